@@ -1,0 +1,325 @@
+"""Text → Article: the generic reader of the plain-text article format.
+
+The format: a title line ``= … =``, an ``Infobox`` line followed by ``- Key: Value`` lines,
+``==`` headings (``===`` for subsections …), prose paragraphs, ``- `` bullet lists and pipe
+tables (``| a | b |``). Nothing here knows a sport, an event or an article.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+
+from kg_build.errors import SourceError
+from kg_build.model import (
+    Article,
+    Block,
+    BulletList,
+    InfoboxField,
+    ListItem,
+    Paragraph,
+    Section,
+    SourceRef,
+    Table,
+    TableGroup,
+    TableRow,
+)
+
+INFOBOX_MARKER = "Infobox"
+_HEADING_RE = re.compile(r"(=+)(.*?)(=+)")
+_BULLET_PREFIXES = ("- ", "* ")
+# A Markdown alignment row (|---|:--:|) under a header carries no data.
+_ALIGNMENT_CELL_RE = re.compile(r":?-+:?")
+_SHOWN_MAX = 60
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    number: int
+    text: str
+
+
+@dataclass(slots=True)
+class _SectionBuilder:
+    title: str
+    level: int
+    src: SourceRef
+    blocks: list[Block] = field(default_factory=list)
+    subsections: list[_SectionBuilder] = field(default_factory=list)
+
+    def freeze(self) -> Section:
+        return Section(
+            title=self.title,
+            level=self.level,
+            blocks=tuple(self.blocks),
+            subsections=tuple(s.freeze() for s in self.subsections),
+            src=self.src,
+        )
+
+
+def display_path(path: Path) -> str:
+    """Show ``path`` relative to the working folder when it lies below it, else as given."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except (OSError, ValueError):
+        return path.as_posix()
+
+
+def parse_article(path: Path, shown: str | None = None) -> Article:
+    """Read and parse one article file; ``shown`` is the path used in records and errors."""
+    shown = shown if shown is not None else display_path(path)
+    return parse_bytes(_read_bytes(path, shown), shown)
+
+
+def parse_bytes(data: bytes, path: str) -> Article:
+    """Parse the bytes of an article; ``path`` names it in records and errors."""
+    lines = _split_lines(_decode(data, path))
+    return _build_article(path, lines)
+
+
+def _read_bytes(path: Path, shown: str) -> bytes:
+    if path.is_dir():
+        raise SourceError(shown, None, "is a directory (expected an article file)")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as e:
+        raise SourceError(shown, None, "no such file") from e
+    except OSError as e:
+        raise SourceError(shown, None, f"cannot read the file ({e.strerror})") from e
+
+
+def _decode(data: bytes, path: str) -> str:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise SourceError(path, line, "binary file (found a NUL byte, expected UTF-8 text)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise SourceError(
+            path, line, f"not UTF-8 (found byte 0x{data[e.start]:02x}, expected UTF-8 text)"
+        ) from e
+    if not text.strip():
+        raise SourceError(path, 1, "empty file (found no text, expected a title line '= … =')")
+    return unicodedata.normalize("NFC", text)
+
+
+def _split_lines(text: str) -> list[_Line]:
+    # Split on LF only: str.splitlines() also breaks on form feeds and U+2028, which
+    # would number lines differently from the user's editor.
+    return [_Line(n, raw.rstrip()) for n, raw in enumerate(text.split("\n"), start=1)]
+
+
+def _build_article(path: str, lines: list[_Line]) -> Article:
+    content = [ln for ln in lines if ln.text]
+    title_line = content[0]
+    title = _read_title(path, title_line)
+    rest = [ln for ln in lines if ln.number > title_line.number]
+    infobox, rest = _take_infobox(path, rest)
+    lead, sections = _read_body(path, rest)
+    return Article(
+        title=title,
+        infobox=infobox,
+        lead=lead,
+        sections=sections,
+        src=SourceRef(path, title_line.number),
+    )
+
+
+def _read_title(path: str, line: _Line) -> str:
+    expected = "expected a title line '= … =' first"
+    if not line.text.startswith("="):
+        raise SourceError(path, line.number, f"missing title (found {_shown(line)}, {expected})")
+    level, text = _read_heading(path, line)
+    if level != 1:
+        raise SourceError(path, line.number, f"missing title (found {_shown(line)}, {expected})")
+    return text
+
+
+def _read_heading(path: str, line: _Line) -> tuple[int, str]:
+    match = _HEADING_RE.fullmatch(line.text)
+    opening = len(line.text) - len(line.text.lstrip("="))
+    if match is None:
+        marks = "=" * opening
+        raise SourceError(
+            path,
+            line.number,
+            f"unterminated heading (found {_shown(line)}, expected it to end with '{marks}')",
+        )
+    text = match.group(2).strip()
+    if len(match.group(1)) != len(match.group(3)):
+        raise SourceError(
+            path,
+            line.number,
+            f"unbalanced heading (found {_shown(line)}, "
+            f"expected as many '=' at the end as the {len(match.group(1))} at the start)",
+        )
+    if not text:
+        raise SourceError(path, line.number, f"empty heading (found {_shown(line)})")
+    return len(match.group(1)), text
+
+
+def _take_infobox(path: str, lines: list[_Line]) -> tuple[tuple[InfoboxField, ...], list[_Line]]:
+    """Take the infobox out of the lead (the lines before the first heading)."""
+    lead_end = next((i for i, ln in enumerate(lines) if ln.text.startswith("=")), len(lines))
+    starts = [i for i in range(lead_end) if lines[i].text == INFOBOX_MARKER]
+    if not starts:
+        return (), lines
+    if len(starts) > 1:
+        first, second = lines[starts[0]], lines[starts[1]]
+        raise SourceError(
+            path,
+            second.number,
+            f"second infobox (expected one, the first is at line {first.number})",
+        )
+    start = starts[0]
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].text), len(lines))
+    fields = tuple(_read_infobox_field(path, ln) for ln in lines[start + 1 : end])
+    if not fields:
+        marker = lines[start]
+        raise SourceError(
+            path, marker.number, "empty infobox (expected '- Key: Value' lines under 'Infobox')"
+        )
+    return fields, lines[:start] + lines[end:]
+
+
+def _read_infobox_field(path: str, line: _Line) -> InfoboxField:
+    expected = "expected '- Key: Value'"
+    if not line.text.startswith("- "):
+        raise SourceError(
+            path, line.number, f"infobox line without '- ' (found {_shown(line)}, {expected})"
+        )
+    body = line.text[2:]
+    # 'Key:' with nothing after it is an empty value, not a missing separator.
+    key, sep, value = (body[:-1], ": ", "") if body.endswith(":") else body.partition(": ")
+    if not sep:
+        raise SourceError(
+            path, line.number, f"infobox line without ': ' (found {_shown(line)}, {expected})"
+        )
+    if not key.strip():
+        raise SourceError(
+            path, line.number, f"infobox line with an empty key (found {_shown(line)}, {expected})"
+        )
+    return InfoboxField(key=key.strip(), value=value, src=SourceRef(path, line.number))
+
+
+def _line_kind(line: _Line) -> str:
+    text = line.text
+    if not text:
+        return "blank"
+    if text.startswith("="):
+        return "heading"
+    if text.startswith("|"):
+        return "table"
+    if text.startswith(_BULLET_PREFIXES):
+        return "list"
+    return "paragraph"
+
+
+def _runs(lines: Sequence[_Line]) -> Iterator[tuple[str, list[_Line]]]:
+    """Group consecutive lines of one kind; every heading is a run of its own."""
+    for kind, group in groupby(lines, key=_line_kind):
+        run = list(group)
+        if kind == "heading":
+            yield from ((kind, [ln]) for ln in run)
+        elif kind != "blank":
+            yield kind, run
+
+
+def _read_body(path: str, lines: list[_Line]) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
+    lead: list[Block] = []
+    roots: list[_SectionBuilder] = []
+    open_sections: list[_SectionBuilder] = []
+    for kind, run in _runs(lines):
+        if kind == "heading":
+            section = _open_section(path, run[0])
+            while open_sections and open_sections[-1].level >= section.level:
+                open_sections.pop()
+            (open_sections[-1].subsections if open_sections else roots).append(section)
+            open_sections.append(section)
+            continue
+        block = _read_block(path, kind, run)
+        (open_sections[-1].blocks if open_sections else lead).append(block)
+    return tuple(lead), tuple(s.freeze() for s in roots)
+
+
+def _open_section(path: str, line: _Line) -> _SectionBuilder:
+    level, title = _read_heading(path, line)
+    if level == 1:
+        raise SourceError(
+            path,
+            line.number,
+            f"second title (found {_shown(line)}, expected a section heading '== … ==')",
+        )
+    return _SectionBuilder(title=title, level=level, src=SourceRef(path, line.number))
+
+
+def _read_block(path: str, kind: str, run: list[_Line]) -> Block:
+    src = SourceRef(path, run[0].number)
+    if kind == "table":
+        return _read_table(path, run)
+    if kind == "list":
+        items = tuple(ListItem(ln.text[2:].strip(), SourceRef(path, ln.number)) for ln in run)
+        return BulletList(items=items, src=src)
+    return Paragraph(text=" ".join(ln.text.strip() for ln in run), src=src)
+
+
+def _read_table(path: str, run: list[_Line]) -> Table:
+    header = _read_cells(path, run[0])
+    body = run[1:]
+    if body and all(_ALIGNMENT_CELL_RE.fullmatch(c) for c in _read_cells(path, body[0])):
+        body = body[1:]
+    groups: list[TableGroup] = []
+    rows: list[TableRow] = []
+    for line in body:
+        cells = _read_cells(path, line)
+        _check_width(path, line, cells, header, run[0])
+        src = SourceRef(path, line.number)
+        if _is_group_row(cells):
+            groups.append(TableGroup(label=cells[0], src=src))
+        else:
+            rows.append(TableRow(cells=cells, group=groups[-1] if groups else None, src=src))
+    return Table(
+        header=header, groups=tuple(groups), rows=tuple(rows), src=SourceRef(path, run[0].number)
+    )
+
+
+def _read_cells(path: str, line: _Line) -> tuple[str, ...]:
+    text = line.text
+    if len(text) < 2 or not text.endswith("|"):
+        raise SourceError(
+            path,
+            line.number,
+            f"table row not closed (found {_shown(line)}, expected '| cell | … |')",
+        )
+    return tuple(cell.strip() for cell in text[1:-1].split("|"))
+
+
+def _check_width(
+    path: str, line: _Line, cells: tuple[str, ...], header: tuple[str, ...], header_line: _Line
+) -> None:
+    if len(cells) != len(header):
+        raise SourceError(
+            path,
+            line.number,
+            f"table row has {len(cells)} cells (found {_shown(line)}, expected {len(header)} "
+            f"as in the header at line {header_line.number})",
+        )
+
+
+def _is_group_row(cells: tuple[str, ...]) -> bool:
+    """Tell a group row, which labels the rows below it: text in the first cell only."""
+    return len(cells) > 1 and bool(cells[0]) and not any(cells[1:])
+
+
+def _shown(line: _Line) -> str:
+    """Quote a line for an error message, shortened so the message stays on one line."""
+    text = line.text if len(line.text) <= _SHOWN_MAX else line.text[: _SHOWN_MAX - 1] + "…"
+    # repr() escapes control characters, so the message stays one printable line.
+    return repr(text)

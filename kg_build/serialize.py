@@ -1,0 +1,104 @@
+"""Deterministic output: parsed articles as JSON, and atomic writes of any output file."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg_build.errors import OutputError
+from kg_build.model import Article, Block, BulletList, Paragraph, Section, Table
+
+JsonValue = str | int | None | list["JsonValue"] | dict[str, "JsonValue"]
+STDOUT = "-"
+_NEW_FILE_MODE = 0o644
+
+
+def articles_to_json(articles: Sequence[Article]) -> bytes:
+    """Render parsed articles as UTF-8 JSON with a fixed key order and a final newline."""
+    document: JsonValue = {"articles": [article_to_json(a) for a in articles]}
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def article_to_json(article: Article) -> JsonValue:
+    """Render one article as JSON values; every element carries its 1-based line."""
+    return {
+        "path": article.path,
+        "line": article.src.line,
+        "title": article.title,
+        "infobox": [{"line": f.src.line, "key": f.key, "value": f.value} for f in article.infobox],
+        "lead": [_block_to_json(b) for b in article.lead],
+        "sections": [_section_to_json(s) for s in article.sections],
+    }
+
+
+def _section_to_json(section: Section) -> JsonValue:
+    return {
+        "line": section.src.line,
+        "level": section.level,
+        "title": section.title,
+        "blocks": [_block_to_json(b) for b in section.blocks],
+        "sections": [_section_to_json(s) for s in section.subsections],
+    }
+
+
+def _block_to_json(block: Block) -> JsonValue:
+    if isinstance(block, Paragraph):
+        return {"type": "paragraph", "line": block.src.line, "text": block.text}
+    if isinstance(block, BulletList):
+        items: list[JsonValue] = [{"line": i.src.line, "text": i.text} for i in block.items]
+        return {"type": "list", "line": block.src.line, "items": items}
+    return _table_to_json(block)
+
+
+def _table_to_json(table: Table) -> JsonValue:
+    return {
+        "type": "table",
+        "line": table.src.line,
+        "header": list(table.header),
+        "groups": [{"line": g.src.line, "label": g.label} for g in table.groups],
+        "rows": [
+            {
+                "line": r.src.line,
+                "group": r.group.label if r.group else None,
+                "cells": list(r.cells),
+            }
+            for r in table.rows
+        ],
+    }
+
+
+def write_output(data: bytes, target: str) -> None:
+    """Write ``data`` to stdout (``-``) or atomically to the file ``target``."""
+    if target == STDOUT:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(Path(target), data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``.
+
+    A reader never sees a half-written file, and a failure leaves an old file untouched.
+    """
+    if path.is_dir():
+        raise OutputError(path.as_posix(), None, "is a directory (expected a file to write)")
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _NEW_FILE_MODE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e

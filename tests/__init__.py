@@ -1,0 +1,1 @@
+"""Tests of team-pursuit-kg, one module per pipeline module."""

@@ -1,0 +1,162 @@
+"""The ``kg`` command: output, exit codes and the exact error line for each bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg_build import __version__
+from kg_build.cli import cli
+from tests.conftest import BAD_INPUTS, ROOT
+
+
+def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_and_help() -> None:
+    code, out, _ = _run("--version")
+    assert (code, out) == (0, f"kg, version {__version__}\n")
+    for command in ([], ["build"], ["parse"]):
+        code, out, _ = _run(*command, "--help")
+        assert code == 0
+        assert "Example:" in out and "Exit codes:" in out
+
+
+def test_parse_prints_json_to_stdout(in_root: Path) -> None:
+    code, out, err = _run("parse", "sources/cycling-2020-mens-team-pursuit.txt")
+    assert (code, err) == (0, "")
+    (article,) = json.loads(out)["articles"]
+    assert article["path"] == "sources/cycling-2020-mens-team-pursuit.txt"
+    assert article["title"] == "Cycling at the 2020 Summer Olympics – Men's team pursuit"
+    assert article["infobox"][7] == {"line": 11, "key": "Win Value", "value": "3:42.032 WR"}
+    results = next(s for s in article["sections"] if s["title"] == "Results")
+    finals = next(s for s in results["sections"] if s["title"] == "Finals")
+    (table,) = finals["blocks"]
+    assert table["header"] == ["Rank", "Country", "Cyclists", "Result", "Notes"]
+    assert table["rows"][2] == {
+        "line": 83,
+        "group": "Bronze medal final",
+        "cells": ["3", "", "Kelland O'Brien Sam Welsford Leigh Howard Luke Plapp", "", ""],
+    }
+    assert "Groß" in out and "\\u" not in out
+
+
+def test_parse_reads_stdin() -> None:
+    code, out, _ = _run("parse", "-", stdin=b"= From stdin =\n")
+    assert code == 0
+    assert json.loads(out)["articles"][0]["path"] == "<stdin>"
+
+
+def test_parse_several_files_in_order(in_root: Path) -> None:
+    code, out, _ = _run(
+        "parse",
+        "sources/speed-skating-2022-mens-team-pursuit.txt",
+        "sources/cycling-2020-mens-team-pursuit.txt",
+    )
+    assert code == 0
+    assert [a["title"][:7] for a in json.loads(out)["articles"]] == ["Speed s", "Cycling"]
+
+
+@pytest.mark.parametrize("path", BAD_INPUTS, ids=lambda p: p.stem)
+def test_parse_bad_input_one_line_exit_1(path: Path, in_root: Path) -> None:
+    code, out, err = _run("parse", f"tests/data/bad/{path.name}")
+    assert code == 1
+    assert out == ""
+    assert err == path.with_suffix(".err").read_text(encoding="utf-8")
+
+
+def test_missing_file_and_directory_exit_1(in_root: Path) -> None:
+    assert _run("parse", "sources/nope.txt") == (1, "", "error: sources/nope.txt: no such file\n")
+    assert _run("parse", "sources") == (
+        1,
+        "",
+        "error: sources: is a directory (expected an article file)\n",
+    )
+
+
+def test_usage_errors_exit_2() -> None:
+    code, _, err = _run("parse")
+    assert code == 2 and "Missing argument 'FILES...'" in err
+    code, _, err = _run("build", "--no-such-option")
+    assert code == 2 and "--no-such-option" in err
+
+
+def test_failed_parse_leaves_old_output_untouched(in_root: Path, tmp_path: Path) -> None:
+    target = tmp_path / "parsed.json"
+    target.write_text("old\n")
+    code, _, err = _run(
+        "parse",
+        "sources/cycling-2020-mens-team-pursuit.txt",
+        "tests/data/bad/binary.txt",
+        "-o",
+        str(target),
+    )
+    assert code == 1 and err.startswith("error: tests/data/bad/binary.txt:4:")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parsed.json"]
+
+
+def test_output_file_written_whole_with_usual_mode(in_root: Path, tmp_path: Path) -> None:
+    target = tmp_path / "new" / "parsed.json"
+    code, out, _ = _run("parse", "sources/cycling-2020-mens-team-pursuit.txt", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert json.loads(target.read_bytes())["articles"][0]["line"] == 1
+    assert oct(target.stat().st_mode & 0o777) == oct(0o644)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["parsed.json"]
+
+
+def test_output_to_a_directory_is_an_error(in_root: Path, tmp_path: Path) -> None:
+    code, _, err = _run("parse", "sources/cycling-2020-mens-team-pursuit.txt", "-o", str(tmp_path))
+    assert code == 1
+    assert err == f"error: {tmp_path.as_posix()}: is a directory (expected a file to write)\n"
+
+
+def test_build_defaults_to_bundled_sources(in_root: Path, tmp_path: Path) -> None:
+    target = tmp_path / "articles.json"
+    code, out, err = _run("build", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert err == f"parsed 2 articles; wrote {target}\n"
+    titles = [a["title"] for a in json.loads(target.read_bytes())["articles"]]
+    assert titles == [
+        "Cycling at the 2020 Summer Olympics – Men's team pursuit",
+        "Speed skating at the 2022 Winter Olympics – Men's team pursuit",
+    ]
+
+
+def test_build_quiet_says_nothing(in_root: Path, tmp_path: Path) -> None:
+    assert _run("-q", "build", "-o", str(tmp_path / "a.json"))[2] == ""
+
+
+def test_internal_error_is_one_line_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, in_root: Path
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("kg_build.cli.parse_sources", broken)
+    code, _, err = _run("parse", "sources/cycling-2020-mens-team-pursuit.txt")
+    assert (code, err) == (1, "internal error: RuntimeError: boom (rerun with --debug)\n")
+    result = CliRunner().invoke(cli, ["--debug", "parse", "x.txt"])
+    assert isinstance(result.exception, RuntimeError)
+
+
+def test_console_script_runs() -> None:
+    # The installed entry point, not just the click object.
+    kg = Path(sys.executable).parent / "kg"
+    done = subprocess.run(
+        [str(kg), "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=os.environ,
+    )
+    assert (done.returncode, done.stdout) == (0, f"kg, version {__version__}\n")

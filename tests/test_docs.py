@@ -1,0 +1,60 @@
+"""The README tells the truth: its two commands, its commands table and its exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+from kg_build.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SERVICE, EXIT_USAGE, cli
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _sh_blocks() -> list[str]:
+    return re.findall(r"^```sh\n(.*?)\n```$", README, flags=re.MULTILINE | re.DOTALL)
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    build, test = _sh_blocks()[:2]
+    assert README.index("```sh") < 200, "the commands must be in the README's first lines"
+    assert build.startswith("python3 -m venv .venv && ") and build.endswith("kg build")
+    assert test.startswith("python3 -m venv .venv && ") and test.endswith("-m pytest")
+    assert "\n" not in build + test
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    done = subprocess.run(
+        ["bash", ".ci/run", "--print-command"], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout == _sh_blocks()[1] + "\n"
+
+
+def test_readme_build_command_works() -> None:
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", _sh_blocks()[0]],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "parsed 2 articles; wrote out/articles.json" in done.stderr
+    articles = json.loads((ROOT / "out" / "articles.json").read_bytes())["articles"]
+    assert [a["path"] for a in articles] == [
+        "sources/cycling-2020-mens-team-pursuit.txt",
+        "sources/speed-skating-2022-mens-team-pursuit.txt",
+    ]
+
+
+def test_every_command_is_documented_with_help() -> None:
+    assert cli.commands, "no commands registered"
+    for name, command in cli.commands.items():
+        assert f"`kg {name}" in README, name
+        assert command.help and "Example:" in command.help, name
+
+
+def test_exit_codes_are_documented() -> None:
+    for code in (EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_SERVICE):
+        assert re.search(rf"^\| {code} \| \w", README, flags=re.MULTILINE), code

@@ -1,0 +1,72 @@
+"""Deterministic JSON and atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg_build.errors import OutputError
+from kg_build.parse import parse_article
+from kg_build.serialize import articles_to_json, write_atomic
+from tests.conftest import ROOT, SOURCES
+
+
+def _kg(args: list[str], seed: str) -> bytes:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    done = subprocess.run(
+        [sys.executable, "-m", "kg_build", *args],
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+    )
+    return done.stdout
+
+
+def test_parse_and_build_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
+    files = [p.relative_to(ROOT).as_posix() for p in SOURCES]
+    first = _kg(["parse", *files], "1")
+    assert first == _kg(["parse", *files], "4242")
+    assert json.loads(first)["articles"][1]["path"] == files[1]
+    builds = []
+    for seed in ("7", "123"):
+        target = tmp_path / f"build-{seed}.json"
+        _kg(["-q", "build", "-o", str(target)], seed)
+        builds.append(target.read_bytes())
+    assert builds[0] == builds[1] == first
+
+
+def test_json_keeps_unicode_and_ends_with_newline() -> None:
+    data = articles_to_json([parse_article(p) for p in SOURCES])
+    assert data.endswith(b"}\n")
+    assert "Engebråten".encode() in data
+
+
+def test_write_atomic_replaces_and_keeps_mode(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_write_atomic_unwritable_folder(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        # root writes through folder permissions, so use a path under a regular file instead.
+        blocker = tmp_path / "file"
+        blocker.write_text("")
+        target = blocker / "out.json"
+    else:
+        target = tmp_path / "ro" / "out.json"
+        target.parent.mkdir()
+        target.parent.chmod(0o500)
+    with pytest.raises(OutputError) as caught:
+        write_atomic(target, b"data")
+    assert str(caught.value).startswith(f"{target.as_posix()}: cannot write (")
