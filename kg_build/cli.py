@@ -8,20 +8,27 @@ from pathlib import Path
 import click
 
 from kg_build import __version__
-from kg_build.errors import KgError
-from kg_build.pipeline import build, parse_sources
-from kg_build.serialize import STDOUT, articles_to_json, write_output
+from kg_build.errors import KgError, ValidationFailed
+from kg_build.namespaces import DEFAULT_BASE
+from kg_build.pipeline import Config, build, parse_sources, records_json, validate_file
+from kg_build.serialize import (
+    FORMAT_SUFFIXES,
+    GRAPH_FORMATS,
+    STDOUT,
+    articles_to_json,
+    write_output,
+)
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 EXIT_SERVICE = 3
-DEFAULT_BUILD_OUTPUT = "out/articles.json"
 
 EPILOG = """\b
 Exit codes:
   0  success
-  1  bad input (a malformed article, an unwritable output) or an internal error
+  1  bad input (a malformed article or rule, an unwritable output),
+     a graph that does not conform to the shapes, or an internal error
   2  usage error (unknown option, missing argument)
   3  an external service failed (store, Wikidata)
 """
@@ -43,6 +50,11 @@ class _KgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except ValidationFailed as e:
+            for violation in e.violations:
+                click.echo(violation, err=True)
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
         except KgError as e:
             click.echo(f"error: {e}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
@@ -74,38 +86,128 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
     \b
     Example:
       kg build
+      kg validate out/team-pursuit.ttl
       kg parse sources/cycling-2020-mens-team-pursuit.txt -o parsed.json
     """
     ctx.obj = _Settings(verbosity=0 if quiet else 1 + verbose, debug=debug)
 
 
-@cli.command(
-    name="build", short_help="Build from the articles (for now: parsed JSON).", epilog=EPILOG
+OUTPUT_DIR = "out"
+GRAPH_NAME = "team-pursuit"
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default="turtle",
+    show_default=True,
+    help="Format of -o FILE.",
 )
+BASE_OPTION = click.option(
+    "--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data's resources."
+)
+ONTOLOGY_OPTION = click.option(
+    "--ontology",
+    type=click.Path(path_type=Path),
+    default=Config().ontology,
+    help="The ontology (Turtle).  [default: ontology/tp.ttl]",
+)
+MAPPINGS_OPTION = click.option(
+    "--mappings",
+    type=click.Path(path_type=Path),
+    default=Config().mappings,
+    help="Folder of rules, extraction settings and curated data.  [default: mappings/]",
+)
+SHAPES_OPTION = click.option(
+    "--shapes",
+    type=click.Path(path_type=Path),
+    default=Config().shapes,
+    help="Folder of SHACL shapes.  [default: shapes/]",
+)
+
+
+@cli.command(name="build", short_help="Build and validate the graph.", epilog=EPILOG)
 @SOURCES_ARGUMENT
 @click.option(
     "-o",
     "--output",
-    default=DEFAULT_BUILD_OUTPUT,
-    show_default=True,
-    help="File to write; - for stdout.",
+    default=None,
+    help=f"Write one file (- for stdout) instead of {OUTPUT_DIR}/{GRAPH_NAME}.ttl and .nt.",
 )
-def build_command(sources: tuple[Path, ...], output: str) -> None:
-    """Build from the articles (default: the bundled sources/); for now, the parsed articles.
+@FORMAT_OPTION
+@BASE_OPTION
+@ONTOLOGY_OPTION
+@MAPPINGS_OPTION
+@SHAPES_OPTION
+def build_command(
+    sources: tuple[Path, ...],
+    output: str | None,
+    fmt: str,
+    base: str,
+    ontology: Path,
+    mappings: Path,
+    shapes: Path,
+) -> None:
+    """Build the graph from the articles (default: sources/*.txt), validate it, write it.
 
-    The graph stages are not built yet: this parses every article and writes them as JSON.
+    Nothing is written unless the graph conforms to the shapes.
 
     \b
     Example:
       kg build
-      kg build sources/speed-skating-2022-mens-team-pursuit.txt -o skating.json
+      kg build sources/speed-skating-2022-mens-team-pursuit.txt -o skating.ttl
     """
-    result = build(sources)
-    write_output(result.data, output)
-    _say(f"parsed {len(result.articles)} articles; wrote {output}")
+    built = build(sources, Config(ontology, mappings, shapes, base))
+    for warning in built.warnings:
+        _say(f"warning: {warning}")
+    targets = {output: fmt} if output else _default_targets()
+    for target, target_fmt in targets.items():
+        write_output(built.serialize(target_fmt), target)
+    count = len(built.graph)
+    _say(
+        f"built {count} triples from {len(built.extractions)} articles; wrote {', '.join(targets)}"
+    )
 
 
-@cli.command(epilog=EPILOG)
+def _default_targets() -> dict[str, str]:
+    return {f"{OUTPUT_DIR}/{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in GRAPH_FORMATS}
+
+
+@cli.command(name="validate", short_help="Validate a graph file against the shapes.", epilog=EPILOG)
+@click.argument("graph_file", type=click.Path(path_type=Path))
+@SHAPES_OPTION
+def validate_command(graph_file: Path, shapes: Path) -> None:
+    """Validate a graph file (Turtle, N-Triples) against the SHACL shapes.
+
+    \b
+    Example:
+      kg validate out/team-pursuit.ttl
+    """
+    findings = validate_file(graph_file, Config(shapes=shapes))
+    for finding in findings:
+        _say(f"warning: {finding}")
+    _say(f"{graph_file}: conforms ({len(findings)} warnings)")
+
+
+@cli.command(name="records", short_help="Print the extracted records as JSON.", epilog=EPILOG)
+@SOURCES_ARGUMENT
+@click.option(
+    "-o", "--output", default=STDOUT, show_default=True, help="File to write; - for stdout."
+)
+@MAPPINGS_OPTION
+def records_command(sources: tuple[Path, ...], output: str, mappings: Path) -> None:
+    """Print the records the mapping rules read, as the records.json their sources name.
+
+    The same rules/*.yaml run unchanged in a standard RML engine over this file.
+
+    \b
+    Example:
+      kg records -o records.json
+    """
+    write_output(records_json(sources, Config(mappings=mappings)), output)
+
+
+@cli.command(short_help="Print the parsed articles as JSON.", epilog=EPILOG)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "-o", "--output", default=STDOUT, show_default=True, help="File to write; - for stdout."

@@ -23,3 +23,28 @@ class SourceError(KgError):
 
 class OutputError(KgError):
     """An output file cannot be written."""
+
+
+class MappingError(KgError):
+    """A mapping rule, an extraction setting or a curated data file is malformed."""
+
+
+class OntologyError(KgError):
+    """The ontology cannot be read, or a rule or shape uses a term it does not declare."""
+
+
+class ValidationFailed(KgError):
+    """The graph does not conform to the shapes; ``violations`` holds one line each."""
+
+    def __init__(self, path: str, violations: list[str], outcome: str = "") -> None:
+        suffix = f"; {outcome}" if outcome else ""
+        super().__init__(path, None, f"{len(violations)} SHACL violations{suffix}")
+        self.violations = violations
+
+
+class StoreError(KgError):
+    """A triple store failed or refused a request."""
+
+
+class LinkError(KgError):
+    """Linking to Wikidata failed."""

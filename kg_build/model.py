@@ -6,8 +6,11 @@ point a user back to the article.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +136,323 @@ class Article:
     def infobox_values(self, key: str) -> tuple[str, ...]:
         """Return every value of ``key`` in the infobox, in order (a key may repeat)."""
         return tuple(f.value for f in self.infobox if f.key == key)
+
+
+# ---------------------------------------------------------------- extracted records
+# IRIs are strings minted by iris.py; mapping.py turns them into rdflib terms.
+
+
+@dataclass(frozen=True, slots=True)
+class SourceArticle:
+    """The article a graph was extracted from."""
+
+    iri: str
+    title: str
+    file: str
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Games:
+    """A Games edition; host city and country come from curated data."""
+
+    iri: str
+    label: str
+    year: int
+    season: str
+    host_city: str | None
+    host_country: str | None
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sport:
+    """A sport or a discipline of one (``sport`` set)."""
+
+    iri: str
+    label: str
+    sport: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    """A venue with its city and the UTC offset of its local times (curated)."""
+
+    iri: str
+    label: str
+    city: str
+    country: str
+    utc_offset: str
+    time_zone_name: str
+    source_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Noc:
+    """A National Olympic Committee (curated)."""
+
+    iri: str
+    code: str
+    label: str
+    associated: str | None
+    source_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person; ``is_athlete`` when they raced in a round described here."""
+
+    iri: str
+    name: str
+    is_athlete: bool
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """The event an article describes."""
+
+    iri: str
+    label: str
+    name: str
+    article: str
+    sport: str
+    discipline: str | None
+    gender: Gender
+    games: str
+    venue: str
+    venue_text: str
+    dates_text: str
+    start_date: date
+    end_date: date
+    days: tuple[date, ...]
+    winning_time: Decimal | None
+    winning_time_text: str | None
+    winning_time_record: RecordKind | None
+    previous: str | None
+    next: str | None
+    named_competitors: int
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class OtherEdition:
+    """The same event at another Games, known only by its year (Prev/Next)."""
+
+    iri: str
+    label: str
+    year: int
+    sport: str
+    gender: Gender
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One statement of the article: always a triple; with ``iri``, also a reified tp:Claim.
+
+    Keeping the claim with its text lets conflicting statements stand side by side.
+    """
+
+    iri: str | None
+    subject: str
+    predicate: str
+    value: str
+    is_iri: bool
+    datatype: str | None
+    source_kind: str
+    text: str
+    article: str
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A round of an event, with its local start time where the article gives it."""
+
+    iri: str
+    label: str
+    title: str
+    event: str
+    kind: RoundKind
+    order: int
+    start_time: datetime | None
+    local_date: date | None
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Race:
+    """A heat or a named race (group row) of a round."""
+
+    iri: str
+    label: str
+    round: str
+    order: int
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class TeamEntry:
+    """An NOC's team in an event, with every athlete who raced for it in any round."""
+
+    iri: str
+    label: str
+    event: str
+    noc: str
+    members: tuple[str, ...]
+    final_rank: int | None
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One team's result in one round (and race); absent values are None."""
+
+    iri: str
+    label: str
+    round: str
+    race: str | None
+    team: str
+    round_rank: int | None
+    race_rank: int | None
+    time: Decimal | None
+    time_text: str | None
+    deficit: Decimal | None
+    deficit_text: str | None
+    start_side: str | None
+    notes_text: str | None
+    qualified_for: str | None
+    qualification_text: str | None
+    athletes: tuple[str, ...]
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class MissingValue:
+    """A value the article does not give, with the reason (its own words where it has them)."""
+
+    iri: str
+    subject: str
+    property: str
+    reason: str
+    src: SourceRef
+
+
+class MedalKind(Enum):
+    """Medal types; values are the ontology's individuals (tp:Gold …)."""
+
+    GOLD = "Gold"
+    SILVER = "Silver"
+    BRONZE = "Bronze"
+
+
+class RoundKind(Enum):
+    """Round kinds; values are the ontology's individuals (tp:FirstRound …)."""
+
+    QUALIFYING = "Qualifying"
+    FIRST_ROUND = "FirstRound"
+    QUARTERFINAL = "Quarterfinal"
+    SEMIFINAL = "Semifinal"
+    FINAL = "Final"
+
+
+class RecordKind(Enum):
+    """Record types; values are the ontology's individuals (tp:WorldRecord …)."""
+
+    WORLD = "WorldRecord"
+    OLYMPIC = "OlympicRecord"
+    TRACK = "TrackRecord"
+
+
+class Gender(Enum):
+    """Gender categories; values are the ontology's individuals (tp:Men …)."""
+
+    MEN = "Men"
+    WOMEN = "Women"
+    MIXED = "Mixed"
+
+
+@dataclass(frozen=True, slots=True)
+class MedalAward:
+    """A medal awarded to a team entry, or to one athlete as a member of it."""
+
+    iri: str
+    label: str
+    event: str
+    medal: MedalKind
+    awarded_to: str
+    as_member_of: str | None
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A record set during the event."""
+
+    iri: str
+    label: str
+    event: str
+    record_type: RecordKind
+    code: str
+    time: Decimal
+    time_text: str
+    date: date | None
+    team: str
+    athletes: tuple[str, ...]
+    result: str | None
+    round: str | None
+    race: str | None
+    round_text: str | None
+    supersedes: str | None
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class BuildWarning:
+    """Something the build reports but does not stop for (an article disagreeing with itself)."""
+
+    message: str
+    src: SourceRef
+
+    def __str__(self) -> str:
+        return f"{self.src}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything extracted from one article."""
+
+    article: SourceArticle
+    event: Event
+    games: Games
+    sports: tuple[Sport, ...]
+    venue: Venue
+    other_editions: tuple[OtherEdition, ...]
+    nocs: tuple[Noc, ...]
+    people: tuple[Person, ...]
+    teams: tuple[TeamEntry, ...]
+    rounds: tuple[Round, ...]
+    races: tuple[Race, ...]
+    results: tuple[Result, ...]
+    missing: tuple[MissingValue, ...]
+    medals: tuple[MedalAward, ...]
+    records: tuple[Record, ...]
+    claims: tuple[Claim, ...]
+    warnings: tuple[BuildWarning, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The terms the ontology declares, as IRI strings, with each data property's range."""
+
+    classes: frozenset[str]
+    object_properties: frozenset[str]
+    data_ranges: Mapping[str, str]
+    individuals: frozenset[str]
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """Every declared class, property and individual."""
+        return self.classes | self.object_properties | self.data_ranges.keys() | self.individuals

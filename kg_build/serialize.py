@@ -10,6 +10,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from rdflib import Graph
+
 from kg_build.errors import OutputError
 from kg_build.model import Article, Block, BulletList, Paragraph, Section, Table
 
@@ -102,3 +104,19 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
         raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e
+
+
+# ---------------------------------------------------------------- RDF
+
+GRAPH_FORMATS = ("turtle", "nt")
+FORMAT_SUFFIXES = {"turtle": ".ttl", "nt": ".nt"}
+
+
+def graph_to_bytes(graph: Graph, fmt: str) -> bytes:
+    """Serialize deterministically: sorted N-Triples lines, or rdflib's sorted Turtle."""
+    if fmt == "nt":
+        lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
+        return b"".join(sorted(set(lines)))
+    if fmt == "turtle":
+        return graph.serialize(format="turtle", encoding="utf-8")
+    raise OutputError(fmt, None, f"unknown format (expected one of {', '.join(GRAPH_FORMATS)})")

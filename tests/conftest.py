@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.model import Article
+from kg_build.model import Article, Extraction
 from kg_build.parse import parse_article
+from kg_build.pipeline import Built, build, extract_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "sources").glob("*.txt"))
@@ -33,3 +34,28 @@ def cycling() -> Article:
 def skating() -> Article:
     """Parse the speed skating article once per session."""
     return parse_article(SKATING, "sources/speed-skating-2022-mens-team-pursuit.txt")
+
+
+@pytest.fixture(scope="session")
+def extractions() -> dict[str, Extraction]:
+    """Extract both bundled articles once per session, by file stem."""
+    extracted, _ = extract_sources([CYCLING, SKATING])
+    return {Path(e.article.file).stem: e for e in extracted}
+
+
+@pytest.fixture(scope="session")
+def cycling_ex(extractions: dict[str, Extraction]) -> Extraction:
+    """Return the cycling article's records."""
+    return extractions[CYCLING.stem]
+
+
+@pytest.fixture(scope="session")
+def skating_ex(extractions: dict[str, Extraction]) -> Extraction:
+    """Return the speed skating article's records."""
+    return extractions[SKATING.stem]
+
+
+@pytest.fixture(scope="session")
+def built() -> Built:
+    """Build and validate the bundled articles once per session."""
+    return build([])

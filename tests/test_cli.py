@@ -24,7 +24,7 @@ def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
 def test_version_and_help() -> None:
     code, out, _ = _run("--version")
     assert (code, out) == (0, f"kg, version {__version__}\n")
-    for command in ([], ["build"], ["parse"]):
+    for command in ([], ["build"], ["parse"], ["validate"]):
         code, out, _ = _run(*command, "--help")
         assert code == 0
         assert "Example:" in out and "Exit codes:" in out
@@ -119,20 +119,27 @@ def test_output_to_a_directory_is_an_error(in_root: Path, tmp_path: Path) -> Non
     assert err == f"error: {tmp_path.as_posix()}: is a directory (expected a file to write)\n"
 
 
-def test_build_defaults_to_bundled_sources(in_root: Path, tmp_path: Path) -> None:
-    target = tmp_path / "articles.json"
-    code, out, err = _run("build", "-o", str(target))
+def test_build_one_file_in_the_chosen_format(in_root: Path, tmp_path: Path) -> None:
+    target = tmp_path / "g.nt"
+    code, out, err = _run("build", "--format", "nt", "-o", str(target))
     assert (code, out) == (0, "")
-    assert err == f"parsed 2 articles; wrote {target}\n"
-    titles = [a["title"] for a in json.loads(target.read_bytes())["articles"]]
-    assert titles == [
-        "Cycling at the 2020 Summer Olympics – Men's team pursuit",
-        "Speed skating at the 2022 Winter Olympics – Men's team pursuit",
-    ]
+    assert err.splitlines()[-1].startswith("built ") and err.endswith(
+        f"from 2 articles; wrote {target}\n"
+    )
+    assert target.read_bytes().startswith(b"<https://w3id.org/team-pursuit/id/")
 
 
 def test_build_quiet_says_nothing(in_root: Path, tmp_path: Path) -> None:
-    assert _run("-q", "build", "-o", str(tmp_path / "a.json"))[2] == ""
+    assert _run("-q", "build", "-o", str(tmp_path / "a.ttl"))[2] == ""
+
+
+def test_build_names_a_bad_article(in_root: Path, tmp_path: Path) -> None:
+    code, _, err = _run(
+        "build", "tests/data/bad/row-too-few-cells.txt", "-o", str(tmp_path / "x.ttl")
+    )
+    assert code == 1
+    assert err == (ROOT / "tests/data/bad/row-too-few-cells.err").read_text(encoding="utf-8")
+    assert not (tmp_path / "x.ttl").exists()
 
 
 def test_internal_error_is_one_line_without_traceback(

@@ -1,0 +1,422 @@
+"""Records → RDF by mapping rules in a strict subset of YARRRML (``mappings/rules/*.yaml``).
+
+The subset (documented in mappings/README.md): ``prefixes``, ``sources`` named
+``[records.json~jsonpath, "$.<name>[*]"]`` so the same file runs in an RML engine over the
+records exported as JSON, and ``mappings`` with ``sources``, ``s`` and ``po``. Objects are
+``$(field)`` literals, ``$(field)~iri`` or ``prefix:$(field)~iri`` IRIs, constant
+``prefix:Term~iri`` IRIs; a third element gives the datatype. No functions, no conditions.
+Every term a rule names is checked against the ontology when the rules are loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.exceptions import ParserError
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from kg_build.errors import MappingError, OntologyError
+from kg_build.model import Extraction, Vocabulary
+from kg_build.namespaces import PREFIXES
+from kg_build.parse import display_path
+from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
+
+RULES_DIR = "rules"
+RECORDS_FILE = "records.json"
+_REFERENCE = re.compile(r"\$\(([a-z_]+)\)")
+_XSD_TYPES = frozenset(
+    str(XSD[t])
+    for t in (
+        "string",
+        "integer",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "decimal",
+        "date",
+        "dateTime",
+        "gYear",
+        "gYearMonth",
+        "boolean",
+        "anyURI",
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A rule's subject, predicate, object or datatype: a constant or a ``$(field)`` template."""
+
+    template: str
+    is_iri: bool
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The record fields the template reads."""
+        return tuple(_REFERENCE.findall(self.template))
+
+
+@dataclass(frozen=True, slots=True)
+class PredicateObject:
+    """One ``po`` entry: predicate, object and, for a literal, its datatype."""
+
+    predicate: Term
+    object: Term
+    datatype: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class MappingRule:
+    """One YARRRML mapping: for each record of ``source``, a subject and its triples."""
+
+    name: str
+    source: str
+    subject: Term
+    predicate_objects: tuple[PredicateObject, ...]
+    path: str
+    line: int
+
+
+# ---------------------------------------------------------------- ontology
+
+
+def load_ontology(path: Path) -> Graph:
+    """Parse the ontology's Turtle; a syntax error names its line."""
+    graph = Graph()
+    shown = display_path(path)
+    try:
+        graph.parse(path, format="turtle")
+    except FileNotFoundError as e:
+        raise OntologyError(shown, None, "no such file") from e
+    except BadSyntax as e:
+        raise OntologyError(shown, e.lines + 1, f"not valid Turtle ({e.message})") from e
+    except (ParserError, OSError, UnicodeDecodeError) as e:
+        raise OntologyError(shown, None, f"not valid Turtle ({e})") from e
+    return graph
+
+
+def vocabulary(ontology: Graph) -> Vocabulary:
+    """Index the ontology's declared classes, properties (with ranges) and individuals."""
+    classes = {s for s in ontology.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
+    objects = {
+        s
+        for kind in (OWL.ObjectProperty, RDF.Property)
+        for s in ontology.subjects(RDF.type, kind)
+        if isinstance(s, URIRef)
+    }
+    data = {
+        s
+        for kind in (OWL.DatatypeProperty, OWL.AnnotationProperty)
+        for s in ontology.subjects(RDF.type, kind)
+        if isinstance(s, URIRef)
+    }
+    individuals = {
+        s for c in classes for s in ontology.subjects(RDF.type, c) if isinstance(s, URIRef)
+    }
+    return Vocabulary(
+        classes=frozenset(str(c) for c in classes),
+        object_properties=frozenset(str(p) for p in objects),
+        data_ranges={str(p): str(ontology.value(p, RDFS.range) or XSD.string) for p in data},
+        individuals=frozenset(str(i) for i in individuals),
+    )
+
+
+# ---------------------------------------------------------------- loading rules
+
+
+def load_rules(folder: Path, vocab: Vocabulary) -> tuple[MappingRule, ...]:
+    """Load every rule file of ``folder``, checking each term against the vocabulary."""
+    rules: list[MappingRule] = []
+    for path in sorted(folder.glob("*.yaml")):
+        rules.extend(_load_rule_file(path, vocab))
+    if not rules:
+        raise MappingError(display_path(folder), None, "no mapping rules (expected *.yaml)")
+    return tuple(rules)
+
+
+def _load_rule_file(path: Path, vocab: Vocabulary) -> list[MappingRule]:
+    shown = display_path(path)
+    doc = load_yaml(path, shown)
+    check_keys(doc, shown, {"prefixes", "sources", "mappings"})
+    prefixes = _prefixes(doc, shown)
+    sources = _sources(doc, shown)
+    mappings = doc["mappings"]
+    if not isinstance(mappings, YamlMap):
+        raise MappingError(shown, doc.key_lines["mappings"], "'mappings' must be a mapping")
+    loader = _RuleLoader(shown, prefixes, vocab)
+    return [
+        loader.rule(name, node, sources, mappings.key_lines[name])
+        for name, node in mappings.items()
+    ]
+
+
+def _prefixes(doc: YamlMap, shown: str) -> dict[str, str]:
+    prefixes = doc["prefixes"]
+    if not isinstance(prefixes, YamlMap) or not all(isinstance(v, str) for v in prefixes.values()):
+        raise MappingError(shown, doc.key_lines["prefixes"], "'prefixes' must map names to IRIs")
+    return dict(prefixes)
+
+
+def _sources(doc: YamlMap, shown: str) -> dict[str, str]:
+    sources = doc["sources"]
+    if not isinstance(sources, YamlMap):
+        raise MappingError(shown, doc.key_lines["sources"], "'sources' must be a mapping")
+    names = {}
+    for name, value in sources.items():
+        expected = [f"{RECORDS_FILE}~jsonpath", f"$.{name}[*]"]
+        if value != expected:
+            raise MappingError(
+                shown, sources.key_lines[name], f"source '{name}' must be {expected}, found {value}"
+            )
+        names[name] = name
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class _RuleLoader:
+    shown: str
+    prefixes: Mapping[str, str]
+    vocab: Vocabulary
+
+    def rule(self, name: str, node: Any, sources: dict[str, str], line: int) -> MappingRule:
+        if not isinstance(node, YamlMap):
+            raise MappingError(self.shown, line, f"mapping '{name}' must be a mapping")
+        check_keys(node, self.shown, {"sources", "s", "po"})
+        if node["sources"] not in sources:
+            raise MappingError(
+                self.shown, node.key_lines["sources"], f"unknown source '{node['sources']}'"
+            )
+        po = node["po"]
+        if not isinstance(po, YamlList):
+            raise MappingError(self.shown, node.key_lines["po"], "'po' must be a list")
+        return MappingRule(
+            name=name,
+            source=node["sources"],
+            subject=self._term(str(node["s"]), node.key_lines["s"], iri=True),
+            predicate_objects=tuple(self._po(entry, po.line) for entry in po),
+            path=self.shown,
+            line=line,
+        )
+
+    def _po(self, entry: Any, line: int) -> PredicateObject:
+        if not isinstance(entry, YamlList) or len(entry) not in (2, 3):
+            raise MappingError(
+                self.shown, line, f"po entry {entry!r} is not [p, o] or [p, o, datatype]"
+            )
+        predicate_text, object_text = str(entry[0]), str(entry[1])
+        if predicate_text == "a":
+            cls = self._term(object_text, entry.line, iri=True)
+            self._check(cls, self.vocab.classes, "class", entry.line)
+            return PredicateObject(Term(str(RDF.type), True), cls, None, entry.line)
+        predicate = self._term(predicate_text, entry.line, iri=True)
+        self._check(
+            predicate,
+            self.vocab.object_properties | self.vocab.data_ranges.keys(),
+            "property",
+            entry.line,
+        )
+        is_iri = object_text.endswith("~iri")
+        obj = self._term(object_text.removesuffix("~iri"), entry.line, iri=is_iri)
+        if is_iri and not obj.fields:
+            self._check(obj, self.vocab.terms, "term", entry.line)
+        datatype = self._datatype(entry[2], entry.line) if len(entry) == 3 else None
+        return PredicateObject(predicate, obj, datatype, entry.line)
+
+    def _term(self, text: str, line: int, iri: bool) -> Term:
+        if not iri or text.startswith("$("):
+            return Term(text, iri)
+        prefix, sep, local = text.partition(":")
+        if not sep or prefix not in self.prefixes:
+            raise MappingError(self.shown, line, f"'{text}' uses an undeclared prefix '{prefix}'")
+        return Term(self.prefixes[prefix] + local, True)
+
+    def _datatype(self, text: Any, line: int) -> str:
+        term = self._term(str(text), line, iri=True)
+        if term.template not in _XSD_TYPES:
+            raise MappingError(
+                self.shown, line, f"datatype '{text}' is not one of the XSD types rules may use"
+            )
+        return term.template
+
+    def _check(self, term: Term, known: frozenset[str] | Any, what: str, line: int) -> None:
+        if term.fields or term.template in known:
+            return
+        close = difflib.get_close_matches(term.template, sorted(known), n=1)
+        hint = f" (did you mean '{self._short(close[0])}'?)" if close else ""
+        raise MappingError(
+            self.shown,
+            line,
+            f"{what} '{self._short(term.template)}' is not declared in the ontology{hint}",
+        )
+
+    def _short(self, iri: str) -> str:
+        for prefix, base in self.prefixes.items():
+            if iri.startswith(base):
+                return f"{prefix}:{iri.removeprefix(base)}"
+        return iri
+
+
+# ---------------------------------------------------------------- records → JSON sources
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal | date | datetime):
+        return value.isoformat() if isinstance(value, date | datetime) else str(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def _as_json(obj: Any, article: str) -> dict[str, Any]:
+    """Render a record as JSON values, with the article and line it comes from."""
+    fields = {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    src = fields.pop("src", None)
+    return {
+        **fields,
+        "line": src["line"] if src else None,
+        "article": fields.get("article", article),
+    }
+
+
+def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
+    """Export the records as the JSON sources the rules read, one list per source name."""
+    ex = extraction
+
+    def _record(obj: Any) -> dict[str, Any]:
+        return _as_json(obj, ex.article.iri)
+
+    claims = [_record(c) for c in ex.claims]
+    sources: dict[str, list[dict[str, Any]]] = {
+        "articles": [_record(ex.article)],
+        "events": [_record(ex.event)],
+        "editions": [_record(e) for e in ex.other_editions],
+        "games": [_record(ex.games)],
+        "sports": [_record(s) for s in ex.sports if s.sport is None],
+        "disciplines": [_record(s) for s in ex.sports if s.sport is not None],
+        "venues": [_record(ex.venue)],
+        "nocs": [_record(n) for n in ex.nocs],
+        "athletes": [_record(p) for p in ex.people if p.is_athlete],
+        "teams": [_record(t) for t in ex.teams],
+        "rounds": [_record(r) for r in ex.rounds],
+        "races": [_record(r) for r in ex.races],
+        "results": [_record(r) for r in ex.results],
+        "missing": [_record(m) for m in ex.missing],
+        "medals": [_record(m) for m in ex.medals],
+        "records": [_record(r) for r in ex.records],
+        "claims": [c for c in claims if c["iri"]],
+    }
+    for claim in claims:
+        # The object's datatype names the source, so each rule has one static datatype.
+        kind = "iri" if claim["is_iri"] else str(claim["datatype"]).removeprefix(str(XSD))
+        sources.setdefault(f"statements_{kind}", []).append(claim)
+        if claim["iri"]:
+            sources.setdefault(f"claim_objects_{kind}", []).append(claim)
+    return sources
+
+
+# ---------------------------------------------------------------- executing rules
+
+
+def apply_rules(
+    rules: tuple[MappingRule, ...],
+    sources: dict[str, list[dict[str, Any]]],
+    vocab: Vocabulary,
+    graph: Graph,
+) -> None:
+    """Add the triples of every rule over every record of its source to ``graph``."""
+    covered = {r.source for r in rules}
+    for name, records in sources.items():
+        if records and name not in covered:
+            raise MappingError(
+                RULES_DIR, None, f"no rule reads the source '{name}' ({len(records)} records)"
+            )
+    for rule in rules:
+        for record in sources.get(rule.source, []):
+            for triple in _triples(rule, record, vocab):
+                graph.add(triple)
+
+
+def _triples(
+    rule: MappingRule, record: dict[str, Any], vocab: Vocabulary
+) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+    subjects = list(_expand(rule.subject, record))
+    if len(subjects) != 1:
+        return
+    subject = URIRef(subjects[0])
+    for po in rule.predicate_objects:
+        for predicate in _expand(po.predicate, record):
+            if (
+                po.predicate.fields
+                and predicate not in vocab.object_properties | vocab.data_ranges.keys()
+                and predicate != str(RDF.type)
+            ):
+                raise MappingError(
+                    rule.path,
+                    po.line,
+                    f"record predicate '{predicate}' is not declared in the ontology",
+                )
+            for value in _expand(po.object, record):
+                yield subject, URIRef(predicate), _object(po, value, vocab, rule)
+
+
+def _object(
+    po: PredicateObject, value: str, vocab: Vocabulary, rule: MappingRule
+) -> URIRef | Literal:
+    if not po.object.is_iri:
+        # RDF 1.1: a plain literal is an xsd:string; keep one form so equal strings are one term.
+        plain = po.datatype in (None, str(XSD.string))
+        return Literal(value) if plain else Literal(value, datatype=URIRef(str(po.datatype)))
+    if (
+        po.object.fields
+        and po.object.template.startswith(tuple(_vocab_bases(vocab)))
+        and value not in vocab.terms
+    ):
+        raise MappingError(rule.path, po.line, f"'{value}' is not declared in the ontology")
+    return URIRef(value)
+
+
+def _vocab_bases(vocab: Vocabulary) -> set[str]:
+    return {t.rsplit("#", 1)[0] + "#" for t in vocab.individuals if "#" in t}
+
+
+def _expand(term: Term, record: dict[str, Any]) -> Iterator[str]:
+    """Yield the template filled from the record: one value per list item, none for None."""
+    fields = term.fields
+    if not fields:
+        yield term.template
+        return
+    if len(fields) != 1:
+        raise MappingError(RULES_DIR, None, f"template '{term.template}' reads more than one field")
+    (name,) = fields
+    if name not in record:
+        raise MappingError(
+            RULES_DIR, None, f"template '{term.template}' reads an unknown field '{name}'"
+        )
+    value = record[name]
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        if item is not None:
+            yield _REFERENCE.sub(str(item).replace("\\", "\\\\"), term.template)
+
+
+def new_graph() -> Graph:
+    """Return an empty graph with the project's prefixes bound, for readable Turtle."""
+    graph = Graph(bind_namespaces="none")
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri)
+    return graph

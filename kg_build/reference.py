@@ -1,0 +1,442 @@
+"""Curated reference data and extraction settings, read from ``mappings/``.
+
+Each curated row carries its source; each error names the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from kg_build.errors import MappingError
+from kg_build.model import Gender, MedalKind, RecordKind, RoundKind
+from kg_build.parse import display_path
+from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
+
+CURATED_DIR = "curated"
+FACTS_DIR = "facts"
+SETTINGS_FILE = "extraction.yaml"
+_UTC_OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """An athlete of an event's roster and the NOC they raced for."""
+
+    event: str
+    athlete: str
+    noc: str
+    source_url: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class NocRow:
+    """An NOC's code and name, and the country NOC it stands for where that differs."""
+
+    code: str
+    name: str
+    country_code: str
+    source_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class VenueRow:
+    """An event's venue, its city, country and UTC offset."""
+
+    event: str
+    venue: str
+    city: str
+    country: str
+    utc_offset: str
+    time_zone_name: str
+    source_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class GamesRow:
+    """A Games edition's host city and country."""
+
+    games: str
+    name: str
+    host_city: str
+    host_country: str
+    source_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """An event's discipline and sport where the article does not name them."""
+
+    event: str
+    discipline: str
+    sport: str
+    source_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FactTriple:
+    """One triple of a curated fact, as written: references and scalars."""
+
+    subject: str
+    predicate: str
+    object: str | int | float
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FactEntry:
+    """A sentence of an article and the triples it states."""
+
+    sentence: str
+    triples: tuple[FactTriple, ...]
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class MedalLine:
+    """Which infobox keys hold a medal's athletes and NOC."""
+
+    athletes: str
+    noc: str
+    medal: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Extraction settings (mappings/extraction.yaml)."""
+
+    title_pattern: re.Pattern[str]
+    infobox: Mapping[str, tuple[str, ...]]
+    infobox_claims: Mapping[str, str]
+    medals: tuple[MedalLine, ...]
+    genders: Mapping[str, str]
+    results_section: str
+    rounds: Mapping[str, str]
+    columns: Mapping[str, str]
+    leader_marks: tuple[str, ...]
+    records_section: str
+    record_codes: Mapping[str, str]
+    record_round_codes: Mapping[str, str]
+    schedule_section: str
+    round_time_sentence: re.Pattern[str]
+    no_time_phrases: tuple[str, ...]
+    no_time_default_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """All curated data: rosters per event, NOCs, venues, Games, events, facts."""
+
+    rosters: Mapping[str, tuple[RosterEntry, ...]]
+    nocs: Mapping[str, NocRow]
+    venues: Mapping[str, VenueRow]
+    games: Mapping[str, GamesRow]
+    events: Mapping[str, EventRow]
+    facts: Mapping[str, tuple[FactEntry, ...]]
+
+
+_SETTINGS_KEYS = {
+    "title_pattern",
+    "infobox",
+    "infobox_claims",
+    "medals",
+    "genders",
+    "results_section",
+    "rounds",
+    "columns",
+    "leader_marks",
+    "records_section",
+    "record_codes",
+    "record_round_codes",
+    "schedule_section",
+    "round_time_sentence",
+    "no_time_phrases",
+    "no_time_default_reason",
+}
+_INFOBOX_FIELDS = {
+    "event",
+    "games",
+    "venue",
+    "dates",
+    "competitors",
+    "nations",
+    "teams",
+    "win_value",
+    "previous",
+    "next",
+}
+
+
+def load_settings(mappings: Path) -> Settings:
+    """Read ``extraction.yaml`` from the mappings folder."""
+    shown = display_path(mappings / SETTINGS_FILE)
+    doc = load_yaml(mappings / SETTINGS_FILE, shown)
+    check_keys(doc, shown, _SETTINGS_KEYS)
+    infobox = _mapping(doc, "infobox", shown)
+    check_keys(infobox, shown, _INFOBOX_FIELDS)
+    settings = Settings(
+        title_pattern=_pattern(doc, "title_pattern", shown),
+        infobox={k: _strings(infobox, k, shown) for k in infobox},
+        infobox_claims=_string_map(doc, "infobox_claims", shown),
+        medals=tuple(_medal_line(m, shown) for m in _list(doc, "medals", shown)),
+        genders=_string_map(doc, "genders", shown),
+        results_section=_string(doc, "results_section", shown),
+        rounds=_string_map(doc, "rounds", shown),
+        columns=_string_map(doc, "columns", shown),
+        leader_marks=_strings(doc, "leader_marks", shown),
+        records_section=_string(doc, "records_section", shown),
+        record_codes=_string_map(doc, "record_codes", shown),
+        record_round_codes=_string_map(doc, "record_round_codes", shown),
+        schedule_section=_string(doc, "schedule_section", shown),
+        round_time_sentence=_pattern(doc, "round_time_sentence", shown),
+        no_time_phrases=_strings(doc, "no_time_phrases", shown),
+        no_time_default_reason=_string(doc, "no_time_default_reason", shown),
+    )
+    _check_enums(doc, settings, shown)
+    return settings
+
+
+def _check_enum(node: YamlMap, key: str, values: list[str], enum: type[Enum], shown: str) -> None:
+    allowed = {e.value for e in enum}
+    for value in values:
+        if value not in allowed:
+            raise MappingError(
+                shown,
+                node.key_lines[key],
+                f"'{value}' in '{key}' is not one of {sorted(allowed)}",
+            )
+
+
+def _check_enums(doc: YamlMap, settings: Settings, shown: str) -> None:
+    """Reject settings that name an ontology individual the model does not know."""
+    _check_enum(doc, "medals", [m.medal for m in settings.medals], MedalKind, shown)
+    _check_enum(doc, "genders", list(settings.genders.values()), Gender, shown)
+    _check_enum(doc, "rounds", list(settings.rounds.values()), RoundKind, shown)
+    _check_enum(doc, "record_codes", list(settings.record_codes.values()), RecordKind, shown)
+
+
+def _mapping(node: YamlMap, key: str, shown: str) -> YamlMap:
+    value = node[key]
+    if not isinstance(value, YamlMap):
+        raise MappingError(shown, node.key_lines[key], f"'{key}' must be a mapping")
+    return value
+
+
+def _list(node: YamlMap, key: str, shown: str) -> YamlList:
+    value = node[key]
+    if not isinstance(value, YamlList):
+        raise MappingError(shown, node.key_lines[key], f"'{key}' must be a list")
+    return value
+
+
+def _string(node: YamlMap, key: str, shown: str) -> str:
+    value = node[key]
+    if not isinstance(value, str):
+        raise MappingError(shown, node.key_lines[key], f"'{key}' must be a string")
+    return value
+
+
+def _strings(node: YamlMap, key: str, shown: str) -> tuple[str, ...]:
+    values = _list(node, key, shown)
+    if not all(isinstance(v, str) for v in values):
+        raise MappingError(shown, values.line, f"'{key}' must be a list of strings")
+    return tuple(values)
+
+
+def _string_map(node: YamlMap, key: str, shown: str) -> dict[str, str]:
+    mapping = _mapping(node, key, shown)
+    for k, v in mapping.items():
+        if not isinstance(v, str):
+            raise MappingError(shown, mapping.key_lines[k], f"'{key}.{k}' must be a string")
+    return dict(mapping)
+
+
+def _pattern(node: YamlMap, key: str, shown: str) -> re.Pattern[str]:
+    text = _string(node, key, shown)
+    try:
+        return re.compile(text)
+    except re.error as e:
+        raise MappingError(
+            shown, node.key_lines[key], f"'{key}' is not a regular expression ({e})"
+        ) from e
+
+
+def _medal_line(node: Any, shown: str) -> MedalLine:
+    if not isinstance(node, YamlMap):
+        raise MappingError(shown, None, "each of 'medals' must be a mapping")
+    check_keys(node, shown, {"athletes", "noc", "medal"})
+    return MedalLine(
+        athletes=_string(node, "athletes", shown),
+        noc=_string(node, "noc", shown),
+        medal=_string(node, "medal", shown),
+    )
+
+
+# ---------------------------------------------------------------- curated TSV files
+
+
+def read_tsv(path: Path, shown: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """Read a TSV file with exactly ``columns``; return (line, row) pairs."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise MappingError(shown, None, "no such file") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise MappingError(shown, None, f"cannot read the file ({e})") from e
+    lines = text.splitlines()
+    header = tuple(lines[0].split("\t")) if lines else ()
+    if header != columns:
+        raise MappingError(shown, 1, f"header is {list(header)}, expected {list(columns)}")
+    rows = []
+    for number, cells in enumerate(
+        csv.reader(lines[1:], delimiter="\t", quoting=csv.QUOTE_NONE), 2
+    ):
+        if not cells:
+            continue
+        if len(cells) != len(columns):
+            raise MappingError(
+                shown, number, f"row has {len(cells)} cells, expected {len(columns)}"
+            )
+        row = dict(zip(columns, cells, strict=True))
+        if not row.get("source_url"):
+            raise MappingError(
+                shown, number, "row has no source_url (every curated fact needs a source)"
+            )
+        rows.append((number, row))
+    return rows
+
+
+def load_reference(mappings: Path) -> Reference:
+    """Read every curated file and every facts file of the mappings folder."""
+    curated = mappings / CURATED_DIR
+    return Reference(
+        rosters=_load_rosters(curated),
+        nocs=_load_nocs(curated),
+        venues=_load_venues(curated),
+        games=_load_games(curated),
+        events=_load_events(curated),
+        facts=_load_all_facts(mappings / FACTS_DIR),
+    )
+
+
+def _load_rosters(curated: Path) -> dict[str, tuple[RosterEntry, ...]]:
+    path = curated / "rosters.tsv"
+    rows = read_tsv(path, display_path(path), ("event", "athlete", "noc", "source_url", "evidence"))
+    rosters: dict[str, list[RosterEntry]] = {}
+    for line, row in rows:
+        entry = RosterEntry(row["event"], row["athlete"], row["noc"], row["source_url"], line)
+        rosters.setdefault(entry.event, []).append(entry)
+    return {event: tuple(entries) for event, entries in rosters.items()}
+
+
+def _load_nocs(curated: Path) -> dict[str, NocRow]:
+    path = curated / "nocs.tsv"
+    columns = ("code", "name", "country_code", "source_url", "evidence")
+    return {
+        row["code"]: NocRow(row["code"], row["name"], row["country_code"], row["source_url"])
+        for _, row in read_tsv(path, display_path(path), columns)
+    }
+
+
+def _load_venues(curated: Path) -> dict[str, VenueRow]:
+    path = curated / "venues.tsv"
+    columns = (
+        "event",
+        "venue",
+        "city",
+        "country",
+        "utc_offset",
+        "time_zone_name",
+        "source_url",
+        "evidence",
+    )
+    venues = {}
+    for line, row in read_tsv(path, display_path(path), columns):
+        if not _UTC_OFFSET.fullmatch(row["utc_offset"]):
+            raise MappingError(
+                display_path(path),
+                line,
+                f"utc_offset '{row['utc_offset']}' is not +HH:MM or -HH:MM",
+            )
+        venues[row["event"]] = VenueRow(*(row[c] for c in columns[:-1]))
+    return venues
+
+
+def _load_games(curated: Path) -> dict[str, GamesRow]:
+    path = curated / "games.tsv"
+    if not path.exists():
+        return {}
+    columns = (
+        "games",
+        "name",
+        "year",
+        "season",
+        "host_city",
+        "host_country",
+        "source_url",
+        "evidence",
+    )
+    return {
+        row["games"]: GamesRow(
+            row["games"], row["name"], row["host_city"], row["host_country"], row["source_url"]
+        )
+        for _, row in read_tsv(path, display_path(path), columns)
+    }
+
+
+def _load_events(curated: Path) -> dict[str, EventRow]:
+    path = curated / "events.tsv"
+    columns = ("event", "discipline", "sport", "source_url", "evidence")
+    return {
+        row["event"]: EventRow(row["event"], row["discipline"], row["sport"], row["source_url"])
+        for _, row in read_tsv(path, display_path(path), columns)
+    }
+
+
+# ---------------------------------------------------------------- curated facts (YAML)
+
+
+def _load_all_facts(folder: Path) -> dict[str, tuple[FactEntry, ...]]:
+    facts = {}
+    for path in sorted(folder.glob("*.yaml")):
+        shown = display_path(path)
+        doc = load_yaml(path, shown)
+        check_keys(doc, shown, {"article", "facts"})
+        article = _string(doc, "article", shown)
+        if article != path.stem:
+            raise MappingError(
+                shown,
+                doc.key_lines["article"],
+                f"article '{article}' is not the file's stem '{path.stem}'",
+            )
+        facts[article] = tuple(_fact_entry(node, shown) for node in _list(doc, "facts", shown))
+    return facts
+
+
+def _fact_entry(node: Any, shown: str) -> FactEntry:
+    if not isinstance(node, YamlMap):
+        raise MappingError(shown, None, "each fact must be a mapping with 'sentence' and 'triples'")
+    check_keys(node, shown, {"sentence", "triples"})
+    triples = tuple(_fact_triple(t, shown) for t in _list(node, "triples", shown))
+    return FactEntry(_string(node, "sentence", shown), triples, shown, node.line)
+
+
+def _fact_triple(node: Any, shown: str) -> FactTriple:
+    if not isinstance(node, YamlList) or len(node) != 3:
+        line = node.line if isinstance(node, YamlList) else None
+        raise MappingError(shown, line, "a triple must be a list [subject, predicate, object]")
+    subject, predicate, obj = node
+    if not isinstance(subject, str) or not isinstance(predicate, str):
+        raise MappingError(shown, node.line, "a triple's subject and predicate must be strings")
+    if not isinstance(obj, str | int | float) or isinstance(obj, bool):
+        raise MappingError(
+            shown, node.line, f"a triple's object must be a string or a number, not {obj!r}"
+        )
+    return FactTriple(subject, predicate, obj, node.line)

@@ -1,0 +1,189 @@
+"""The build end to end: files, validation gate, determinism, independent parsers, a new article."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.query import ResultRow
+
+from kg_build.cli import cli
+from kg_build.pipeline import Built
+from tests.conftest import ROOT
+
+THIRD = ROOT / "tests" / "data" / "third"
+THIRD_STEM = "speed-skating-2030-womens-team-pursuit"
+TP = "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+
+def _rows(graph: Graph, query: str) -> list[list[str]]:
+    return [[str(v) for v in row] for row in graph.query(TP + query) if isinstance(row, ResultRow)]
+
+
+def _kg(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_writes_turtle_and_ntriples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _kg("build")
+    assert (code, out) == (0, "")
+    ttl, nt = tmp_path / "out" / "team-pursuit.ttl", tmp_path / "out" / "team-pursuit.nt"
+    assert "wrote out/team-pursuit.ttl, out/team-pursuit.nt" in err
+    rdflib_count = len(Graph().parse(ttl, format="turtle"))
+    assert rdflib_count == len(Graph().parse(nt, format="nt"))
+    store = pyoxigraph.Store()
+    store.load(ttl.read_bytes(), pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == rdflib_count > 3000
+    assert nt.read_bytes().splitlines() == sorted(nt.read_bytes().splitlines())
+
+
+def test_build_reports_the_articles_conflicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _, _, err = _kg("build")
+    warnings = [ln for ln in err.splitlines() if ln.startswith("warning: ")]
+    assert any("records table says round 'SFB'" in w for w in warnings)
+    assert any("', Final A' has an empty marker" in w for w in warnings)
+    competitor = [w for w in warnings if "statedCompetitorCount" in w]
+    assert len(competitor) == 1 and "37" in competitor[0] and "32" in competitor[0]
+    assert (
+        competitor[0].startswith("warning: sources/cycling-2020-mens-team-pursuit.txt:")
+        or "cycling" in competitor[0]
+    )
+
+
+def _seeded_build(seed: str, target: Path) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    for fmt, suffix in (("turtle", "ttl"), ("nt", "nt")):
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kg_build",
+                "-q",
+                "build",
+                "--format",
+                fmt,
+                "-o",
+                str(target / f"g.{suffix}"),
+            ],
+            check=True,
+            cwd=ROOT,
+            env=env,
+        )
+
+
+def test_build_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    _seeded_build("1", first)
+    _seeded_build("987654", second)
+    for name in ("g.ttl", "g.nt"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_violation_writes_nothing_and_lists_each_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shapes = tmp_path / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes)
+    (shapes / "strict.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix tp: <https://w3id.org/team-pursuit/ontology#> .\n"
+        "<https://example.org/strict> a sh:NodeShape ; sh:targetClass tp:Result ;\n"
+        "  sh:property <https://example.org/strict-time> .\n"
+        "<https://example.org/strict-time> sh:path tp:finishTime ; sh:minCount 1 .\n"
+    )
+    target = tmp_path / "old.ttl"
+    target.write_text("old\n")
+    monkeypatch.chdir(ROOT)
+    code, out, err = _kg("build", "--shapes", str(shapes), "-o", str(target))
+    assert code == 1 and out == ""
+    lines = err.splitlines()
+    assert lines[-1] == "error: the built graph: 3 SHACL violations; nothing written"
+    violations = [ln for ln in lines if ln.startswith("sources/")]
+    assert violations == sorted(violations) and len(violations) == 3
+    assert violations[0] == (
+        "sources/cycling-2020-mens-team-pursuit.txt:67: "
+        "https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/round/first-round/result/DEN "
+        "tp:finishTime: Less than 1 values on "
+        "<https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/round/first-round/result/DEN>"
+        "->tp:finishTime [https://example.org/strict-time]"
+    )
+    assert target.read_text() == "old\n"
+
+
+def test_validate_command(tmp_path: Path, built: Built) -> None:
+    good = tmp_path / "good.nt"
+    good.write_bytes(built.serialize("nt"))
+    code, _, err = _kg("validate", str(good))
+    assert code == 0 and err.endswith("conforms (1 warnings)\n")
+    bad = tmp_path / "bad.nt"
+    bad.write_bytes(
+        built.serialize("nt")
+        + b'<https://w3id.org/team-pursuit/id/noc/ITA> <https://w3id.org/team-pursuit/ontology#iocCode> "Italy" .\n'
+    )
+    code, _, err = _kg("validate", str(bad))
+    assert code == 1
+    assert "https://w3id.org/team-pursuit/id/noc/ITA tp:iocCode" in err
+    assert err.splitlines()[-1] == f"error: {bad}: 2 SHACL violations"
+
+
+def test_validate_unreadable_graph(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text('@prefix tp: <x> .\n\n<a> <b> "unterminated .\n')
+    code, _, err = _kg("validate", str(broken))
+    assert code == 1 and err.startswith(f"error: {broken}:")
+
+
+def _third_mappings(tmp_path: Path) -> Path:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    for tsv in sorted((THIRD / "mappings" / "curated").glob("*.tsv")):
+        rows = tsv.read_text(encoding="utf-8").splitlines(keepends=True)[1:]
+        with (mappings / "curated" / tsv.name).open("a", encoding="utf-8") as handle:
+            handle.writelines(rows)
+    shutil.copy(THIRD / "mappings" / "facts" / f"{THIRD_STEM}.yaml", mappings / "facts")
+    return mappings
+
+
+def test_a_new_article_builds_with_no_code_change(tmp_path: Path) -> None:
+    article = THIRD / "sources" / f"{THIRD_STEM}.txt"
+    target = tmp_path / "third.ttl"
+    code, _, err = _kg(
+        "build", str(article), "--mappings", str(_third_mappings(tmp_path)), "-o", str(target)
+    )
+    assert code == 0, err
+    graph = Graph().parse(target)
+    gold = _rows(
+        graph,
+        "SELECT ?name WHERE { ?m tp:medalType tp:Gold ; tp:asMemberOf ?t ; tp:awardedTo ?a . ?t tp:noc/tp:iocCode 'NED' . ?a rdfs:label ?name } ORDER BY ?name",
+    )
+    assert gold == [["Femke van der Linde"], ["Lotte Brouwer"], ["Sanne Hoekstra"]]
+    ranking = _rows(
+        graph, "SELECT ?c WHERE { ?t tp:finalRank ?r ; tp:noc/tp:iocCode ?c } ORDER BY ?r"
+    )
+    assert [c for (c,) in ranking] == ["NED", "JPN", "CAN", "NOR", "USA", "POL", "ITA", "CHN"]
+    assert _rows(graph, "SELECT ?w WHERE { ?e tp:winningTime ?w }") == [["173.05"]]
+    records = _rows(
+        graph,
+        "SELECT ?type ?time ?text WHERE { ?r tp:recordType ?type ; tp:recordTime ?time ; tp:roundText ?text } ORDER BY ?type",
+    )
+    assert [(t.rsplit("#")[1], s, x) for t, s, x in records] == [
+        ("OlympicRecord", "172.87", "SFA"),
+        ("TrackRecord", "172.87", "SFA"),
+    ]
+    assert _rows(
+        graph, "SELECT (COUNT(?a) AS ?n) WHERE { ?t tp:noc/tp:iocCode 'CAN' ; tp:member ?a }"
+    ) == [["4"]]
+    assert _rows(graph, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a tp:Athlete }") == [["25"]]
