@@ -17,7 +17,8 @@ from kg_build.model import (
     SourceRef,
     TeamEntry,
 )
-from kg_build.results import RoundsOut, cell_roles, team_noc
+from kg_build.results import RoundsOut
+from kg_build.roster import cell_roles, team_noc
 from kg_build.values import BadValue, parse_day_month, parse_time
 
 

@@ -16,7 +16,7 @@ from kg_build.model import Extraction, MedalKind, RecordKind, Result, RoundKind,
 from kg_build.parse import parse_bytes
 from kg_build.pipeline import Config
 from kg_build.reference import load_reference, load_settings
-from kg_build.results import split_athletes
+from kg_build.roster import split_athletes
 
 IRIS = Iris()
 CYC = IRIS.event(2020, "Cycling", "Men's team pursuit")
