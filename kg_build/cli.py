@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
+import requests
 
 from kg_build import __version__
-from kg_build.errors import KgError, ValidationFailed
+from kg_build.errors import KgError, LinkError, StoreError, ValidationFailed
 from kg_build.namespaces import DEFAULT_BASE
-from kg_build.pipeline import Config, build, parse_sources, records_json, validate_file
+from kg_build.pipeline import (
+    Config,
+    QuerySource,
+    build,
+    describe_build,
+    graphs_to_load,
+    load_embedded,
+    parse_sources,
+    read_query,
+    records_json,
+    run_query,
+    validate_file,
+)
 from kg_build.serialize import (
     FORMAT_SUFFIXES,
     GRAPH_FORMATS,
     STDOUT,
     articles_to_json,
     write_output,
+)
+from kg_build.sparql import RESULT_FORMATS, render
+from kg_build.store import (
+    DEFAULT_STORE,
+    GraphStoreLoader,
+    LoadPlan,
+    describe_plan,
+    query_endpoint_for,
 )
 
 EXIT_OK = 0
@@ -27,7 +49,7 @@ EXIT_SERVICE = 3
 EPILOG = """\b
 Exit codes:
   0  success
-  1  bad input (a malformed article or rule, an unwritable output),
+  1  bad input (a malformed article, rule or query, an unwritable output),
      a graph that does not conform to the shapes, or an internal error
   2  usage error (unknown option, missing argument)
   3  an external service failed (store, Wikidata)
@@ -55,6 +77,9 @@ class _KgGroup(click.Group):
                 click.echo(violation, err=True)
             click.echo(f"error: {e}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except (StoreError, LinkError) as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(EXIT_SERVICE)
         except KgError as e:
             click.echo(f"error: {e}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
@@ -93,6 +118,11 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
 
 
 OUTPUT_DIR = "out"
+DEFAULT_FORMATS = ("turtle", "nt")
+USER_OPTION = click.option("--user", envvar="KG_STORE_USER", help="User name (or KG_STORE_USER).")
+PASSWORD_OPTION = click.option(
+    "--password", envvar="KG_STORE_PASSWORD", help="Password (or KG_STORE_PASSWORD)."
+)
 GRAPH_NAME = "team-pursuit"
 
 FORMAT_OPTION = click.option(
@@ -135,6 +165,14 @@ SHAPES_OPTION = click.option(
     help=f"Write one file (- for stdout) instead of {OUTPUT_DIR}/{GRAPH_NAME}.ttl and .nt.",
 )
 @FORMAT_OPTION
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Embedded Oxigraph store to load.  [default: {DEFAULT_STORE}/ unless -o]",
+)
+@click.option("--no-store", is_flag=True, help="Do not load the embedded store.")
 @BASE_OPTION
 @ONTOLOGY_OPTION
 @MAPPINGS_OPTION
@@ -143,6 +181,8 @@ def build_command(
     sources: tuple[Path, ...],
     output: str | None,
     fmt: str,
+    store_dir: Path | None,
+    no_store: bool,
     base: str,
     ontology: Path,
     mappings: Path,
@@ -157,20 +197,30 @@ def build_command(
       kg build
       kg build sources/speed-skating-2022-mens-team-pursuit.txt -o skating.ttl
     """
-    built = build(sources, Config(ontology, mappings, shapes, base))
+    config = Config(ontology, mappings, shapes, base)
+    built = build(sources, config)
     for warning in built.warnings:
         _say(f"warning: {warning}")
     targets = {output: fmt} if output else _default_targets()
-    for target, target_fmt in targets.items():
-        write_output(built.serialize(target_fmt), target)
+    written = {target: built.serialize(target_fmt) for target, target_fmt in targets.items()}
+    for target, data in written.items():
+        write_output(data, target)
+    if not output:
+        void = describe_build(built, config, written, sources)
+        write_output(void, f"{OUTPUT_DIR}/void.ttl")
+        targets[f"{OUTPUT_DIR}/void.ttl"] = "turtle"
     count = len(built.graph)
     _say(
         f"built {count} triples from {len(built.extractions)} articles; wrote {', '.join(targets)}"
     )
+    store = store_dir or (None if output else DEFAULT_STORE)
+    if store is not None and not no_store:
+        quads = load_embedded(built, config, store)
+        _say(f"loaded {quads} quads into the store {store.as_posix()}/")
 
 
 def _default_targets() -> dict[str, str]:
-    return {f"{OUTPUT_DIR}/{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in GRAPH_FORMATS}
+    return {f"{OUTPUT_DIR}/{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
 
 
 @cli.command(name="validate", short_help="Validate a graph file against the shapes.", epilog=EPILOG)
@@ -187,6 +237,147 @@ def validate_command(graph_file: Path, shapes: Path) -> None:
     for finding in findings:
         _say(f"warning: {finding}")
     _say(f"{graph_file}: conforms ({len(findings)} warnings)")
+
+
+QUERY_SOURCES = """\b
+Sources (one of):
+  default         the embedded store built by kg build (out/store/)
+  --store DIR     another embedded store
+  --data FILE     a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD)
+  --endpoint URL  a SPARQL 1.1 endpoint over HTTP
+"""
+
+
+@cli.command(name="query", short_help="Run a SPARQL query.", epilog=QUERY_SOURCES + EPILOG)
+@click.argument("query_file", required=False, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-e", "--expression", help="The query text, instead of a file.")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Embedded store to query.",
+)
+@click.option("--data", type=click.Path(path_type=Path), help="Query a graph file instead.")
+@click.option("--endpoint", help="Query a SPARQL endpoint instead.")
+@USER_OPTION
+@PASSWORD_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(RESULT_FORMATS),
+    default=None,
+    help="Output format.  [default: table on a terminal, csv otherwise; turtle for graphs]",
+)
+@click.option(
+    "-o", "--output", default=STDOUT, show_default=True, help="File to write; - for stdout."
+)
+def query_command(
+    query_file: Path | None,
+    expression: str | None,
+    store_dir: Path,
+    data: Path | None,
+    endpoint: str | None,
+    user: str | None,
+    password: str | None,
+    fmt: str | None,
+    output: str,
+) -> None:
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query.
+
+    \b
+    Example:
+      kg query tests/cq/03-final-ranking.rq
+      kg query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format json
+      kg query q.rq --endpoint http://127.0.0.1:8890/sparql
+    """
+    text, shown = read_query(query_file, expression)
+    answer = run_query(text, shown, QuerySource(store_dir, data, endpoint, _auth(user, password)))
+    chosen = fmt or ("table" if output == STDOUT and sys.stdout.isatty() else "csv")
+    write_output(render(answer, chosen), output)
+
+
+@cli.command(name="load", short_help="Load the graph into a SPARQL 1.1 store.", epilog=EPILOG)
+@SOURCES_ARGUMENT
+@click.option(
+    "--endpoint",
+    required=True,
+    help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth",
+)
+@click.option(
+    "--query-endpoint",
+    help="SPARQL query endpoint for the count check.  [default: guessed beside --endpoint]",
+)
+@click.option(
+    "--graph", "graph_iri", help="Load everything into this one graph instead of one per article."
+)
+@USER_OPTION
+@PASSWORD_OPTION
+@click.option(
+    "--chunk-size",
+    default=50_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Triples per request.",
+)
+@click.option(
+    "--retries",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Retries on connection errors and 5xx answers.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+@BASE_OPTION
+@ONTOLOGY_OPTION
+@MAPPINGS_OPTION
+@SHAPES_OPTION
+def load_command(
+    sources: tuple[Path, ...],
+    endpoint: str,
+    query_endpoint: str | None,
+    graph_iri: str | None,
+    user: str | None,
+    password: str | None,
+    chunk_size: int,
+    retries: int,
+    dry_run: bool,
+    base: str,
+    ontology: Path,
+    mappings: Path,
+    shapes: Path,
+) -> None:
+    """Build and validate the graph, then load it into a store over HTTP.
+
+    Each article's graph (and the ontology) replaces its named graph with PUT, so a reload
+    never doubles a triple; afterwards the triple count of each graph is checked.
+
+    \b
+    Example:
+      kg load --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba
+    """
+    config = Config(ontology, mappings, shapes, base)
+    graphs = graphs_to_load(build(sources, config), config, graph_iri)
+    plan = LoadPlan(
+        endpoint,
+        query_endpoint or query_endpoint_for(endpoint),
+        user,
+        password,
+        chunk_size,
+        retries,
+    )
+    if dry_run:
+        click.echo("\n".join(describe_plan(plan, graphs)))
+        return
+    total = sum(g.size for g in graphs)
+    with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:
+        GraphStoreLoader(plan, bar.update).load(graphs)
+    _say(f"loaded {total} triples into {len(graphs)} graphs at {endpoint}; counts checked")
+
+
+def _auth(user: str | None, password: str | None) -> requests.auth.AuthBase | None:
+    return requests.auth.HTTPDigestAuth(user, password or "") if user else None
 
 
 @cli.command(name="records", short_help="Print the extracted records as JSON.", epilog=EPILOG)

@@ -65,6 +65,10 @@ class Iris:
         """Return the IRI of the ``index``-th claim read from ``line`` of an article."""
         return self._iri("article", stem, "line", str(line), "claim", str(index))
 
+    def shared_graph(self) -> str:
+        """Return the name of the graph of triples that several articles state."""
+        return self._iri("graph", "shared")
+
     def games(self, year: int, season: str) -> str:
         """Return the IRI of a Games edition: ``games/2020-summer``."""
         return self._iri("games", f"{year}-{slug(season)}")

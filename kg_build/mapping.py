@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,7 +21,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -293,6 +293,11 @@ def _as_json(obj: Any, article: str) -> dict[str, Any]:
     }
 
 
+def as_sources(groups: Mapping[str, Iterable[Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Export records that belong to no article as JSON sources, one list per name."""
+    return {name: [_as_json(r, "") for r in records] for name, records in groups.items()}
+
+
 def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
     """Export the records as the JSON sources the rules read, one list per source name."""
     ex = extraction
@@ -420,3 +425,23 @@ def new_graph() -> Graph:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri)
     return graph
+
+
+def union_graph(graphs: Iterable[Graph]) -> Graph:
+    """Return one graph holding the triples of all ``graphs``."""
+    union = new_graph()
+    for graph in graphs:
+        union += graph
+    return union
+
+
+def named_dataset(named: Iterable[tuple[str, Graph]]) -> Dataset:
+    """Return a dataset with each graph under its name (an article's IRI)."""
+    dataset = Dataset(default_union=False)
+    for prefix, iri in PREFIXES.items():
+        dataset.bind(prefix, iri)
+    for name, graph in named:
+        target = dataset.graph(URIRef(name))
+        for triple in graph:
+            target.add(triple)
+    return dataset

@@ -5,32 +5,47 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+import requests
 from rdflib import Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
+from kg_build.describe import describe, sources_date
 from kg_build.errors import SourceError, ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
 from kg_build.mapping import (
     RULES_DIR,
     apply_rules,
+    as_sources,
     load_ontology,
     load_rules,
+    named_dataset,
     new_graph,
     record_sources,
+    union_graph,
     vocabulary,
 )
 from kg_build.model import Article, Extraction
 from kg_build.namespaces import DEFAULT_BASE
 from kg_build.parse import parse_article, parse_bytes
 from kg_build.reference import load_reference, load_settings
-from kg_build.serialize import graph_to_bytes
+from kg_build.serialize import (
+    DATASET_FORMATS,
+    FORMAT_SUFFIXES,
+    MEDIA_TYPES,
+    dataset_to_bytes,
+    graph_to_bytes,
+)
+from kg_build.sparql import Answer, check_query, query_endpoint, query_store
+from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, load_shapes, validate_graph
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,11 +69,14 @@ class Built:
     """A validated graph, the records it came from and what the build reports."""
 
     graph: Graph
+    named: tuple[tuple[str, Graph], ...]
     extractions: tuple[Extraction, ...]
     warnings: tuple[str, ...]
 
     def serialize(self, fmt: str) -> bytes:
-        """Return the graph in ``fmt``, byte-identical for the same input."""
+        """Return the graph in ``fmt`` (one named graph per article in N-Quads and TriG)."""
+        if fmt in DATASET_FORMATS:
+            return dataset_to_bytes(named_dataset(self.named), fmt)
         return graph_to_bytes(self.graph, fmt)
 
 
@@ -83,23 +101,28 @@ def _parse_one(path: Path) -> Article:
 
 def extract_sources(
     paths: Sequence[Path], config: Config = Config()
-) -> tuple[tuple[Extraction, ...], Graph]:
-    """Parse, extract and map ``paths`` (the bundled sources when empty); no validation."""
+) -> tuple[tuple[Extraction, ...], tuple[tuple[str, Graph], ...]]:
+    """Parse, extract and map ``paths`` (the bundled sources when empty); no validation.
+
+    Returns the records and one graph per article, named by the article's IRI.
+    """
     articles = parse_sources(paths or bundled_sources())
     vocab = vocabulary(load_ontology(config.ontology))
     settings = load_settings(config.mappings)
     reference = load_reference(config.mappings)
     rules = load_rules(config.mappings / RULES_DIR, vocab)
     iris = Iris(config.base)
-    graph = new_graph()
     extractions = []
+    named = []
     for article in articles:
         extraction = extract_article(
             article, settings, reference, vocab, iris, _graph_file(article)
         )
+        graph = new_graph()
         apply_rules(rules, record_sources(extraction), vocab, graph)
         extractions.append(extraction)
-    return tuple(extractions), graph
+        named.append((extraction.article.iri, graph))
+    return tuple(extractions), tuple(named)
 
 
 def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
@@ -127,12 +150,14 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
 
     Raises ValidationFailed, listing every violation, when the graph does not conform.
     """
-    extractions, graph = extract_sources(paths, config)
+    extractions, per_article = extract_sources(paths, config)
+    named = split_shared(per_article, Iris(config.base).shared_graph())
+    graph = union_graph(g for _, g in named)
     findings = validate_graph(graph, load_shapes(config.shapes), "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
     warnings = [f"{w}" for e in extractions for w in e.warnings]
     warnings += [str(f) for f in findings if f.severity != "Violation"]
-    return Built(graph, extractions, tuple(warnings))
+    return Built(graph, named, extractions, tuple(warnings))
 
 
 def _raise_on_violations(findings: list[Finding], what: str, outcome: str = "") -> None:
@@ -164,3 +189,125 @@ def _format_of(path: Path) -> str:
     return {".nt": "nt", ".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld"}.get(
         path.suffix, "turtle"
     )
+
+
+def split_shared(
+    named: Sequence[tuple[str, Graph]], shared_name: str
+) -> tuple[tuple[str, Graph], ...]:
+    """Move triples that several articles state into one shared graph.
+
+    A store's default graph is the union of its named graphs; a triple in two graphs would
+    answer twice there. Each triple therefore lives in exactly one named graph.
+    """
+    seen: dict[tuple[Node, Node, Node], int] = {}
+    for _, graph in named:
+        for triple in graph:
+            seen[triple] = seen.get(triple, 0) + 1
+    shared = new_graph()
+    for triple, count in seen.items():
+        if count > 1:
+            shared.add(triple)
+    result = []
+    for name, graph in named:
+        own = new_graph()
+        for triple in graph:
+            if seen[triple] == 1:
+                own.add(triple)
+        result.append((name, own))
+    return (*result, (shared_name, shared)) if len(shared) else tuple(result)
+
+
+def graphs_to_load(
+    built: Built, config: Config, single_graph: str | None = None
+) -> list[GraphData]:
+    """Return the named graphs a store receives: one per article and the ontology.
+
+    With ``single_graph``, everything but the ontology goes into that one graph instead.
+    """
+    if single_graph:
+        return [graph_data(single_graph, built.serialize("nt"))]
+    graphs = [graph_data(name, graph_to_bytes(graph, "nt")) for name, graph in built.named]
+    ontology = graph_to_bytes(load_ontology(config.ontology), "nt")
+    return [*graphs, graph_data(ONTOLOGY_GRAPH, ontology)]
+
+
+def load_embedded(built: Built, config: Config, path: Path) -> int:
+    """Replace the built graphs in the embedded store at ``path``; return the quads loaded."""
+    graphs = graphs_to_load(built, config)
+    replace_graphs(open_store(path), graphs)
+    return sum(g.size for g in graphs)
+
+
+@dataclass(frozen=True, slots=True)
+class QuerySource:
+    """What a query runs on: an endpoint, a graph file, or (by default) the embedded store."""
+
+    store: Path
+    data: Path | None = None
+    endpoint: str | None = None
+    auth: requests.auth.AuthBase | None = None
+
+
+def read_query(path: Path | None, expression: str | None) -> tuple[str, str]:
+    """Return the query text and the name errors use for it."""
+    if expression is not None:
+        return expression, "<query>"
+    if path is None:
+        raise SourceError("<query>", None, "no query (give a QUERY.rq file or -e 'SPARQL')")
+    if path.as_posix() == STDIN:
+        return sys.stdin.read(), STDIN_NAME
+    try:
+        return path.read_text(encoding="utf-8"), path.as_posix()
+    except FileNotFoundError as e:
+        raise SourceError(path.as_posix(), None, "no such file") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise SourceError(path.as_posix(), None, f"cannot read the query ({e})") from e
+
+
+def run_query(text: str, shown: str, source: QuerySource) -> Answer:
+    """Run a query on the source; errors name the query's line and column."""
+    check_query(text, shown)
+    if source.endpoint:
+        return query_endpoint(source.endpoint, text, shown, source.auth)
+    if source.data is not None:
+        return query_store(_file_store(source.data), text, shown)
+    return query_store(open_store(source.store, read_only=True), text, shown)
+
+
+def _file_store(path: Path) -> ox.Store:
+    store = ox.Store()
+    try:
+        store.load(
+            path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip(".") or "ttl")
+        )
+    except FileNotFoundError as e:
+        raise SourceError(path.as_posix(), None, "no such file") from e
+    except (SyntaxError, ValueError, OSError) as e:
+        raise SourceError(path.as_posix(), None, f"cannot read the graph ({e})") from e
+    return store
+
+
+def describe_build(
+    built: Built, config: Config, files: Mapping[str, bytes], sources: Sequence[Path]
+) -> bytes:
+    """Return the VoID/DCAT description (Turtle) of the built graph and the files written."""
+    sizes = {
+        Path(name).name: (MEDIA_TYPES[fmt], len(data))
+        for name, (fmt, data) in _typed(files).items()
+    }
+    records = describe(
+        built.graph,
+        config.base,
+        [e.article.iri for e in built.extractions],
+        sizes,
+        sources_date(sources or bundled_sources()),
+    )
+    vocab = vocabulary(load_ontology(config.ontology))
+    graph = new_graph()
+    apply_rules(load_rules(config.mappings / RULES_DIR, vocab), as_sources(records), vocab, graph)
+    return graph_to_bytes(graph, "turtle")
+
+
+def _typed(files: Mapping[str, bytes]) -> dict[str, tuple[str, bytes]]:
+    by_suffix = {suffix: fmt for fmt, suffix in FORMAT_SUFFIXES.items()}
+    return {name: (by_suffix[Path(name).suffix], data) for name, data in files.items()}

@@ -9,8 +9,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from kg_build.errors import OutputError
 from kg_build.model import Article, Block, BulletList, Paragraph, Section, Table
@@ -108,15 +109,72 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 # ---------------------------------------------------------------- RDF
 
-GRAPH_FORMATS = ("turtle", "nt")
-FORMAT_SUFFIXES = {"turtle": ".ttl", "nt": ".nt"}
+GRAPH_FORMATS = ("turtle", "nt", "nquads", "trig", "jsonld")
+DATASET_FORMATS = ("nquads", "trig")
+FORMAT_SUFFIXES = {
+    "turtle": ".ttl",
+    "nt": ".nt",
+    "nquads": ".nq",
+    "trig": ".trig",
+    "jsonld": ".jsonld",
+}
+MEDIA_TYPES = {
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+}
+CONTEXT_FILE = Path(__file__).resolve().parent.parent / "ontology" / "context.jsonld"
 
 
 def graph_to_bytes(graph: Graph, fmt: str) -> bytes:
-    """Serialize deterministically: sorted N-Triples lines, or rdflib's sorted Turtle."""
+    """Serialize one graph deterministically, whatever the hash seed."""
     if fmt == "nt":
-        lines = graph.serialize(format="nt", encoding="utf-8").splitlines(keepends=True)
-        return b"".join(sorted(set(lines)))
+        return _sorted_lines(graph.serialize(format="nt", encoding="utf-8"))
     if fmt == "turtle":
+        # rdflib's Turtle serializer sorts subjects, predicates and objects.
         return graph.serialize(format="turtle", encoding="utf-8")
+    if fmt == "jsonld":
+        return _jsonld(graph)
     raise OutputError(fmt, None, f"unknown format (expected one of {', '.join(GRAPH_FORMATS)})")
+
+
+def dataset_to_bytes(dataset: Dataset, fmt: str) -> bytes:
+    """Serialize named graphs deterministically: sorted N-Quads, or TriG."""
+    if fmt == "nquads":
+        return _sorted_lines(dataset.serialize(format="nquads", encoding="utf-8"))
+    if fmt == "trig":
+        return dataset.serialize(format="trig", encoding="utf-8")
+    raise OutputError(
+        fmt, None, f"unknown dataset format (expected one of {', '.join(DATASET_FORMATS)})"
+    )
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    return b"".join(sorted({line for line in data.splitlines(keepends=True) if line.strip()}))
+
+
+def load_context() -> dict[str, Any]:
+    """Return the published JSON-LD context (ontology/context.jsonld)."""
+    context: dict[str, Any] = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    return context
+
+
+def _jsonld(graph: Graph) -> bytes:
+    context = load_context()
+    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    nodes = document.get("@graph", [])
+    # JSON-LD arrays of values are unordered; sort them so the output does not vary.
+    document["@graph"] = sorted((_sorted_values(n) for n in nodes), key=lambda n: str(n.get("@id")))
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _sorted_values(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _sorted_values(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return sorted(
+            (_sorted_values(v) for v in node), key=lambda v: json.dumps(v, sort_keys=True)
+        )
+    return node

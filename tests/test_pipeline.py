@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.query import ResultRow
 
 from kg_build.cli import cli
@@ -187,3 +187,58 @@ def test_a_new_article_builds_with_no_code_change(tmp_path: Path) -> None:
         graph, "SELECT (COUNT(?a) AS ?n) WHERE { ?t tp:noc/tp:iocCode 'CAN' ; tp:member ?a }"
     ) == [["4"]]
     assert _rows(graph, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a tp:Athlete }") == [["25"]]
+
+
+def test_void_describes_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1628035200")  # 2021-08-04, a date of the sources
+    code, _, err = _kg("build", "--no-store")
+    assert code == 0, err
+    void = Graph().parse(tmp_path / "out" / "void.ttl")
+    data = Graph().parse(tmp_path / "out" / "team-pursuit.ttl")
+    prefixes = "PREFIX void: <http://rdfs.org/ns/void#>\nPREFIX dcat: <http://www.w3.org/ns/dcat#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
+    rows = [
+        [str(v) for v in r]
+        for r in void.query(
+            prefixes
+            + "SELECT ?t ?c ?p ?lic ?mod WHERE { ?d a void:Dataset ; void:triples ?t ; void:classes ?c ; void:properties ?p ; dcterms:license ?lic ; dcterms:modified ?mod }"
+        )
+        if isinstance(r, ResultRow)
+    ]
+    classes = len(
+        set(data.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")))
+    )
+    assert rows == [
+        [
+            str(len(data)),
+            str(classes),
+            str(len(set(data.predicates()))),
+            "https://creativecommons.org/licenses/by-sa/4.0/",
+            "2021-08-04",
+        ]
+    ]
+    files = [
+        [str(v) for v in r]
+        for r in void.query(
+            prefixes
+            + "SELECT ?url ?size ?type WHERE { ?d dcat:distribution ?f . ?f dcat:downloadURL ?url ; dcat:byteSize ?size ; dcat:mediaType ?type } ORDER BY ?type"
+        )
+        if isinstance(r, ResultRow)
+    ]
+    assert [(url.rsplit("/", 1)[1], int(size), kind) for url, size, kind in files] == [
+        (
+            "team-pursuit.nt",
+            (tmp_path / "out" / "team-pursuit.nt").stat().st_size,
+            "application/n-triples",
+        ),
+        ("team-pursuit.ttl", (tmp_path / "out" / "team-pursuit.ttl").stat().st_size, "text/turtle"),
+    ]
+    athletes = [
+        r
+        for r in void.query(
+            prefixes
+            + "SELECT ?n WHERE { ?p void:class <https://w3id.org/team-pursuit/ontology#Athlete> ; void:entities ?n }"
+        )
+        if isinstance(r, ResultRow)
+    ]
+    assert [int(r[0]) for r in athletes] == [64]

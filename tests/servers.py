@@ -1,0 +1,215 @@
+"""Real servers for the store tests: Virtuoso on 127.0.0.1, and small misbehaving HTTP servers.
+
+Virtuoso runs from Debian's virtuoso-opensource-7-bin with its own database folder and free
+ports; it is stopped by its PID. Where it is not installed the tests skip, saying so, except
+under CI or KG_REQUIRE_STORE=1, where a missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+INI = """\
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {db}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {db}
+MaxClientConnections = 5
+ServerThreads = 5
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+# Let the anonymous SPARQL user write through /sparql-graph-crud; dba uses the -auth endpoint.
+GRANTS = 'GRANT SPARQL_UPDATE TO "SPARQL";'
+
+
+@dataclass(frozen=True, slots=True)
+class Virtuoso:
+    """A running Virtuoso: its endpoints and admin credentials."""
+
+    http: str
+    isql_port: int
+    user: str = "dba"
+    password: str = "dba"
+
+    @property
+    def sparql(self) -> str:
+        """The SPARQL query endpoint."""
+        return f"{self.http}/sparql"
+
+    @property
+    def graph_store(self) -> str:
+        """The Graph Store Protocol endpoint with digest authentication."""
+        return f"{self.http}/sparql-graph-crud-auth"
+
+
+def free_port() -> int:
+    """Return a TCP port free on 127.0.0.1 now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def require_or_skip(reason: str) -> None:
+    """Skip, saying why; in CI (or KG_REQUIRE_STORE=1) fail instead, as a skip would hide it."""
+    if os.environ.get("KG_REQUIRE_STORE") == "1" or os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required here: CI or KG_REQUIRE_STORE=1)")
+    pytest.skip(reason)
+
+
+@contextmanager
+def running_virtuoso(folder: Path) -> Iterator[Virtuoso]:
+    """Start Virtuoso in ``folder``; stop it by its PID afterwards."""
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if binary is None or isql is None:
+        require_or_skip(
+            "virtuoso-t or isql-vt not installed (apt-get install virtuoso-opensource-7-bin)"
+        )
+    assert binary is not None and isql is not None
+    isql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(INI.format(db=folder, isql=isql_port, http=http_port), encoding="utf-8")
+    log = (folder / "stdout.log").open("wb")
+    process = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = Virtuoso(f"http://127.0.0.1:{http_port}", isql_port)
+    try:
+        _wait_for(server, process, folder)
+        subprocess.run(
+            [isql, f"127.0.0.1:{isql_port}", server.user, server.password, f"exec={GRANTS}"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def _wait_for(server: Virtuoso, process: subprocess.Popen[bytes], folder: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"virtuoso-t exited with {process.returncode}: {(folder / 'virtuoso.log').read_text(errors='replace')[-2000:]}"
+            )
+        try:
+            if (
+                requests.get(server.sparql, params={"query": "ASK {}"}, timeout=2).status_code
+                == 200
+            ):
+                return
+        except requests.exceptions.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("virtuoso-t did not answer within 90 s")
+
+
+# ---------------------------------------------------------------- misbehaving servers
+
+Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+@contextmanager
+def http_server(handle: Handler) -> Iterator[str]:
+    """Serve every request with ``handle`` on a free loopback port; yield the base URL."""
+
+    class _Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            handle(self)
+
+        do_POST = do_PUT = do_GET
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def answer_html(request: http.server.BaseHTTPRequestHandler) -> None:
+    """Answer like a web page, not a SPARQL endpoint."""
+    _drain(request)
+    body = b"<html><body><h1>Welcome</h1></body></html>"
+    request.send_response(200)
+    request.send_header("Content-Type", "text/html")
+    request.send_header("Content-Length", str(len(body)))
+    request.end_headers()
+    request.wfile.write(body)
+
+
+def drop_after_first_upload(counter: list[int]) -> Handler:
+    """Accept the first upload, then drop the connection on every later one."""
+
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        _drain(request)
+        counter.append(1)
+        if len(counter) == 1:
+            request.send_response(201)
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        request.close_connection = True
+        request.connection.shutdown(socket.SHUT_RDWR)
+
+    return handle
+
+
+def _drain(request: http.server.BaseHTTPRequestHandler) -> None:
+    length = int(request.headers.get("Content-Length") or 0)
+    if length:
+        request.rfile.read(length)

@@ -1,0 +1,325 @@
+"""Stores: the embedded Oxigraph store, kg query, and kg load into a real Virtuoso over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+from kg_build.cli import cli
+from kg_build.pipeline import Built
+from tests.conftest import ROOT
+from tests.servers import (
+    Virtuoso,
+    answer_html,
+    drop_after_first_upload,
+    free_port,
+    http_server,
+    running_virtuoso,
+)
+
+QUERIES = sorted((ROOT / "tests" / "cq").glob("*.rq"))
+CYCLING_GRAPH = "https://w3id.org/team-pursuit/id/article/cycling-2020-mens-team-pursuit"
+COUNT_BY_GRAPH = (
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+)
+
+
+def _kg(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.replace("\r\n", "\n"))))
+
+
+def _expected(query: Path) -> list[list[str]]:
+    with query.with_suffix(".csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build once into a fresh folder; return the embedded store's path."""
+    folder = tmp_path_factory.mktemp("build")
+    store = folder / "store"
+    code, _, err = _kg("-q", "build", "-o", str(folder / "g.ttl"), "--store", str(store))
+    assert code == 0, err
+    return store
+
+
+def test_store_has_one_graph_per_article_plus_shared_and_ontology(store: Path) -> None:
+    code, out, _ = _kg("query", "-e", COUNT_BY_GRAPH, "--store", str(store), "--format", "csv")
+    assert code == 0
+    graphs = [row[0] for row in _csv(out)[1:]]
+    assert graphs == [
+        CYCLING_GRAPH,
+        "https://w3id.org/team-pursuit/id/article/speed-skating-2022-mens-team-pursuit",
+        "https://w3id.org/team-pursuit/id/graph/shared",
+        "https://w3id.org/team-pursuit/ontology",
+    ]
+
+
+def test_rebuild_replaces_graphs_and_doubles_nothing(store: Path, tmp_path: Path) -> None:
+    before = _kg("query", "-e", COUNT_BY_GRAPH, "--store", str(store))[1]
+    code, _, err = _kg("-q", "build", "-o", str(tmp_path / "g.ttl"), "--store", str(store))
+    assert code == 0, err
+    assert _kg("query", "-e", COUNT_BY_GRAPH, "--store", str(store))[1] == before
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.stem)
+def test_competency_questions_on_the_embedded_store(query: Path, store: Path) -> None:
+    code, out, err = _kg("query", str(query), "--store", str(store), "--format", "csv")
+    assert code == 0, err
+    assert _csv(out) == _expected(query)
+
+
+def test_query_a_graph_file_and_output_formats(tmp_path: Path, built: Built) -> None:
+    data = tmp_path / "g.ttl"
+    data.write_bytes(built.serialize("turtle"))
+    query = "SELECT ?code WHERE { ?n <https://w3id.org/team-pursuit/ontology#iocCode> ?code } ORDER BY ?code LIMIT 2"
+    code, out, _ = _kg("query", "-e", query, "--data", str(data), "--format", "json")
+    assert code == 0
+    assert [b["code"]["value"] for b in json.loads(out)["results"]["bindings"]] == ["AUS", "CAN"]
+    assert (
+        _kg("query", "-e", query, "--data", str(data), "--format", "tsv")[1]
+        == '?code\n"AUS"\n"CAN"\n'
+    )
+    table = _kg("query", "-e", query, "--data", str(data), "--format", "table")[1]
+    assert table == "code\n----\nAUS\nCAN\n(2 rows)\n"
+    ask = "ASK { <https://w3id.org/team-pursuit/id/noc/ROC> ?p ?o }"
+    assert _kg("query", "-e", ask, "--data", str(data))[1] == "true\n"
+    describe = _kg(
+        "query", "-e", "DESCRIBE <https://w3id.org/team-pursuit/id/noc/ROC>", "--data", str(data)
+    )[1]
+    assert len(Graph().parse(data=describe, format="turtle")) == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-e", "SELECT ?x WHERE {\n  ?x ?y\n}"],
+            "error: <query>:3: SPARQL syntax error at column 2: expected one of LATERAL, SERVICE, [_] (found '}')\n",
+        ),
+        (
+            ["-e", "   "],
+            "error: <query>: empty query (expected SELECT, ASK, CONSTRUCT or DESCRIBE)\n",
+        ),
+        (["no-such-query.rq"], "error: no-such-query.rq: no such file\n"),
+        ([], "error: <query>: no query (give a QUERY.rq file or -e 'SPARQL')\n"),
+    ],
+    ids=["syntax", "empty", "missing-file", "no-query"],
+)
+def test_bad_queries_exit_1_with_one_line(args: list[str], message: str, store: Path) -> None:
+    code, out, err = _kg("query", *args, "--store", str(store))
+    assert (code, out) == (1, "")
+    assert err == message
+
+
+def test_missing_store_is_a_service_error(tmp_path: Path) -> None:
+    code, _, err = _kg("query", "-e", "ASK {}", "--store", str(tmp_path / "none"))
+    assert code == 3
+    assert err == f"error: {tmp_path / 'none'}: no store here (run kg build first)\n"
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "trig", "jsonld", "turtle", "nt"])
+def test_every_format_parses_to_the_same_triples(fmt: str, built: Built) -> None:
+    data = built.serialize(fmt)
+    rdflib_format = {
+        "nquads": "nquads",
+        "trig": "trig",
+        "jsonld": "json-ld",
+        "turtle": "turtle",
+        "nt": "nt",
+    }[fmt]
+    parsed = Dataset()
+    parsed.parse(data=data, format=rdflib_format)
+    triples = {(s, p, o) for s, p, o, _ in parsed.quads((None, None, None, None))}
+    assert len(triples) == len(built.graph)
+    if fmt in ("nquads", "trig"):
+        names = sorted(str(g.identifier) for g in parsed.graphs() if len(g))
+        assert CYCLING_GRAPH in names and len(names) == 3
+    oxigraph_format = {
+        "nquads": pyoxigraph.RdfFormat.N_QUADS,
+        "trig": pyoxigraph.RdfFormat.TRIG,
+        "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+        "turtle": pyoxigraph.RdfFormat.TURTLE,
+        "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    }[fmt]
+    assert len({q.triple for q in pyoxigraph.parse(data, oxigraph_format)}) == len(built.graph)
+
+
+def test_jsonld_uses_the_published_context(built: Built) -> None:
+    document = json.loads(built.serialize("jsonld"))
+    published = json.loads((ROOT / "ontology" / "context.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"] == published["@context"]
+
+
+# ---------------------------------------------------------------- a real Virtuoso over HTTP
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+def _normalised(rows: list[list[str]]) -> list[list[str]]:
+    """Compare numbers as numbers: Virtuoso stores decimals as numbers (218.10 → 218.1)."""
+
+    def cell(text: str) -> str:
+        try:
+            return str(Decimal(text).normalize()) if text and not text.isalpha() else text
+        except InvalidOperation:
+            return text
+
+    return [[cell(c) for c in row] for row in rows]
+
+
+def _load(server: Virtuoso, *extra: str) -> tuple[int, str, str]:
+    return _kg(
+        "load",
+        "--endpoint",
+        server.graph_store,
+        "--user",
+        server.user,
+        "--password",
+        server.password,
+        *extra,
+    )
+
+
+@pytest.mark.store_http
+def test_load_into_virtuoso_then_query_it(virtuoso: Virtuoso, store: Path) -> None:
+    code, _, err = _load(virtuoso)
+    assert code == 0, err
+    assert err.splitlines()[-1].endswith(f"into 4 graphs at {virtuoso.graph_store}; counts checked")
+    counts = _kg(
+        "query",
+        "-e",
+        COUNT_BY_GRAPH.replace("?g (", "?g (").replace("GRAPH ?g", "GRAPH ?g"),
+        "--endpoint",
+        virtuoso.sparql,
+        "--format",
+        "csv",
+    )[1]
+    embedded = _kg("query", "-e", COUNT_BY_GRAPH, "--store", str(store), "--format", "csv")[1]
+    ours = {row[0]: row[1] for row in _csv(embedded)[1:]}
+    theirs = {row[0]: row[1] for row in _csv(counts)[1:] if row[0] in ours}
+    assert theirs == ours
+    for query in QUERIES:
+        code, out, err = _kg("query", str(query), "--endpoint", virtuoso.sparql, "--format", "csv")
+        assert code == 0, err
+        assert _normalised(_csv(out)) == _normalised(_expected(query)), query.name
+
+
+@pytest.mark.store_http
+def test_reload_is_idempotent(virtuoso: Virtuoso) -> None:
+    assert _load(virtuoso)[0] == 0
+    first = _kg("query", "-e", COUNT_BY_GRAPH, "--endpoint", virtuoso.sparql)[1]
+    code, _, err = _load(virtuoso, "--chunk-size", "500")
+    assert code == 0, err
+    assert _kg("query", "-e", COUNT_BY_GRAPH, "--endpoint", virtuoso.sparql)[1] == first
+
+
+@pytest.mark.store_http
+def test_ask_on_virtuoso_is_a_boolean(virtuoso: Virtuoso) -> None:
+    assert _load(virtuoso)[0] == 0
+    yes = "ASK { <https://w3id.org/team-pursuit/id/noc/ROC> ?p ?o }"
+    no = "ASK { <https://w3id.org/team-pursuit/id/noc/XXX> ?p ?o }"
+    assert _kg("query", "-e", yes, "--endpoint", virtuoso.sparql)[1] == "true\n"
+    assert _kg("query", "-e", no, "--endpoint", virtuoso.sparql)[1] == "false\n"
+
+
+@pytest.mark.store_http
+def test_load_into_one_named_graph(virtuoso: Virtuoso, built: Built) -> None:
+    graph = "https://example.org/one-graph"
+    code, _, err = _load(virtuoso, "--graph", graph)
+    assert code == 0, err
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    assert _csv(_kg("query", "-e", query, "--endpoint", virtuoso.sparql)[1]) == [
+        ["n"],
+        [str(len(built.graph))],
+    ]
+
+
+@pytest.mark.store_http
+def test_wrong_credentials_exit_3(virtuoso: Virtuoso) -> None:
+    code, _, err = _kg(
+        "load", "--endpoint", virtuoso.graph_store, "--user", "dba", "--password", "wrong"
+    )
+    assert code == 3
+    assert err.splitlines()[-1] == (
+        f"error: {virtuoso.graph_store}: HTTP 401 unauthorized: wrong or missing credentials "
+        "(--user/--password or KG_STORE_USER/KG_STORE_PASSWORD)"
+    )
+
+
+def test_dry_run_sends_nothing() -> None:
+    port = free_port()
+    code, out, _ = _kg(
+        "load",
+        "--endpoint",
+        f"http://127.0.0.1:{port}/sparql-graph-crud",
+        "--dry-run",
+        "--chunk-size",
+        "1000",
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        lines[0]
+        == f"PUT http://127.0.0.1:{port}/sparql-graph-crud?graph={CYCLING_GRAPH} (1000 triples, chunk 1/2)"
+    )
+    assert lines[1].startswith(
+        f"POST http://127.0.0.1:{port}/sparql-graph-crud?graph={CYCLING_GRAPH} ("
+    )
+    assert lines[2].startswith(f"CHECK http://127.0.0.1:{port}/sparql: <{CYCLING_GRAPH}> holds ")
+
+
+def test_unreachable_endpoint_exit_3() -> None:
+    url = f"http://127.0.0.1:{free_port()}/sparql-graph-crud"
+    code, _, err = _kg("load", "--endpoint", url, "--retries", "1")
+    assert code == 3
+    assert (
+        err.splitlines()[-1] == f"error: {url}: connection failed after 2 tries (ConnectionError)"
+    )
+    code, _, err = _kg("query", "-e", "ASK {}", "--endpoint", url)
+    assert (code, err) == (3, f"error: {url}: cannot connect (Connection refused)\n")
+
+
+def test_endpoint_answering_html_exit_3() -> None:
+    with http_server(answer_html) as url:
+        code, _, err = _kg(
+            "query", "-e", "SELECT * WHERE { ?s ?p ?o }", "--endpoint", f"{url}/sparql"
+        )
+    assert code == 3
+    assert (
+        err
+        == f"error: {url}/sparql: answered text/html, expected SPARQL JSON results (is it a SPARQL endpoint?)\n"
+    )
+
+
+def test_connection_dropped_mid_upload_says_what_is_half_loaded() -> None:
+    uploads: list[int] = []
+    with http_server(drop_after_first_upload(uploads)) as url:
+        code, _, err = _kg(
+            "load", "--endpoint", f"{url}/data", "--chunk-size", "1000", "--retries", "1"
+        )
+    assert code == 3
+    last = err.splitlines()[-1]
+    assert last.startswith(
+        f"error: {url}/data: connection failed after 2 tries (ConnectionError); graph <{CYCLING_GRAPH}> is half-loaded (1000 of "
+    )
+    assert last.endswith("triples sent): rerun kg load to replace it")
+    assert len(uploads) == 3
