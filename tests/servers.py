@@ -213,3 +213,18 @@ def _drain(request: http.server.BaseHTTPRequestHandler) -> None:
     length = int(request.headers.get("Content-Length") or 0)
     if length:
         request.rfile.read(length)
+
+
+def answer_status(status: int) -> Handler:
+    """Answer every request with ``status`` and a short HTML body."""
+
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        _drain(request)
+        body = f"<html><body>status {status}</body></html>".encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "text/html")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    return handle

@@ -64,7 +64,13 @@ def test_build_reports_the_articles_conflicts(
 
 def _seeded_build(seed: str, target: Path) -> None:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    for fmt, suffix in (("turtle", "ttl"), ("nt", "nt")):
+    for fmt, suffix in (
+        ("turtle", "ttl"),
+        ("nt", "nt"),
+        ("nquads", "nq"),
+        ("trig", "trig"),
+        ("jsonld", "jsonld"),
+    ):
         subprocess.run(
             [
                 sys.executable,
@@ -89,7 +95,7 @@ def test_build_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     second.mkdir()
     _seeded_build("1", first)
     _seeded_build("987654", second)
-    for name in ("g.ttl", "g.nt"):
+    for name in ("g.ttl", "g.nt", "g.nq", "g.trig", "g.jsonld"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 

@@ -20,6 +20,7 @@ from tests.conftest import ROOT
 from tests.servers import (
     Virtuoso,
     answer_html,
+    answer_status,
     drop_after_first_upload,
     free_port,
     http_server,
@@ -323,3 +324,18 @@ def test_connection_dropped_mid_upload_says_what_is_half_loaded() -> None:
     )
     assert last.endswith("triples sent): rerun kg load to replace it")
     assert len(uploads) == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (403, "HTTP 403 forbidden: the user may not do this"),
+        (404, "HTTP 404 not found: is the URL right?"),
+        (503, "HTTP 503 status 503"),
+    ],
+)
+def test_refusing_store_exit_3(status: int, message: str) -> None:
+    with http_server(answer_status(status)) as url:
+        code, _, err = _kg("load", "--endpoint", f"{url}/data", "--retries", "1")
+    assert code == 3
+    assert err.splitlines()[-1] == f"error: {url}/data: {message}"
