@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from kg_build.errors import OutputError
 from kg_build.model import Article, Block, BulletList, Paragraph, Section, Table
+from kg_build.namespaces import PREFIXES
 
 JsonValue = str | int | None | list["JsonValue"] | dict[str, "JsonValue"]
 STDOUT = "-"
@@ -145,7 +147,9 @@ def dataset_to_bytes(dataset: Dataset, fmt: str) -> bytes:
     if fmt == "nquads":
         return _sorted_lines(dataset.serialize(format="nquads", encoding="utf-8"))
     if fmt == "trig":
-        return dataset.serialize(format="trig", encoding="utf-8")
+        # rdflib writes graphs in set order; pyoxigraph keeps the order of the sorted N-Quads.
+        quads = ox.parse(dataset_to_bytes(dataset, "nquads"), ox.RdfFormat.N_QUADS)
+        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
     raise OutputError(
         fmt, None, f"unknown dataset format (expected one of {', '.join(DATASET_FORMATS)})"
     )
