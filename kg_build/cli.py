@@ -11,6 +11,8 @@ import requests
 
 from kg_build import __version__
 from kg_build.errors import KgError, LinkError, StoreError, ValidationFailed
+from kg_build.export import article_urls, quickstatements
+from kg_build.link import WikidataClient, link_report, linkable_entities, load_link_set
 from kg_build.namespaces import DEFAULT_BASE
 from kg_build.pipeline import (
     Config,
@@ -21,6 +23,7 @@ from kg_build.pipeline import (
     load_embedded,
     parse_sources,
     read_query,
+    reconcile,
     records_json,
     run_query,
     validate_file,
@@ -378,6 +381,118 @@ def load_command(
 
 def _auth(user: str | None, password: str | None) -> requests.auth.AuthBase | None:
     return requests.auth.HTTPDigestAuth(user, password or "") if user else None
+
+
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+
+
+@cli.command(name="link", short_help="Report and propose links to Wikidata.", epilog=EPILOG)
+@SOURCES_ARGUMENT
+@click.option(
+    "--report",
+    is_flag=True,
+    help="List linked and unlinked entities, with the reason; ask nothing.",
+)
+@click.option(
+    "--endpoint",
+    default=WIKIDATA_SPARQL,
+    show_default=True,
+    help="SPARQL endpoint to reconcile against.",
+)
+@click.option(
+    "--cache",
+    type=click.Path(path_type=Path),
+    default=Path("out/wikidata-cache"),
+    show_default=True,
+    help="Folder of cached answers.",
+)
+@click.option("--offline", is_flag=True, help="Use cached answers only; send nothing.")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between requests.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="out/wikidata-review.sssom.tsv",
+    show_default=True,
+    help="Review file (SSSOM TSV).",
+)
+@MAPPINGS_OPTION
+def link_command(
+    sources: tuple[Path, ...],
+    report: bool,
+    endpoint: str,
+    cache: Path,
+    offline: bool,
+    delay: float,
+    output: str,
+    mappings: Path,
+) -> None:
+    """Report the Wikidata links, or propose links for unlinked people and NOCs.
+
+    Proposals go to a review file in SSSOM form, never into mappings/wikidata.sssom.tsv.
+
+    \b
+    Example:
+      kg link --report
+      kg link --endpoint http://127.0.0.1:9999/sparql -o review.sssom.tsv
+    """
+    config = Config(mappings=mappings)
+    built = build(sources, config)
+    if report:
+        link_set = load_link_set(config.mappings, config.base)
+        click.echo("\n".join(link_report(linkable_entities(built.graph, link_set), link_set)))
+        return
+    client = WikidataClient(endpoint, cache, offline=offline, delay=delay)
+    result = reconcile(built, config, client)
+    write_output(result.review.encode("utf-8"), output)
+    for note in result.unanswered:
+        _say(f"warning: not asked: {note}")
+    _say(f"proposed {result.proposals} links in {output}; sent {client.sent} queries")
+
+
+@cli.group(name="export", short_help="Export the graph for other tools.", epilog=EPILOG)
+def export_group() -> None:
+    """Export the graph for other tools.
+
+    \b
+    Example:
+      kg export quickstatements -o statements.qs
+    """
+
+
+@export_group.command(
+    name="quickstatements", short_help="QuickStatements for Wikidata.", epilog=EPILOG
+)
+@SOURCES_ARGUMENT
+@click.option(
+    "-o", "--output", default=STDOUT, show_default=True, help="File to write; - for stdout."
+)
+@MAPPINGS_OPTION
+def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Path) -> None:
+    """Write QuickStatements (V1, tab-separated) for participations and medals, with references.
+
+    Each statement cites the source article (reference URL, P854). Statements whose athlete,
+    event, medal or article lacks a checked QID or URL are left out and counted.
+
+    \b
+    Example:
+      kg export quickstatements -o statements.qs
+    """
+    config = Config(mappings=mappings)
+    built = build(sources, config)
+    links = load_link_set(config.mappings, config.base)
+    statements = quickstatements(built.graph, links, article_urls(config.mappings, config.base))
+    text = "".join(f"{line}\n" for line in statements.lines)
+    write_output(text.encode("utf-8"), output)
+    _say(
+        f"{len(statements.lines)} statements; "
+        f"{statements.skipped} left out for want of a QID or source URL"
+    )
 
 
 @cli.command(name="records", short_help="Print the extracted records as JSON.", epilog=EPILOG)

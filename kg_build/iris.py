@@ -69,6 +69,10 @@ class Iris:
         """Return the name of the graph of triples that several articles state."""
         return self._iri("graph", "shared")
 
+    def links_graph(self) -> str:
+        """Return the name of the graph of curated Wikidata links."""
+        return self._iri("graph", "links")
+
     def games(self, year: int, season: str) -> str:
         """Return the IRI of a Games edition: ``games/2020-summer``."""
         return self._iri("games", f"{year}-{slug(season)}")

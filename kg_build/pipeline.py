@@ -18,9 +18,18 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from kg_build.describe import describe, sources_date
-from kg_build.errors import SourceError, ValidationFailed
+from kg_build.errors import LinkError, MappingError, SourceError, ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
+from kg_build.link import (
+    Candidate,
+    WikidataClient,
+    linkable_entities,
+    load_link_set,
+    reconcile_noc,
+    reconcile_person,
+    review_rows,
+)
 from kg_build.mapping import (
     RULES_DIR,
     apply_rules,
@@ -34,9 +43,9 @@ from kg_build.mapping import (
     vocabulary,
 )
 from kg_build.model import Article, Extraction
-from kg_build.namespaces import DEFAULT_BASE
-from kg_build.parse import parse_article, parse_bytes
-from kg_build.reference import load_reference, load_settings
+from kg_build.namespaces import DEFAULT_BASE, PREFIXES
+from kg_build.parse import display_path, parse_article, parse_bytes
+from kg_build.reference import load_reference, load_settings, read_tsv
 from kg_build.serialize import (
     DATASET_FORMATS,
     FORMAT_SUFFIXES,
@@ -151,7 +160,11 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     Raises ValidationFailed, listing every violation, when the graph does not conform.
     """
     extractions, per_article = extract_sources(paths, config)
-    named = split_shared(per_article, Iris(config.base).shared_graph())
+    iris = Iris(config.base)
+    named = split_shared(per_article, iris.shared_graph())
+    links = _links_graph(union_graph(g for _, g in named), config)
+    if len(links):
+        named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
     findings = validate_graph(graph, load_shapes(config.shapes), "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
@@ -189,6 +202,21 @@ def _format_of(path: Path) -> str:
     return {".nt": "nt", ".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld"}.get(
         path.suffix, "turtle"
     )
+
+
+def _links_graph(graph: Graph, config: Config) -> Graph:
+    """Map the curated links whose subject is in the graph or is an ontology individual."""
+    vocab = vocabulary(load_ontology(config.ontology))
+    subjects = {str(s) for s in graph.subjects()} | vocab.individuals
+    links = [
+        link
+        for link in load_link_set(config.mappings, config.base).links
+        if link.subject in subjects
+    ]
+    linked = new_graph()
+    rules = load_rules(config.mappings / RULES_DIR, vocab)
+    apply_rules(rules, as_sources({"links": links}), vocab, linked)
+    return linked
 
 
 def split_shared(
@@ -311,3 +339,42 @@ def describe_build(
 def _typed(files: Mapping[str, bytes]) -> dict[str, tuple[str, bytes]]:
     by_suffix = {suffix: fmt for fmt, suffix in FORMAT_SUFFIXES.items()}
     return {name: (by_suffix[Path(name).suffix], data) for name, data in files.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """The review file's text, and what could not be asked."""
+
+    review: str
+    proposals: int
+    unanswered: tuple[str, ...]
+
+
+def wikidata_item(mappings: Path, label: str) -> str:
+    """Return a checked Wikidata item by its label (mappings/curated/wikidata-items.tsv)."""
+    path = mappings / "curated" / "wikidata-items.tsv"
+    rows = read_tsv(path, display_path(path), ("qid", "label", "source_url", "evidence"))
+    found = next((row["qid"] for _, row in rows if row["label"] == label), None)
+    if found is None:
+        raise MappingError(display_path(path), None, f"no checked item labelled '{label}'")
+    return PREFIXES["wd"] + found
+
+
+def reconcile(built: Built, config: Config, client: WikidataClient) -> Reconciliation:
+    """Propose Wikidata items for unlinked people and NOCs into an SSSOM review file."""
+    link_set = load_link_set(config.mappings, config.base)
+    human = wikidata_item(config.mappings, "human")
+    candidates: list[Candidate] = []
+    unanswered: list[str] = []
+    for entity in linkable_entities(built.graph, link_set):
+        try:
+            if entity.kind in ("Athlete", "Person"):
+                candidates += reconcile_person(client, entity, human)
+            elif entity.kind == "NOC":
+                candidates += reconcile_noc(client, entity)
+        except LinkError as e:
+            if not client.offline:
+                raise
+            unanswered.append(f"{entity.iri}: {e.message}")
+    review = review_rows(candidates, config.base, link_set.date, client.endpoint)
+    return Reconciliation(review, len(candidates), tuple(unanswered))

@@ -228,3 +228,39 @@ def answer_status(status: int) -> Handler:
         request.wfile.write(body)
 
     return handle
+
+
+@contextmanager
+def sparql_server(store: object, throttle_first: int = 0) -> Iterator[tuple[str, list[str]]]:
+    """Serve SPARQL 1.1 queries over a pyoxigraph store; yield the URL and the queries asked.
+
+    The first ``throttle_first`` requests are answered 429 with Retry-After: 0.
+    """
+    from urllib.parse import parse_qs
+
+    import pyoxigraph
+
+    assert isinstance(store, pyoxigraph.Store)
+    asked: list[str] = []
+
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        query = parse_qs(request.rfile.read(length).decode())["query"][0]
+        asked.append(query)
+        if len(asked) <= throttle_first:
+            request.send_response(429)
+            request.send_header("Retry-After", "0")
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+            return
+        result = store.query(query)
+        assert not isinstance(result, pyoxigraph.QueryTriples)
+        body = result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) or b""
+        request.send_response(200)
+        request.send_header("Content-Type", "application/sparql-results+json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    with http_server(handle) as url:
+        yield f"{url}/sparql", asked

@@ -58,13 +58,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
-def test_store_has_one_graph_per_article_plus_shared_and_ontology(store: Path) -> None:
+def test_store_has_one_graph_per_article_plus_links_shared_and_ontology(store: Path) -> None:
     code, out, _ = _kg("query", "-e", COUNT_BY_GRAPH, "--store", str(store), "--format", "csv")
     assert code == 0
     graphs = [row[0] for row in _csv(out)[1:]]
     assert graphs == [
         CYCLING_GRAPH,
         "https://w3id.org/team-pursuit/id/article/speed-skating-2022-mens-team-pursuit",
+        "https://w3id.org/team-pursuit/id/graph/links",
         "https://w3id.org/team-pursuit/id/graph/shared",
         "https://w3id.org/team-pursuit/ontology",
     ]
@@ -149,7 +150,7 @@ def test_every_format_parses_to_the_same_triples(fmt: str, built: Built) -> None
     assert len(triples) == len(built.graph)
     if fmt in ("nquads", "trig"):
         names = sorted(str(g.identifier) for g in parsed.graphs() if len(g))
-        assert CYCLING_GRAPH in names and len(names) == 3
+        assert CYCLING_GRAPH in names and len(names) == 4
     oxigraph_format = {
         "nquads": pyoxigraph.RdfFormat.N_QUADS,
         "trig": pyoxigraph.RdfFormat.TRIG,
@@ -204,7 +205,7 @@ def _load(server: Virtuoso, *extra: str) -> tuple[int, str, str]:
 def test_load_into_virtuoso_then_query_it(virtuoso: Virtuoso, store: Path) -> None:
     code, _, err = _load(virtuoso)
     assert code == 0, err
-    assert err.splitlines()[-1].endswith(f"into 4 graphs at {virtuoso.graph_store}; counts checked")
+    assert err.splitlines()[-1].endswith(f"into 5 graphs at {virtuoso.graph_store}; counts checked")
     counts = _kg(
         "query",
         "-e",

@@ -1,0 +1,92 @@
+"""QuickStatements for Wikidata editors: what the graph says, with its source as reference.
+
+Statements need the Wikidata items of both ends (the curated link set) and the URL of the
+source article (``mappings/curated/articles.tsv``); any statement missing one is left out
+and counted, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.query import ResultRow
+
+from kg_build.link import WD, LinkSet
+from kg_build.reference import read_tsv
+
+SECOND = "Q11574"  # the unit "second" (mappings/curated/wikidata-items.tsv)
+PARTICIPATIONS = """PREFIX tp: <https://w3id.org/team-pursuit/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?athlete ?event ?article ?rank ?time WHERE {
+  ?team tp:member ?athlete ; tp:entryIn ?event .
+  ?event prov:wasDerivedFrom ?article .
+  OPTIONAL { ?team tp:finalRank ?rank }
+  OPTIONAL { ?result tp:team ?team ; tp:finishTime ?time ; tp:inRound ?round .
+             ?round tp:roundKind tp:Final }
+} ORDER BY ?athlete ?event"""
+MEDALS = """PREFIX tp: <https://w3id.org/team-pursuit/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?athlete ?medal ?event ?article ?day WHERE {
+  ?award tp:asMemberOf ?team ; tp:awardedTo ?athlete ; tp:medalType ?medal ; tp:forEvent ?event .
+  ?event prov:wasDerivedFrom ?article ; tp:endDate ?day .
+} ORDER BY ?athlete ?medal"""
+
+
+@dataclass(frozen=True, slots=True)
+class Statements:
+    """QuickStatements lines, and how many statements were left out for want of a QID or URL."""
+
+    lines: tuple[str, ...]
+    skipped: int
+
+
+def article_urls(mappings: Path, base: str) -> dict[str, str]:
+    """Return the source URL of each article by its IRI (curated)."""
+    path = mappings / "curated" / "articles.tsv"
+    rows = read_tsv(path, path.as_posix(), ("event", "url", "source_url", "evidence"))
+    return {f"{base}article/{row['event']}": row["url"] for _, row in rows}
+
+
+def quickstatements(graph: Graph, links: LinkSet, urls: Mapping[str, str]) -> Statements:
+    """Participation (P1344, qualifiers ranking P1352 and race time P2781) and medals (P166)."""
+    lines: list[str] = []
+    skipped = 0
+    for athlete, event, article, rank, time in _rows(graph, PARTICIPATIONS):
+        qualifiers = ([f"P1352\t{rank}"] if rank else []) + (
+            [f"P2781\t{time}U{SECOND[1:]}"] if time else []
+        )
+        line = _line(links, urls, athlete, "P1344", event, qualifiers, article)
+        skipped += line is None
+        lines += [line] if line else []
+    for athlete, medal, _event, article, day in _rows(graph, MEDALS):
+        line = _line(links, urls, athlete, "P166", medal, [f"P585\t+{day}T00:00:00Z/11"], article)
+        skipped += line is None
+        lines += [line] if line else []
+    return Statements(tuple(sorted(set(lines))), skipped)
+
+
+def _rows(graph: Graph, query: str) -> list[list[str]]:
+    return [
+        [str(v) if v is not None else "" for v in row]
+        for row in graph.query(query)
+        if isinstance(row, ResultRow)
+    ]
+
+
+def _line(
+    links: LinkSet,
+    urls: Mapping[str, str],
+    subject: str,
+    prop: str,
+    value: str,
+    qualifiers: list[str],
+    article: str,
+) -> str | None:
+    item, target, url = links.qid_of(subject), links.qid_of(value), urls.get(article)
+    if item is None or target is None or url is None:
+        return None
+    cells = [item.removeprefix(WD), prop, target.removeprefix(WD), *qualifiers, f'S854\t"{url}"']
+    return "\t".join(cells)
