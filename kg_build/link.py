@@ -30,6 +30,8 @@ from kg_build.parse import display_path
 LINK_SET = "wikidata.sssom.tsv"
 WD = PREFIXES["wd"]
 EXACT, CLOSE = "skos:exactMatch", "skos:closeMatch"
+# A close match links what Wikidata has as a related item (an NOC's country).
+PREDICATES = {EXACT: PREFIXES["skos"] + "exactMatch", CLOSE: PREFIXES["skos"] + "closeMatch"}
 COLUMNS = (
     "subject_id",
     "subject_label",
@@ -52,6 +54,7 @@ class Link:
     """A curated link: our IRI, its Wikidata item, and where it was checked."""
 
     subject: str
+    predicate: str
     object: str
     label: str
     confidence: float
@@ -72,8 +75,11 @@ class LinkSet:
         return str(self.metadata.get("mapping_date", ""))
 
     def qid_of(self, subject: str) -> str | None:
-        """Return the Wikidata item IRI linked to ``subject``, if any."""
-        return next((link.object for link in self.links if link.subject == subject), None)
+        """Return the Wikidata item IRI of ``subject`` (an exact match), if any."""
+        exact = PREDICATES[EXACT]
+        return next(
+            (k.object for k in self.links if k.subject == subject and k.predicate == exact), None
+        )
 
 
 def load_link_set(mappings: Path, base: str) -> LinkSet:
@@ -101,8 +107,9 @@ def _link(shown: str, number: int, line: str, prefixes: Mapping[str, str]) -> Li
     if len(cells) != len(COLUMNS):
         raise MappingError(shown, number, f"row has {len(cells)} cells, expected {len(COLUMNS)}")
     row = dict(zip(COLUMNS, cells, strict=True))
-    if row["predicate_id"] != EXACT:
-        raise MappingError(shown, number, f"predicate '{row['predicate_id']}' is not {EXACT}")
+    if row["predicate_id"] not in PREDICATES:
+        expected = " or ".join(PREDICATES)
+        raise MappingError(shown, number, f"predicate '{row['predicate_id']}' is not {expected}")
     if not row["object_id"].startswith("wd:"):
         raise MappingError(shown, number, f"object '{row['object_id']}' is not a wd: item")
     if not row["see_also"]:
@@ -115,6 +122,7 @@ def _link(shown: str, number: int, line: str, prefixes: Mapping[str, str]) -> Li
         ) from e
     return Link(
         subject=_expand(shown, number, row["subject_id"], prefixes),
+        predicate=PREDICATES[row["predicate_id"]],
         object=WD + row["object_id"].removeprefix("wd:"),
         label=row["object_label"],
         confidence=confidence,
@@ -387,6 +395,10 @@ def linkable_entities(graph: object, link_set: LinkSet) -> list[Entity]:
             sport_qid = link_set.qid_of(sport) if sport else None
             found[entity] = Entity(entity, label, local, sport_qid, code)
     return sorted(found.values(), key=lambda e: (e.kind, e.iri))
+
+
+def _curie(predicate: str) -> str:
+    return next(curie for curie, iri in PREDICATES.items() if iri == predicate)
 
 
 def link_report(entities: Sequence[Entity], link_set: LinkSet) -> list[str]:
