@@ -32,6 +32,7 @@ from kg_build.link import (
 )
 from kg_build.mapping import (
     RULES_DIR,
+    MappingRule,
     apply_rules,
     as_sources,
     load_ontology,
@@ -42,10 +43,10 @@ from kg_build.mapping import (
     union_graph,
     vocabulary,
 )
-from kg_build.model import Article, Extraction
+from kg_build.model import Article, Extraction, Vocabulary
 from kg_build.namespaces import DEFAULT_BASE, PREFIXES
 from kg_build.parse import display_path, parse_article, parse_bytes
-from kg_build.reference import load_reference, load_settings, read_tsv
+from kg_build.reference import Reference, Settings, load_reference, load_settings, read_tsv
 from kg_build.serialize import (
     DATASET_FORMATS,
     FORMAT_SUFFIXES,
@@ -81,6 +82,7 @@ class Built:
     named: tuple[tuple[str, Graph], ...]
     extractions: tuple[Extraction, ...]
     warnings: tuple[str, ...]
+    loaded: Loaded
 
     def serialize(self, fmt: str) -> bytes:
         """Return the graph in ``fmt`` (one named graph per article in N-Quads and TriG)."""
@@ -108,27 +110,48 @@ def _parse_one(path: Path) -> Article:
     return parse_article(path)
 
 
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The ontology, rules, settings and curated data, read once per build."""
+
+    ontology: Graph
+    vocab: Vocabulary
+    settings: Settings
+    reference: Reference
+    rules: tuple[MappingRule, ...]
+
+
+def load_config(config: Config) -> Loaded:
+    """Read everything a build needs besides the articles."""
+    ontology = load_ontology(config.ontology)
+    vocab = vocabulary(ontology)
+    return Loaded(
+        ontology=ontology,
+        vocab=vocab,
+        settings=load_settings(config.mappings),
+        reference=load_reference(config.mappings),
+        rules=load_rules(config.mappings / RULES_DIR, vocab),
+    )
+
+
 def extract_sources(
-    paths: Sequence[Path], config: Config = Config()
+    paths: Sequence[Path], config: Config = Config(), loaded: Loaded | None = None
 ) -> tuple[tuple[Extraction, ...], tuple[tuple[str, Graph], ...]]:
     """Parse, extract and map ``paths`` (the bundled sources when empty); no validation.
 
     Returns the records and one graph per article, named by the article's IRI.
     """
     articles = parse_sources(paths or bundled_sources())
-    vocab = vocabulary(load_ontology(config.ontology))
-    settings = load_settings(config.mappings)
-    reference = load_reference(config.mappings)
-    rules = load_rules(config.mappings / RULES_DIR, vocab)
+    data = loaded or load_config(config)
     iris = Iris(config.base)
     extractions = []
     named = []
     for article in articles:
         extraction = extract_article(
-            article, settings, reference, vocab, iris, _graph_file(article)
+            article, data.settings, data.reference, data.vocab, iris, _graph_file(article)
         )
         graph = new_graph()
-        apply_rules(rules, record_sources(extraction), vocab, graph)
+        apply_rules(data.rules, record_sources(extraction), data.vocab, graph)
         extractions.append(extraction)
         named.append((extraction.article.iri, graph))
     return tuple(extractions), tuple(named)
@@ -159,10 +182,11 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
 
     Raises ValidationFailed, listing every violation, when the graph does not conform.
     """
-    extractions, per_article = extract_sources(paths, config)
+    loaded = load_config(config)
+    extractions, per_article = extract_sources(paths, config, loaded)
     iris = Iris(config.base)
     named = split_shared(per_article, iris.shared_graph())
-    links = _links_graph(union_graph(g for _, g in named), config)
+    links = _links_graph(union_graph(g for _, g in named), config, loaded)
     if len(links):
         named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
@@ -170,7 +194,7 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     _raise_on_violations(findings, "the built graph", "nothing written")
     warnings = [f"{w}" for e in extractions for w in e.warnings]
     warnings += [str(f) for f in findings if f.severity != "Violation"]
-    return Built(graph, named, extractions, tuple(warnings))
+    return Built(graph, named, extractions, tuple(warnings), loaded)
 
 
 def _raise_on_violations(findings: list[Finding], what: str, outcome: str = "") -> None:
@@ -204,18 +228,16 @@ def _format_of(path: Path) -> str:
     )
 
 
-def _links_graph(graph: Graph, config: Config) -> Graph:
+def _links_graph(graph: Graph, config: Config, loaded: Loaded) -> Graph:
     """Map the curated links whose subject is in the graph or is an ontology individual."""
-    vocab = vocabulary(load_ontology(config.ontology))
-    subjects = {str(s) for s in graph.subjects()} | vocab.individuals
+    subjects = {str(s) for s in graph.subjects()} | loaded.vocab.individuals
     links = [
         link
         for link in load_link_set(config.mappings, config.base).links
         if link.subject in subjects
     ]
     linked = new_graph()
-    rules = load_rules(config.mappings / RULES_DIR, vocab)
-    apply_rules(rules, as_sources({"links": links}), vocab, linked)
+    apply_rules(loaded.rules, as_sources({"links": links}), loaded.vocab, linked)
     return linked
 
 
@@ -255,7 +277,7 @@ def graphs_to_load(
     if single_graph:
         return [graph_data(single_graph, built.serialize("nt"))]
     graphs = [graph_data(name, graph_to_bytes(graph, "nt")) for name, graph in built.named]
-    ontology = graph_to_bytes(load_ontology(config.ontology), "nt")
+    ontology = graph_to_bytes(built.loaded.ontology, "nt")
     return [*graphs, graph_data(ONTOLOGY_GRAPH, ontology)]
 
 
@@ -330,9 +352,8 @@ def describe_build(
         sizes,
         sources_date(sources or bundled_sources()),
     )
-    vocab = vocabulary(load_ontology(config.ontology))
     graph = new_graph()
-    apply_rules(load_rules(config.mappings / RULES_DIR, vocab), as_sources(records), vocab, graph)
+    apply_rules(built.loaded.rules, as_sources(records), built.loaded.vocab, graph)
     return graph_to_bytes(graph, "turtle")
 
 
