@@ -14,6 +14,7 @@ from kg_build.errors import KgError, LinkError, StoreError, ValidationFailed
 from kg_build.export import article_urls, quickstatements
 from kg_build.link import WikidataClient, link_report, linkable_entities, load_link_set
 from kg_build.namespaces import DEFAULT_BASE
+from kg_build.pages import Site, StoreRunner, site_files
 from kg_build.pipeline import (
     Config,
     QuerySource,
@@ -33,6 +34,7 @@ from kg_build.serialize import (
     GRAPH_FORMATS,
     STDOUT,
     articles_to_json,
+    write_atomic,
     write_output,
 )
 from kg_build.sparql import RESULT_FORMATS, render
@@ -41,8 +43,10 @@ from kg_build.store import (
     GraphStoreLoader,
     LoadPlan,
     describe_plan,
+    open_store,
     query_endpoint_for,
 )
+from kg_build.web import Limits, serve
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -493,6 +497,93 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
         f"{len(statements.lines)} statements; "
         f"{statements.skipped} left out for want of a QID or source URL"
     )
+
+
+@cli.command(name="serve", short_help="Serve SPARQL, a query page and entity pages.", epilog=EPILOG)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; 0.0.0.0 exposes the server.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: a free one).",
+)
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Embedded store to serve (read-only).",
+)
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may run.",
+)
+@click.option(
+    "--max-results",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows or triples an answer may have.",
+)
+@ONTOLOGY_OPTION
+def serve_command(
+    host: str, port: int, store_dir: Path, timeout: float, max_results: int, ontology: Path
+) -> None:
+    """Serve the store read-only: /sparql, a query page at /, entity pages under /id/.
+
+    \b
+    Example:
+      kg build && kg serve --port 8000
+      curl -H 'Accept: text/turtle' -L http://127.0.0.1:8000/id/noc/ROC
+    """
+    server = serve(store_dir, host, port, Limits(timeout, max_results), Site(ontology))
+    address = f"http://{host}:{server.server_address[1]}/"
+    _say(f"serving {store_dir.as_posix()}/ at {address} (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        _say("stopped")
+    finally:
+        server.server_close()
+
+
+@cli.command(name="site", short_help="Write the pages as a static site.", epilog=EPILOG)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder to write."
+)
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Embedded store to read.",
+)
+@ONTOLOGY_OPTION
+def site_command(output: Path, store_dir: Path, ontology: Path) -> None:
+    """Write entity pages (HTML, Turtle, JSON-LD, N-Triples), results views and ontology docs.
+
+    \b
+    Example:
+      kg site -o public/
+    """
+    site = Site(ontology)
+    site.bind(StoreRunner(open_store(store_dir, read_only=True)))
+    count = 0
+    for name, data in site_files(site):
+        write_atomic(output / name, data)
+        count += 1
+    _say(f"wrote {count} files to {output.as_posix()}/")
 
 
 @cli.command(name="records", short_help="Print the extracted records as JSON.", epilog=EPILOG)

@@ -25,7 +25,11 @@ _RESULTS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
 }
-_GRAPHS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+_GRAPHS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _TIMEOUT = 60
 Kind = Literal["select", "ask", "graph"]
@@ -213,7 +217,9 @@ def render(answer: Answer, fmt: str) -> bytes:
     """Write an answer in ``fmt``: a results format, a table, or an RDF format for graphs."""
     if answer.kind == "graph":
         rdf = _GRAPHS.get(fmt, ox.RdfFormat.TURTLE)
-        return ox.serialize(answer.triples, format=rdf, prefixes=PREFIXES) or b""
+        # Sorted triples: the same graph serializes the same way.
+        triples = sorted(answer.triples, key=str)
+        return ox.serialize(triples, format=rdf, prefixes=PREFIXES) or b""
     if fmt == "table":
         return _table(answer).encode("utf-8")
     if fmt not in _RESULTS:

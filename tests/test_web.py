@@ -1,0 +1,276 @@
+"""kg serve over HTTP on 127.0.0.1: SPARQL protocol, content negotiation, limits, safety."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+import requests
+from click.testing import CliRunner
+from rdflib import Graph
+
+from kg_build.cli import cli
+from kg_build.pages import Site
+from kg_build.web import Limits, serve
+from tests.conftest import ROOT
+
+BASE = "https://w3id.org/team-pursuit/id/"
+ONTOLOGY = ROOT / "ontology" / "tp.ttl"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("web")
+    result = CliRunner().invoke(
+        cli, ["-q", "build", "-o", str(folder / "g.ttl"), "--store", str(folder / "store")]
+    )
+    assert result.exit_code == 0, result.stderr
+    return folder / "store"
+
+
+def _start(store: Path, limits: Limits) -> Iterator[str]:
+    server = serve(store, "127.0.0.1", 0, limits, Site(ONTOLOGY))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def url(store: Path) -> Iterator[str]:
+    yield from _start(store, Limits(timeout=10, max_results=10_000))
+
+
+def _digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/team-pursuit/ontology#NOC> }"
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "media", "check"),
+    [
+        (
+            "application/sparql-results+json",
+            None,
+            "application/sparql-results+json",
+            lambda b: json.loads(b)["results"]["bindings"][0]["n"]["value"] == "15",
+        ),
+        (
+            "application/sparql-results+xml",
+            None,
+            "application/sparql-results+xml",
+            lambda b: b"<literal" in b and b">15<" in b,
+        ),
+        ("text/csv", None, "text/csv", lambda b: b.replace(b"\r", b"") == b"n\n15\n"),
+        (
+            "text/tab-separated-values",
+            None,
+            "text/tab-separated-values",
+            lambda b: b.startswith(b"?n\n") and b"15" in b,
+        ),
+        ("*/*", "csv", "text/csv", lambda b: b.replace(b"\r", b"") == b"n\n15\n"),
+    ],
+    ids=["json", "xml", "csv", "tsv", "format-param"],
+)
+def test_select_in_every_results_format(
+    url: str, accept: str, fmt: str | None, media: str, check: object
+) -> None:
+    params = {"query": COUNT, **({"format": fmt} if fmt else {})}
+    response = requests.get(f"{url}/sparql", params=params, headers={"Accept": accept}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == media
+    assert callable(check) and check(response.content)
+
+
+@pytest.mark.parametrize(
+    ("accept", "parse_as"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+    ],
+)
+def test_construct_over_post_in_graph_formats(url: str, accept: str, parse_as: str) -> None:
+    query = "CONSTRUCT { ?n ?p ?o } WHERE { ?n <https://w3id.org/team-pursuit/ontology#iocCode> 'ROC' ; ?p ?o }"
+    response = requests.post(
+        f"{url}/sparql", data={"query": query}, headers={"Accept": accept}, timeout=30
+    )
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith(accept)
+    graph = Graph().parse(data=response.content, format=parse_as)
+    assert len(graph) >= 5
+
+
+def test_sparql_query_body(url: str) -> None:
+    response = requests.post(
+        f"{url}/sparql",
+        data=COUNT.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+        timeout=30,
+    )
+    assert response.status_code == 200 and b"15" in response.content
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "person/filippo-ganna",
+        "noc/ROC",
+        "event/2022-speed-skating-mens-team-pursuit",
+        "event/2020-cycling-mens-team-pursuit/round/first-round/heat/4",
+    ],
+    ids=["athlete", "noc", "event", "race"],
+)
+def test_content_negotiation_303(url: str, rest: str) -> None:
+    html = requests.get(
+        f"{url}/id/{rest}", headers={"Accept": "text/html"}, allow_redirects=False, timeout=30
+    )
+    assert (html.status_code, html.headers["Location"]) == (303, f"/page/{rest}.html")
+    page = requests.get(f"{url}{html.headers['Location']}", timeout=30)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    for accept, suffix, fmt in (
+        ("text/turtle", ".ttl", "turtle"),
+        ("application/ld+json", ".jsonld", "json-ld"),
+    ):
+        moved = requests.get(
+            f"{url}/id/{rest}", headers={"Accept": accept}, allow_redirects=False, timeout=30
+        )
+        assert moved.headers["Location"] == f"/data/{rest}{suffix}"
+        data = requests.get(f"{url}{moved.headers['Location']}", timeout=30)
+        graph = Graph().parse(data=data.content, format=fmt)
+        assert any(str(s) == BASE + rest for s in graph.subjects())
+
+
+def test_athlete_page_shows_label_types_values_and_source(url: str) -> None:
+    page = requests.get(f"{url}/page/person/filippo-ganna.html", timeout=30).text
+    assert "<h1>Filippo Ganna</h1>" in page
+    assert 'href="/page/event/2020-cycling-mens-team-pursuit/team/ITA.html"' in page
+    result = requests.get(
+        f"{url}/page/event/2020-cycling-mens-team-pursuit/round/finals/result/ITA.html", timeout=30
+    ).text
+    assert (
+        "| 1 | | Simone Consonni Filippo Ganna Francesco Lamon Jonathan Milan | 3:42.032 | WR |"
+        in result
+    )
+    sport = requests.get(f"{url}/page/sport/cycling.html", timeout=30).text
+    assert 'href="http://www.wikidata.org/entity/Q2215841"' in sport
+
+
+def test_unknown_iri_is_404(url: str) -> None:
+    assert requests.get(f"{url}/id/person/nobody-at-all", timeout=30).status_code == 404
+    assert requests.get(f"{url}/page/person/nobody-at-all.html", timeout=30).status_code == 404
+    assert requests.get(f"{url}/no/such/path", timeout=30).status_code == 404
+
+
+def test_update_is_refused(url: str, store: Path) -> None:
+    before = _digest(store)
+    assert (
+        requests.post(f"{url}/sparql", data={"update": "CLEAR ALL"}, timeout=30).status_code == 403
+    )
+    response = requests.post(
+        f"{url}/sparql",
+        data=b"CLEAR ALL",
+        headers={"Content-Type": "application/sparql-update"},
+        timeout=30,
+    )
+    assert response.status_code == 403
+    assert (
+        requests.get(
+            f"{url}/sparql", params={"query": COUNT}, headers={"Accept": "text/csv"}, timeout=30
+        ).content.replace(b"\r", b"")
+        == b"n\n15\n"
+    )
+    assert _digest(store) == before
+
+
+def test_no_directory_traversal(url: str) -> None:
+    host, port = url.removeprefix("http://").split(":")
+    for path in (
+        "/static/../pipeline.py",
+        "/static/%2e%2e/cli.py",
+        "/page/../../../etc/passwd.html",
+        "/data/../../../etc/passwd.ttl",
+    ):
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        assert response.status == 404, path
+        assert b"import" not in response.read()
+        connection.close()
+
+
+def test_result_cap_and_time_limit(store: Path) -> None:
+    for base in _start(store, Limits(timeout=1.0, max_results=5)):
+        capped = requests.get(
+            f"{base}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=30
+        )
+        assert capped.status_code == 413
+        assert capped.text.startswith("the answer has ") and capped.text.endswith(
+            "more than the limit of 5; add a LIMIT\n"
+        )
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        timed = requests.get(f"{base}/sparql", params={"query": slow}, timeout=60)
+        assert (timed.status_code, timed.text) == (
+            503,
+            "the query ran past the time limit of 1 s\n",
+        )
+        # The worker was replaced: the server still answers.
+        assert (
+            requests.get(
+                f"{base}/sparql", params={"query": COUNT, "format": "csv"}, timeout=30
+            ).status_code
+            == 200
+        )
+
+
+def test_markup_in_data_renders_inert(tmp_path: Path) -> None:
+    store_path = tmp_path / "store"
+    store = pyoxigraph.Store(str(store_path))
+    store.load(
+        path=str(ROOT / "tests" / "data" / "web" / "script-label.ttl"),
+        format=pyoxigraph.RdfFormat.TURTLE,
+    )
+    store.flush()
+    del store
+    for base in _start(store_path, Limits()):
+        page = requests.get(f"{base}/page/person/mallory.html", timeout=30).text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;Mallory" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_binds_to_loopback_by_default() -> None:
+    command = cli.commands["serve"]
+    host = next(p for p in command.params if p.name == "host")
+    assert host.default == "127.0.0.1"
+
+
+def test_static_site(tmp_path: Path, store: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["site", "-o", str(out), "--store", str(store)])
+    assert result.exit_code == 0, result.stderr
+    page = out / "page" / "person" / "sverre-lunde-pedersen.html"
+    assert "<h1>Sverre Lunde Pedersen</h1>" in page.read_text(encoding="utf-8")
+    ttl = Graph().parse(out / "data" / "person" / "sverre-lunde-pedersen.ttl")
+    assert len(ttl) > 3
+    assert json.loads((out / "data" / "noc" / "ROC.jsonld").read_text(encoding="utf-8"))
+    assert "tp:Result" in (out / "ontology" / "index.html").read_text(encoding="utf-8")
+    assert (out / "ontology" / "diagram.svg").read_bytes().lstrip().startswith((b"<?xml", b"<svg"))
+    results = (out / "results" / "2020-cycling-mens-team-pursuit.html").read_text(encoding="utf-8")
+    assert "no time" in results and "Denmark caught the team from Great Britain" in results
+    assert "<circle" in results and "Gold" in results
+    assert (out / "static" / "yasgui" / "yasgui.min.js").exists()
