@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ from kg_build.store import (
     open_store,
     query_endpoint_for,
 )
+from kg_build.stream import build_stream
 from kg_build.web import Limits, serve
 
 EXIT_OK = 0
@@ -180,6 +182,16 @@ SHAPES_OPTION = click.option(
     help=f"Embedded Oxigraph store to load.  [default: {DEFAULT_STORE}/ unless -o]",
 )
 @click.option("--no-store", is_flag=True, help="Do not load the embedded store.")
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="One article at a time into -o FILE (nt or nquads): for large corpora.",
+)
+@click.option(
+    "--timings",
+    type=click.Path(path_type=Path),
+    help="With --stream: write per-stage seconds as JSON.",
+)
 @BASE_OPTION
 @ONTOLOGY_OPTION
 @MAPPINGS_OPTION
@@ -190,6 +202,8 @@ def build_command(
     fmt: str,
     store_dir: Path | None,
     no_store: bool,
+    stream: bool,
+    timings: Path | None,
     base: str,
     ontology: Path,
     mappings: Path,
@@ -205,6 +219,9 @@ def build_command(
       kg build sources/speed-skating-2022-mens-team-pursuit.txt -o skating.ttl
     """
     config = Config(ontology, mappings, shapes, base)
+    if stream:
+        _build_stream(sources, config, output, fmt, store_dir, timings)
+        return
     built = build(sources, config)
     for warning in built.warnings:
         _say(f"warning: {warning}")
@@ -224,6 +241,29 @@ def build_command(
     if store is not None and not no_store:
         quads = load_embedded(built, config, store)
         _say(f"loaded {quads} quads into the store {store.as_posix()}/")
+
+
+def _build_stream(
+    sources: tuple[Path, ...],
+    config: Config,
+    output: str | None,
+    fmt: str,
+    store: Path | None,
+    timings: Path | None,
+) -> None:
+    if output is None or output == STDOUT or fmt not in ("nt", "nquads"):
+        raise click.UsageError("--stream needs -o FILE and --format nt or nquads")
+    stats = build_stream(sources, config, Path(output), fmt == "nquads", store)
+    if timings is not None:
+        report = {
+            "wall": stats.wall,
+            "cpu": stats.cpu,
+            "articles": stats.articles,
+            "lines": stats.lines,
+        }
+        write_output((json.dumps(report, indent=2, sort_keys=True) + "\n").encode(), str(timings))
+    counts = f"{stats.lines} lines from {stats.articles} articles"
+    _say(f"streamed {counts} to {output} ({len(stats.warnings)} warnings)")
 
 
 def _default_targets() -> dict[str, str]:

@@ -11,7 +11,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SH
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg_build.errors import OntologyError
@@ -58,9 +57,9 @@ class _PreparedQueries(Graph):
     articles. Results are unchanged; the cache lives as long as this graph.
     """
 
-    def __init__(self, data: Graph) -> None:
+    def __init__(self, data: Graph, prepared: dict[Any, Any] | None = None) -> None:
         super().__init__()
-        self._prepared: dict[tuple[str, tuple[tuple[str, str], ...]], Query] = {}
+        self._prepared: dict[Any, Any] = {} if prepared is None else prepared
         for triple in data:
             self.add(triple)
 
@@ -74,14 +73,16 @@ class _PreparedQueries(Graph):
         return super().query(query_object, *args, **kwargs)
 
 
-def validate_graph(data: Graph, shapes: Graph, where: str) -> list[Finding]:
+def validate_graph(
+    data: Graph, shapes: Graph, where: str, prepared: dict[Any, Any] | None = None
+) -> list[Finding]:
     """Validate ``data`` and return every finding, sorted.
 
     ``where`` names the data for a focus node whose source line is unknown.
     """
     # inplace: pySHACL validates our copy as it is, with no inference to add to it.
     _, report, _ = shacl_validate(
-        _PreparedQueries(data),
+        _PreparedQueries(data, prepared),
         shacl_graph=shapes,
         inference="none",
         allow_warnings=True,

@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic corpus and a side-by-side timing run."""

@@ -1,0 +1,220 @@
+"""Benchmark the streamed build on synthetic corpora, beside morph-kgc and raw Oxigraph.
+
+    .venv/bin/python benchmarks/run.py --sizes 10 100 1000 10000 [--morph] [--results FILE]
+
+For each size: a corpus from ``make_corpus.py`` (seed 7), then, each in its own process so
+that peak RSS is its own:
+- ``kg build --stream`` (parse → extract → map → validate → serialize N-Triples → load into an
+  Oxigraph store), with wall and CPU seconds per stage;
+- with ``--morph``: morph-kgc materializing the same ``mappings/rules/*.yaml`` over the records
+  ``kg records`` exports, in its own virtual environment (it pins rdflib<7.3);
+- a raw pyoxigraph bulk load of the same N-Triples and a dump back to N-Triples: the ceiling.
+Figures print as a Markdown table and, with ``--results``, go to that file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MORPH_VENV = HERE / ".venv-morph"
+MEASURE = """
+import resource, runpy, sys, time
+sys.argv = {argv!r}
+wall, cpu = time.perf_counter(), time.process_time()
+code = 0
+try:
+    runpy.run_module({module!r}, run_name="__main__")
+except SystemExit as e:
+    code = e.code or 0
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print("MEASURE", time.perf_counter() - wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code, file=sys.stderr)
+"""
+RAW = """
+import pyoxigraph as ox, sys
+store = ox.Store()
+store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)
+ox.serialize(store, output=sys.argv[2], format=ox.RdfFormat.N_QUADS)
+print(len(store))
+"""
+
+
+def measured(python: Path, module: str, argv: list[str], cwd: Path) -> dict[str, float]:
+    """Run ``python -m module argv`` in its own process; return wall, CPU, peak RSS (MiB)."""
+    script = MEASURE.format(argv=[module, *argv], module=module)
+    done = subprocess.run(
+        [str(python), "-c", script], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    line = next((ln for ln in done.stderr.splitlines() if ln.startswith("MEASURE")), None)
+    if line is None or line.split()[4] != "0":
+        raise RuntimeError(f"{module} failed: {done.stderr[-2000:]}")
+    _, wall, cpu, rss, _code = line.split()
+    return {"wall": float(wall), "cpu": float(cpu), "rss_mib": int(rss) / 1024}
+
+
+def ours(corpus: Path, work: Path) -> dict[str, object]:
+    """Time kg build --stream on a corpus; return totals and per-stage seconds."""
+    sources = sorted(str(p) for p in (corpus / "sources").glob("*.txt"))
+    timings = work / "timings.json"
+    argv = [
+        "-q",
+        "build",
+        *sources,
+        "--mappings",
+        str(corpus / "mappings"),
+        "--stream",
+        "--format",
+        "nt",
+        "-o",
+        str(work / "kg.nt"),
+        "--store",
+        str(work / "store"),
+        "--timings",
+        str(timings),
+    ]
+    totals = measured(Path(sys.executable), "kg_build", argv, ROOT)
+    stages = json.loads(timings.read_text())
+    return {**totals, "stages": stages, "triples": stages["lines"]}
+
+
+def morph(corpus: Path, work: Path) -> dict[str, float] | str:
+    """Time morph-kgc materializing the same rules over the exported records."""
+    python = MORPH_VENV / "bin" / "python"
+    if not python.exists():
+        return "not run: create benchmarks/.venv-morph with morph-kgc (see RESULTS.md)"
+    sources = sorted(str(p) for p in (corpus / "sources").glob("*.txt"))
+    records = work / "records.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg_build",
+            "-q",
+            "records",
+            *sources,
+            "--mappings",
+            str(corpus / "mappings"),
+            "-o",
+            str(records),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+    rules = ",".join(str(p) for p in sorted((corpus / "mappings" / "rules").glob("*.yaml")))
+    (work / "morph.ini").write_text(
+        f"[CONFIGURATION]\noutput_file = {work / 'morph.nt'}\nna_values = ,null\n\n[DataSource1]\nmappings = {rules}\n",
+        encoding="utf-8",
+    )
+    try:
+        result = measured(python, "morph_kgc", [str(work / "morph.ini")], work)
+    except RuntimeError as e:
+        return f"failed: {str(e).splitlines()[-1][:200]}"
+    with (work / "morph.nt").open("rb") as handle:
+        result["triples"] = sum(1 for _ in handle)
+    return result
+
+
+def raw_oxigraph(work: Path) -> dict[str, float]:
+    """Time a bare pyoxigraph bulk load and dump of our N-Triples: the practical ceiling."""
+    script = work / "raw.py"
+    script.write_text(RAW, encoding="utf-8")
+    wall, usage = time.perf_counter(), os.times()
+    done = subprocess.run(
+        [sys.executable, str(script), str(work / "kg.nt"), str(work / "raw.nq")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    after = os.times()
+    cpu = (after.children_user - usage.children_user) + (
+        after.children_system - usage.children_system
+    )
+    return {"wall": time.perf_counter() - wall, "cpu": cpu, "triples": int(done.stdout.strip())}
+
+
+def run(sizes: list[int], with_morph: bool) -> list[dict[str, object]]:
+    """Build and measure every corpus size."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.make_corpus import make_corpus
+
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"kg-bench-{size}-") as folder:
+            work = Path(folder)
+            corpus = work / "corpus"
+            started = time.perf_counter()
+            make_corpus(size, corpus, seed=7)
+            made = time.perf_counter() - started
+            row: dict[str, object] = {
+                "size": size,
+                "corpus_seconds": made,
+                "ours": ours(corpus, work),
+            }
+            row["raw"] = raw_oxigraph(work)
+            row["morph"] = morph(corpus, work) if with_morph else "not run (--morph not given)"
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr)
+    return rows
+
+
+def markdown(rows: list[dict[str, object]], command: str) -> str:
+    """Render the figures as Markdown."""
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {date.today().isoformat()}; machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.platform()}",
+        f"- Command: `{command}`",
+        "",
+        "| articles | triples | wall s | CPU s | triples/s | peak RSS MiB | parse | extract | map | validate | serialize | load | raw Oxigraph wall s | morph-kgc wall s | ours ÷ morph-kgc (triples/s) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        o, r, m = row["ours"], row["raw"], row["morph"]
+        assert isinstance(o, dict) and isinstance(r, dict)
+        stages = o["stages"]["wall"]
+        rate = o["triples"] / o["wall"]
+        morph_cell, ratio = (
+            (f"{m['wall']:.2f}", f"{rate / (m['triples'] / m['wall']):.2f}")
+            if isinstance(m, dict)
+            else (str(m), "–")
+        )
+        lines.append(
+            f"| {row['size']} | {o['triples']} | {o['wall']:.2f} | {o['cpu']:.2f} | {rate:,.0f} | {o['rss_mib']:.0f} | "
+            + " | ".join(
+                f"{stages[s]:.2f}"
+                for s in ("parse", "extract", "map", "validate", "serialize", "load")
+            )
+            + f" | {r['wall']:.2f} | {morph_cell} | {ratio} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Parse the command line, run, print and save the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
+    parser.add_argument(
+        "--morph", action="store_true", help="also time morph-kgc (needs benchmarks/.venv-morph)"
+    )
+    parser.add_argument("--results", type=Path, help="write the Markdown table to this file")
+    args = parser.parse_args()
+    command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
+    table = markdown(run(args.sizes, args.morph), command)
+    print(table)
+    if args.results:
+        args.results.write_text(table, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

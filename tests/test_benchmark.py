@@ -1,0 +1,94 @@
+"""The benchmark's smoke test (10 articles, no timing asserts) and the streamed build."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from benchmarks.make_corpus import make_corpus
+from kg_build.cli import cli
+from tests.conftest import ROOT
+
+
+def test_synthetic_corpus_streams_to_the_same_triples_as_the_full_build(tmp_path: Path) -> None:
+    files = make_corpus(10, tmp_path / "corpus", seed=7)
+    assert len(files) == 10 and len({f.name for f in files}) == 10
+    assert make_corpus(10, tmp_path / "again", seed=7) and all(
+        (tmp_path / "again" / "sources" / f.name).read_bytes() == f.read_bytes() for f in files
+    )
+    sources = [str(f) for f in files]
+    mappings = str(tmp_path / "corpus" / "mappings")
+    full = CliRunner().invoke(
+        cli,
+        [
+            "-q",
+            "build",
+            *sources,
+            "--mappings",
+            mappings,
+            "--format",
+            "nt",
+            "-o",
+            str(tmp_path / "full.nt"),
+        ],
+    )
+    assert full.exit_code == 0, full.stderr
+    streamed = CliRunner().invoke(
+        cli,
+        [
+            "-q",
+            "build",
+            *sources,
+            "--mappings",
+            mappings,
+            "--stream",
+            "--format",
+            "nt",
+            "-o",
+            str(tmp_path / "s.nt"),
+            "--timings",
+            str(tmp_path / "t.json"),
+        ],
+    )
+    assert streamed.exit_code == 0, streamed.stderr
+    lines = (tmp_path / "s.nt").read_bytes().splitlines()
+    assert len(lines) == len(set(lines)), "a triple was written twice"
+    assert sorted(lines) == (tmp_path / "full.nt").read_bytes().splitlines()
+    timings = json.loads((tmp_path / "t.json").read_text())
+    assert set(timings["wall"]) == {"parse", "extract", "map", "validate", "serialize", "load"}
+    assert (timings["articles"], timings["lines"]) == (10, len(lines))
+
+
+def test_stream_needs_a_file_in_a_line_format(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["build", "--stream", "--format", "turtle", "-o", str(tmp_path / "x.ttl")]
+    )
+    assert result.exit_code == 2
+    assert "--stream needs -o FILE and --format nt or nquads" in result.stderr
+
+
+def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--sizes",
+            "10",
+            "--results",
+            str(tmp_path / "r.md"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = (tmp_path / "r.md").read_text(encoding="utf-8")
+    row = next(line for line in table.splitlines() if line.startswith("| 10 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert int(cells[1]) > 8000 and cells[-2] == "not run (--morph not given)"
