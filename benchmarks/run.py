@@ -37,8 +37,9 @@ try:
     runpy.run_module({module!r}, run_name="__main__")
 except SystemExit as e:
     code = e.code or 0
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print("MEASURE", time.perf_counter() - wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code, file=sys.stderr)
+usage, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+print("MEASURE", time.perf_counter() - wall, cpu, max(usage.ru_maxrss, children.ru_maxrss), code, file=sys.stderr)
 """
 RAW = """
 import pyoxigraph as ox, sys
@@ -175,6 +176,8 @@ def markdown(rows: list[dict[str, object]], command: str) -> str:
         f"- Date: {date.today().isoformat()}; machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.platform()}",
         f"- Command: `{command}`",
+        "",
+        "Stage columns are seconds summed over the worker processes (CPU-bound, so about wall times cores).",
         "",
         "| articles | triples | wall s | CPU s | triples/s | peak RSS MiB | parse | extract | map | validate | serialize | load | raw Oxigraph wall s | morph-kgc wall s | ours ÷ morph-kgc (triples/s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",

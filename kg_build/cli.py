@@ -192,6 +192,13 @@ SHAPES_OPTION = click.option(
     type=click.Path(path_type=Path),
     help="With --stream: write per-stage seconds as JSON.",
 )
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="With --stream: processes.",
+)
 @BASE_OPTION
 @ONTOLOGY_OPTION
 @MAPPINGS_OPTION
@@ -204,6 +211,7 @@ def build_command(
     no_store: bool,
     stream: bool,
     timings: Path | None,
+    jobs: int,
     base: str,
     ontology: Path,
     mappings: Path,
@@ -220,7 +228,7 @@ def build_command(
     """
     config = Config(ontology, mappings, shapes, base)
     if stream:
-        _build_stream(sources, config, output, fmt, store_dir, timings)
+        _build_stream(sources, config, output, fmt, store_dir, timings, jobs)
         return
     built = build(sources, config)
     for warning in built.warnings:
@@ -250,10 +258,11 @@ def _build_stream(
     fmt: str,
     store: Path | None,
     timings: Path | None,
+    jobs: int,
 ) -> None:
     if output is None or output == STDOUT or fmt not in ("nt", "nquads"):
         raise click.UsageError("--stream needs -o FILE and --format nt or nquads")
-    stats = build_stream(sources, config, Path(output), fmt == "nquads", store)
+    stats = build_stream(sources, config, Path(output), fmt == "nquads", store, jobs)
     if timings is not None:
         report = {
             "wall": stats.wall,

@@ -13,22 +13,22 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.term import Node
 
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
-from kg_build.link import load_link_set
-from kg_build.mapping import apply_rules, as_sources, named_dataset, new_graph, record_sources
+from kg_build.link import Link, load_link_set
+from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources
 from kg_build.parse import parse_article
-from kg_build.pipeline import Config, _graph_file, bundled_sources, load_config
-from kg_build.serialize import dataset_to_bytes, graph_to_bytes
+from kg_build.pipeline import Config, Loaded, _graph_file, bundled_sources, load_config
+from kg_build.serialize import graph_to_bytes
 from kg_build.validate import load_shapes, validate_graph
 
 STAGES = ("parse", "extract", "map", "validate", "serialize", "load")
@@ -44,6 +44,14 @@ class StreamStats:
     lines: int = 0
     warnings: list[str] = field(default_factory=list)
 
+    def add(self, done: _Done) -> None:
+        """Count one article built elsewhere, with its stage times and warnings."""
+        self.articles += 1
+        self.warnings += done.warnings
+        for stage in done.wall:
+            self.wall[stage] += done.wall[stage]
+            self.cpu[stage] += done.cpu[stage]
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         """Time one stage, adding to its totals."""
@@ -55,63 +63,123 @@ class StreamStats:
             self.cpu[name] += time.process_time() - cpu
 
 
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """One article built in a worker: its graph as N-Triples and what the build reports."""
+
+    name: str
+    event: str
+    ntriples: bytes
+    subjects: frozenset[str]
+    warnings: tuple[str, ...]
+    wall: dict[str, float]
+    cpu: dict[str, float]
+
+
+class _Worker:
+    """Everything an article's build needs, loaded once per process."""
+
+    def __init__(self, config: Config) -> None:
+        self.loaded = load_config(config)
+        self.shapes = load_shapes(config.shapes)
+        self.iris = Iris(config.base)
+        self.prepared: dict[object, object] = {}  # SHACL-SPARQL queries, parsed once
+
+    def build(self, path: Path) -> _Done:
+        stats = StreamStats()
+        graph, name, event = _one_article(
+            path, self.loaded, self.shapes, self.iris, stats, self.prepared
+        )
+        subjects = frozenset(str(s) for s in graph.subjects())
+        return _Done(
+            name,
+            event,
+            graph_to_bytes(graph, "nt"),
+            subjects,
+            tuple(stats.warnings),
+            stats.wall,
+            stats.cpu,
+        )
+
+
+# One worker per pool process: a process pool's initializer can only hand over state so.
+_PROCESS_WORKER: list[_Worker] = []
+
+
+def _start_worker(config: Config) -> None:
+    _PROCESS_WORKER.append(_Worker(config))
+
+
+def _build_in_worker(path: Path) -> _Done:
+    return _PROCESS_WORKER[0].build(path)
+
+
 def build_stream(
     paths: Sequence[Path],
     config: Config,
     output: Path,
     quads: bool = False,
     store: Path | None = None,
+    jobs: int = 1,
 ) -> StreamStats:
-    """Build article by article into ``output`` (N-Triples, or N-Quads with ``quads``)."""
+    """Build article by article into ``output`` (N-Triples, or N-Quads with ``quads``).
+
+    With ``jobs`` above 1, articles are built in that many processes; the output keeps the
+    order of the sorted article files, so it does not depend on ``jobs``.
+    """
     stats = StreamStats()
-    loaded = load_config(config)
-    shapes = load_shapes(config.shapes)
     links = load_link_set(config.mappings, config.base).links
-    iris = Iris(config.base)
     written: set[bytes] = set()
-    oxstore = ox.Store(str(store)) if store else None
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    linked_subjects: set[str] = set()
-    prepared: dict[object, object] = {}  # SHACL-SPARQL queries parsed once for all articles
+    linked: set[str] = set()
     try:
-        with os.fdopen(handle, "wb") as out:
-            for path in sorted(paths or bundled_sources()):
-                graph, name, event = _one_article(path, loaded, shapes, iris, stats, prepared)
-                linked_subjects |= {k.subject for k in links} & {str(s) for s in graph.subjects()}
+        with (
+            os.fdopen(handle, "wb") as out,
+            _built(sorted(paths or bundled_sources()), config, jobs) as done,
+        ):
+            for article in done:
+                stats.add(article)
+                linked |= {k.subject for k in links} & article.subjects
                 with stats.stage("serialize"):
-                    own = (event, f"{event}/", name)
-                    lines = _lines(graph, name if quads else None, own, written)
+                    own = (article.event, f"{article.event}/", article.name)
+                    lines = _lines(article.ntriples, article.name if quads else None, own, written)
                     out.writelines(lines)
                     stats.lines += len(lines)
-                if oxstore is not None:
-                    with stats.stage("load"):
-                        oxstore.bulk_load(
-                            graph_to_bytes(graph, "nt"),
-                            ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.NamedNode(name),
-                        )
-            subjects = linked_subjects | loaded.vocab.individuals
-            link_lines = _links(loaded, links, subjects, iris, quads)
+            link_lines = _links(config, links, linked, quads)
             out.writelines(link_lines)
             stats.lines += len(link_lines)
         os.replace(tmp, output)
     finally:
         Path(tmp).unlink(missing_ok=True)
+    if store is not None:
+        with stats.stage("load"):
+            # One bulk load of the written file: far cheaper than one per article.
+            rdf = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
+            ox.Store(str(store)).bulk_load(path=str(output), format=rdf)
     return stats
+
+
+@contextmanager
+def _built(paths: list[Path], config: Config, jobs: int) -> Iterator[Iterator[_Done]]:
+    """Yield the built articles in order, from this process or from a pool."""
+    if jobs <= 1:
+        worker = _Worker(config)
+        yield (worker.build(p) for p in paths)
+        return
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(config,)) as pool:
+        yield pool.map(_build_in_worker, paths, chunksize=4)
 
 
 def _one_article(
     path: Path,
-    loaded: object,
+    loaded: Loaded,
     shapes: Graph,
     iris: Iris,
     stats: StreamStats,
     prepared: dict[object, object],
 ) -> tuple[Graph, str, str]:
-    from kg_build.pipeline import Loaded
-
-    assert isinstance(loaded, Loaded)
+    """Parse, extract, map and validate one article; a violation stops the build."""
     with stats.stage("parse"):
         article = parse_article(path)
     with stats.stage("extract"):
@@ -126,13 +194,12 @@ def _one_article(
         violations = [str(f) for f in findings if f.severity == "Violation"]
         if violations:
             raise ValidationFailed(article.path, violations, "nothing written")
-    stats.articles += 1
     stats.warnings += [str(w) for w in extraction.warnings] + [str(f) for f in findings]
     return graph, extraction.article.iri, extraction.event.iri
 
 
 def _lines(
-    graph: Graph, name: str | None, own: tuple[str, ...], written: set[bytes]
+    ntriples: bytes, name: str | None, own: tuple[str, ...], written: set[bytes]
 ) -> list[bytes]:
     """Return one article's sorted lines; a triple about another resource only once.
 
@@ -141,32 +208,30 @@ def _lines(
     time only, so memory grows with the shared entities, not with the corpus. In N-Quads a
     shared triple stays in the graph of the first article that states it.
     """
-    kept = new_graph()
-    for triple in graph:
-        if own and not str(triple[0]).startswith(own):
-            digest = hashlib.blake2b(graph_to_bytes(_single(triple), "nt"), digest_size=12).digest()
+    mine = tuple(f"<{prefix}".encode() for prefix in own)
+    kept = []
+    for line in ntriples.splitlines(keepends=True):
+        if mine and not line.startswith(mine):
+            digest = hashlib.blake2b(line, digest_size=12).digest()
             if digest in written:
                 continue
             written.add(digest)
-        kept.add(triple)
+        kept.append(line)
     if name is None:
-        return graph_to_bytes(kept, "nt").splitlines(keepends=True)
-    return dataset_to_bytes(named_dataset([(name, kept)]), "nquads").splitlines(keepends=True)
+        return kept
+    graph_name = ox.NamedNode(name)
+    triples = ox.parse(b"".join(kept), ox.RdfFormat.N_TRIPLES)
+    quads = [ox.Quad(q.subject, q.predicate, q.object, graph_name) for q in triples]
+    return sorted(
+        (ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").splitlines(keepends=True)
+    )
 
 
-def _single(triple: tuple[Node, Node, Node]) -> Graph:
-    graph = Graph()
-    graph.add(triple)
-    return graph
-
-
-def _links(
-    loaded: object, links: Sequence[object], subjects: set[str], iris: Iris, quads: bool
-) -> list[bytes]:
-    from kg_build.pipeline import Loaded
-
-    assert isinstance(loaded, Loaded)
+def _links(config: Config, links: Sequence[Link], subjects: set[str], quads: bool) -> list[bytes]:
+    """Return the curated links of the entities written (and of ontology individuals)."""
+    loaded = load_config(config)
+    present = [k for k in links if k.subject in subjects | loaded.vocab.individuals]
     graph = new_graph()
-    present = [k for k in links if getattr(k, "subject", None) in subjects]
     apply_rules(loaded.rules, as_sources({"links": present}), loaded.vocab, graph)
-    return _lines(graph, iris.links_graph() if quads else None, (), set())
+    name = Iris(config.base).links_graph() if quads else None
+    return _lines(graph_to_bytes(graph, "nt"), name, (), set())

@@ -92,3 +92,33 @@ def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
     row = next(line for line in table.splitlines() if line.startswith("| 10 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert int(cells[1]) > 8000 and cells[-2] == "not run (--morph not given)"
+
+
+def test_stream_output_does_not_depend_on_jobs(tmp_path: Path) -> None:
+    files = [str(f) for f in make_corpus(6, tmp_path / "corpus", seed=3)]
+    mappings = str(tmp_path / "corpus" / "mappings")
+    outputs = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"s{jobs}.nq"
+        result = CliRunner().invoke(
+            cli,
+            [
+                "-q",
+                "build",
+                *files,
+                "--mappings",
+                mappings,
+                "--stream",
+                "--format",
+                "nquads",
+                "-o",
+                str(target),
+                "--jobs",
+                jobs,
+            ],
+        )
+        assert result.exit_code == 0, result.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    graphs = {line.rsplit(b" ", 2)[-2] for line in outputs[0].splitlines()}
+    assert b"<https://w3id.org/team-pursuit/id/graph/links>" in graphs and len(graphs) == 7
