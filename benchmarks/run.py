@@ -88,6 +88,12 @@ def ours(corpus: Path, work: Path) -> dict[str, object]:
     return {**totals, "stages": stages, "triples": stages["lines"]}
 
 
+def bundled() -> dict[str, float]:
+    """Time the default ``kg build`` of the two bundled articles, end to end (files and store)."""
+    with tempfile.TemporaryDirectory(prefix="kg-bench-bundled-") as folder:
+        return measured(Path(sys.executable), "kg_build", ["-q", "build"], Path(folder))
+
+
 def morph(corpus: Path, work: Path) -> dict[str, float] | str:
     """Time morph-kgc materializing the same rules over the exported records."""
     python = MORPH_VENV / "bin" / "python"
@@ -168,7 +174,9 @@ def run(sizes: list[int], with_morph: bool) -> list[dict[str, object]]:
     return rows
 
 
-def markdown(rows: list[dict[str, object]], command: str) -> str:
+def markdown(
+    rows: list[dict[str, object]], command: str, bundled_build: dict[str, float] | None = None
+) -> str:
     """Render the figures as Markdown."""
     lines = [
         "# Benchmark results",
@@ -176,6 +184,13 @@ def markdown(rows: list[dict[str, object]], command: str) -> str:
         f"- Date: {date.today().isoformat()}; machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.platform()}",
         f"- Command: `{command}`",
+        *(
+            [
+                f"- The two bundled articles, `kg build` end to end (Turtle, N-Triples, VoID, store): {bundled_build['wall']:.2f} s wall, {bundled_build['rss_mib']:.0f} MiB peak RSS"
+            ]
+            if bundled_build
+            else []
+        ),
         "",
         "Stage columns are seconds summed over the worker processes (CPU-bound, so about wall times cores).",
         "",
@@ -213,7 +228,8 @@ def main() -> None:
     parser.add_argument("--results", type=Path, help="write the Markdown table to this file")
     args = parser.parse_args()
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
-    table = markdown(run(args.sizes, args.morph), command)
+    first = bundled()
+    table = markdown(run(args.sizes, args.morph), command, first)
     print(table)
     if args.results:
         args.results.write_text(table, encoding="utf-8")

@@ -171,7 +171,11 @@ def http_server(handle: Handler) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    yield from _serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler))
+
+
+def _serving(server: http.server.HTTPServer) -> Iterator[str]:
+    """Serve in a thread; yield the loopback URL; shut the server down afterwards."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -179,6 +183,19 @@ def http_server(handle: Handler) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def kg_server(store: Path, limits: object | None = None) -> Iterator[str]:
+    """Run ``kg serve`` on a free loopback port over ``store``; yield its URL."""
+    from kg_build.pages import Site
+    from kg_build.web import Limits, serve
+
+    chosen = limits if isinstance(limits, Limits) else Limits()
+    ontology = Path(__file__).resolve().parent.parent / "ontology" / "tp.ttl"
+    server = serve(store, "127.0.0.1", 0, chosen, Site(ontology))
+    assert server.server_address[0] == "127.0.0.1"
+    yield from _serving(server)
 
 
 def answer_html(request: http.server.BaseHTTPRequestHandler) -> None:

@@ -6,17 +6,14 @@ Screenshots are kept in out/test-artifacts/ for people to look at.
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
 
 from kg_build.cli import cli
-from kg_build.pages import Site
-from kg_build.web import Limits, serve
 from tests.conftest import ROOT
-from tests.servers import require_or_skip
+from tests.servers import kg_server, require_or_skip
 
 ARTIFACTS = ROOT / "out" / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -37,14 +34,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         cli, ["-q", "build", "-o", str(folder / "g.ttl"), "--store", str(folder / "store")]
     )
     assert result.exit_code == 0, result.stderr
-    server = serve(folder / "store", "127.0.0.1", 0, Limits(), Site(ROOT / "ontology" / "tp.ttl"))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with kg_server(folder / "store") as url:
+        yield url
 
 
 def test_query_page_runs_a_question_and_leads_to_an_athlete(site_url: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from kg_build.cli import cli
-from kg_build.pages import Site
-from kg_build.web import Limits, serve
+from kg_build.web import Limits
 from tests.conftest import ROOT
+from tests.servers import kg_server
 
 BASE = "https://w3id.org/team-pursuit/id/"
 ONTOLOGY = ROOT / "ontology" / "tp.ttl"
@@ -34,21 +33,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "store"
 
 
-def _start(store: Path, limits: Limits) -> Iterator[str]:
-    server = serve(store, "127.0.0.1", 0, limits, Site(ONTOLOGY))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        assert server.server_address[0] == "127.0.0.1"
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def url(store: Path) -> Iterator[str]:
-    yield from _start(store, Limits(timeout=10, max_results=10_000))
+    with kg_server(store, Limits(timeout=10, max_results=10_000)) as base:
+        yield base
 
 
 def _digest(folder: Path) -> str:
@@ -214,7 +202,7 @@ def test_no_directory_traversal(url: str) -> None:
 
 
 def test_result_cap_and_time_limit(store: Path) -> None:
-    for base in _start(store, Limits(timeout=1.0, max_results=5)):
+    with kg_server(store, Limits(timeout=1.0, max_results=5)) as base:
         capped = requests.get(
             f"{base}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=30
         )
@@ -246,7 +234,7 @@ def test_markup_in_data_renders_inert(tmp_path: Path) -> None:
     )
     store.flush()
     del store
-    for base in _start(store_path, Limits()):
+    with kg_server(store_path) as base:
         page = requests.get(f"{base}/page/person/mallory.html", timeout=30).text
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;Mallory" in page
