@@ -99,6 +99,19 @@ def bundled_sources() -> list[Path]:
     return sources
 
 
+def article_files(paths: Sequence[Path]) -> list[Path]:
+    """Return the article files to build: a folder stands for its sorted ``*.txt``.
+
+    With no paths, the bundled sources. A folder keeps a large corpus off the command line.
+    """
+    if not paths:
+        return bundled_sources()
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("*.txt")) if path.is_dir() else [path]
+    return files
+
+
 def parse_sources(paths: Sequence[Path]) -> tuple[Article, ...]:
     """Parse each article in order; ``-`` reads one article from standard input."""
     return tuple(_parse_one(p) for p in paths)
@@ -141,7 +154,7 @@ def extract_sources(
 
     Returns the records and one graph per article, named by the article's IRI.
     """
-    articles = parse_sources(paths or bundled_sources())
+    articles = parse_sources(article_files(paths))
     data = loaded or load_config(config)
     iris = Iris(config.base)
     extractions = []

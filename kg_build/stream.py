@@ -27,7 +27,7 @@ from kg_build.iris import Iris
 from kg_build.link import Link, load_link_set
 from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources
 from kg_build.parse import parse_article
-from kg_build.pipeline import Config, Loaded, _graph_file, bundled_sources, load_config
+from kg_build.pipeline import Config, Loaded, _graph_file, article_files, load_config
 from kg_build.serialize import graph_to_bytes
 from kg_build.validate import load_shapes, validate_graph
 
@@ -136,7 +136,7 @@ def build_stream(
     try:
         with (
             os.fdopen(handle, "wb") as out,
-            _built(sorted(paths or bundled_sources()), config, jobs) as done,
+            _built(sorted(article_files(paths)), config, jobs) as done,
         ):
             for article in done:
                 stats.add(article)

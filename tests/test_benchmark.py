@@ -122,3 +122,38 @@ def test_stream_output_does_not_depend_on_jobs(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
     graphs = {line.rsplit(b" ", 2)[-2] for line in outputs[0].splitlines()}
     assert b"<https://w3id.org/team-pursuit/id/graph/links>" in graphs and len(graphs) == 7
+
+
+def test_a_folder_stands_for_its_articles(tmp_path: Path) -> None:
+    files = make_corpus(3, tmp_path / "corpus", seed=5)
+    mappings = str(tmp_path / "corpus" / "mappings")
+    by_files = CliRunner().invoke(
+        cli,
+        [
+            "-q",
+            "build",
+            *map(str, files),
+            "--mappings",
+            mappings,
+            "--format",
+            "nt",
+            "-o",
+            str(tmp_path / "a.nt"),
+        ],
+    )
+    by_folder = CliRunner().invoke(
+        cli,
+        [
+            "-q",
+            "build",
+            str(tmp_path / "corpus" / "sources"),
+            "--mappings",
+            mappings,
+            "--format",
+            "nt",
+            "-o",
+            str(tmp_path / "b.nt"),
+        ],
+    )
+    assert by_files.exit_code == by_folder.exit_code == 0, by_folder.stderr
+    assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
