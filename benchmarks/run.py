@@ -81,6 +81,8 @@ def ours(corpus: Path, work: Path) -> dict[str, object]:
         str(work / "store"),
         "--timings",
         str(timings),
+        "--jobs",
+        str(os.cpu_count() or 1),
     ]
     totals = measured(Path(sys.executable), "kg_build", argv, ROOT)
     stages = json.loads(timings.read_text())
