@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 import requests
@@ -50,6 +52,7 @@ from kg_build.store import (
 from kg_build.stream import build_stream
 from kg_build.web import Limits, serve
 
+F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
@@ -127,6 +130,20 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
 
 
 OUTPUT_DIR = "out"
+
+
+def _store_option(help_text: str) -> Callable[[F], F]:
+    """Return the --store option of the commands that read the embedded store."""
+    return click.option(
+        "--store",
+        "store_dir",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_STORE,
+        show_default=True,
+        help=help_text,
+    )
+
+
 DEFAULT_FORMATS = ("turtle", "nt")
 USER_OPTION = click.option("--user", envvar="KG_STORE_USER", help="User name (or KG_STORE_USER).")
 PASSWORD_OPTION = click.option(
@@ -307,14 +324,7 @@ Sources (one of):
 @cli.command(name="query", short_help="Run a SPARQL query.", epilog=QUERY_SOURCES + EPILOG)
 @click.argument("query_file", required=False, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-e", "--expression", help="The query text, instead of a file.")
-@click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_STORE,
-    show_default=True,
-    help="Embedded store to query.",
-)
+@_store_option("Embedded store to query.")
 @click.option("--data", type=click.Path(path_type=Path), help="Query a graph file instead.")
 @click.option("--endpoint", help="Query a SPARQL endpoint instead.")
 @USER_OPTION
@@ -562,14 +572,7 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
     type=click.IntRange(0, 65535),
     help="Port (0: a free one).",
 )
-@click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_STORE,
-    show_default=True,
-    help="Embedded store to serve (read-only).",
-)
+@_store_option("Embedded store to serve (read-only).")
 @click.option(
     "--timeout",
     default=10.0,
@@ -610,14 +613,7 @@ def serve_command(
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="Folder to write."
 )
-@click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(path_type=Path),
-    default=DEFAULT_STORE,
-    show_default=True,
-    help="Embedded store to read.",
-)
+@_store_option("Embedded store to read.")
 @ONTOLOGY_OPTION
 def site_command(output: Path, store_dir: Path, ontology: Path) -> None:
     """Write entity pages (HTML, Turtle, JSON-LD, N-Triples), results views and ontology docs.

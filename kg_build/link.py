@@ -21,6 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 import yaml
+from rdflib import Graph
+from rdflib.query import ResultRow
 
 from kg_build import __version__
 from kg_build.errors import LinkError, MappingError
@@ -375,12 +377,8 @@ SELECT ?entity ?type ?label ?sport ?code WHERE {
 } ORDER BY ?entity ?type ?sport"""
 
 
-def linkable_entities(graph: object, link_set: LinkSet) -> list[Entity]:
+def linkable_entities(graph: Graph, link_set: LinkSet) -> list[Entity]:
     """Return the graph's entities of linkable classes that the link set does not link."""
-    from rdflib import Graph
-    from rdflib.query import ResultRow
-
-    assert isinstance(graph, Graph)
     linked = {link.subject for link in link_set.links}
     found: dict[str, Entity] = {}
     for row in graph.query(ENTITY_QUERY):

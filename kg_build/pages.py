@@ -89,7 +89,7 @@ class Site:
             undefined=jinja2.StrictUndefined,
         )
         self.env.filters["link"] = self.link
-        self.env.filters["short"] = short_iri
+        self.env.filters["short"] = short
 
     def bind(self, runner: Runner) -> None:
         """Use ``runner`` for every query."""
@@ -328,11 +328,6 @@ def _iri(iri: str) -> str:
     return iri
 
 
-def short_iri(term: Any) -> str:
-    """Show a term compactly (prefixed IRIs, literal values)."""
-    return short(term)
-
-
 def not_found(what: str) -> PageAnswer:
     """Answer 404 with a short page."""
     body = (
@@ -388,18 +383,15 @@ def ontology_model(path: Path) -> dict[str, Any]:
                     "label": str(graph.value(term, RDFS.label) or ""),
                     "comment": str(graph.value(term, RDFS.comment) or ""),
                     "parents": [
-                        short_iri(ox.NamedNode(str(p)))
-                        for p in graph.objects(term, RDFS.subClassOf)
+                        short(ox.NamedNode(str(p))) for p in graph.objects(term, RDFS.subClassOf)
                     ],
                     "domain": [
-                        short_iri(ox.NamedNode(str(d))) for d in graph.objects(term, RDFS.domain)
+                        short(ox.NamedNode(str(d))) for d in graph.objects(term, RDFS.domain)
                     ],
-                    "range": [
-                        short_iri(ox.NamedNode(str(r))) for r in graph.objects(term, RDFS.range)
-                    ],
+                    "range": [short(ox.NamedNode(str(r))) for r in graph.objects(term, RDFS.range)],
                     "matches": sorted(str(m) for m in graph.objects(term, SKOS.closeMatch)),
                     "types": sorted(
-                        short_iri(ox.NamedNode(str(t))) for t in graph.objects(term, RDF.type)
+                        short(ox.NamedNode(str(t))) for t in graph.objects(term, RDF.type)
                     ),
                 }
             )

@@ -27,6 +27,7 @@ class YamlList(list[Any]):
 _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# mypy cannot check a base class chosen at run time; both choices are SafeLoaders.
 class _LineLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
     """A safe loader whose mappings and sequences carry their lines (cf. LinkML TypedNode)."""
 
