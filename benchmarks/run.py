@@ -49,6 +49,21 @@ ox.serialize(store, output=sys.argv[2], format=ox.RdfFormat.N_QUADS)
 print(len(store))
 """
 
+CQ_TIMES = """
+import json, sys, time
+import pyoxigraph as ox
+from kg_build.sparql import query_store
+store = ox.Store.read_only(sys.argv[1])
+times = {}
+for path in sys.argv[2:]:
+    text = open(path, encoding="utf-8").read()
+    start = time.perf_counter()
+    answer = query_store(store, text, path)
+    times[path] = [time.perf_counter() - start, len(answer.rows)]
+print(json.dumps(times))
+"""
+CQ_DIR = ROOT / "tests" / "cq"
+
 
 def measured(python: Path, module: str, argv: list[str], cwd: Path) -> dict[str, float]:
     """Run ``python -m module argv`` in its own process; return wall, CPU, peak RSS (MiB)."""
@@ -87,6 +102,51 @@ def ours(corpus: Path, work: Path) -> dict[str, object]:
     totals = measured(Path(sys.executable), "kg_build", argv, ROOT)
     stages = json.loads(timings.read_text())
     return {**totals, "stages": stages, "triples": stages["lines"]}
+
+
+def competency_questions(store: Path, work: Path) -> dict[str, dict[str, float]]:
+    """Add the two bundled articles to the store, then time each competency question.
+
+    The synthetic events never answer the questions (they ask about Tokyo 2020 and Beijing
+    2022), so the real articles go in beside them. Each question is timed twice: the query
+    alone on the open store (best of three), and ``kg query`` end to end in its own process.
+    """
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg_build",
+            "-q",
+            "build",
+            "--store",
+            str(store),
+            "-o",
+            str(work / "bundled.nt"),
+            "--format",
+            "nt",
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+    queries = sorted(CQ_DIR.glob("*.rq"))
+    runs = []
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", CQ_TIMES, str(store), *map(str, queries)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        runs.append(json.loads(done.stdout))
+    times = {}
+    for query in queries:
+        argv = ["-q", "query", str(query), "--store", str(store), "--format", "csv"]
+        whole = measured(Path(sys.executable), "kg_build", argv, ROOT)
+        alone = min(run[str(query)][0] for run in runs)
+        rows = runs[0][str(query)][1]
+        times[query.stem] = {"query": alone, "kg_query": whole["wall"], "rows": rows}
+    return times
 
 
 def bundled() -> dict[str, float]:
@@ -168,6 +228,8 @@ def run(sizes: list[int], with_morph: bool) -> list[dict[str, object]]:
                 "ours": ours(corpus, work),
             }
             row["raw"] = raw_oxigraph(work)
+            if size == max(sizes):
+                row["cq"] = competency_questions(work / "store", work)
             row["morph"] = morph(corpus, work) if with_morph else "not run (--morph not given)"
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
@@ -215,7 +277,29 @@ def markdown(
             )
             + f" | {r['wall']:.2f} | {morph_cell} | {ratio} |"
         )
+    lines += _cq_table(rows)
     return "\n".join(lines) + "\n"
+
+
+def _cq_table(rows: list[dict[str, object]]) -> list[str]:
+    """Render the competency-question timings of the largest store."""
+    row = next((r for r in rows if "cq" in r), None)
+    if row is None:
+        return []
+    cq = row["cq"]
+    assert isinstance(cq, dict)
+    lines = [
+        "",
+        f"Competency questions (`tests/cq/*.rq`) on the embedded store of the {row['size']:,}-article "
+        "build plus the two bundled articles: the query alone (best of 3) and `kg query` end to end "
+        "(a new process: Python start, store open, query, CSV out).",
+        "",
+        "| question | rows | query s | `kg query` wall s |",
+        "|---|---|---|---|",
+    ]
+    for name, t in cq.items():
+        lines.append(f"| {name} | {t['rows']:.0f} | {t['query']:.3f} | {t['kg_query']:.2f} |")
+    return lines
 
 
 def main() -> None:

@@ -50,6 +50,7 @@ from kg_build.store import (
     query_endpoint_for,
 )
 from kg_build.stream import build_stream
+from kg_build.validate import DEFAULT_ENGINE, ENGINES
 from kg_build.web import Limits, serve
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -180,6 +181,13 @@ SHAPES_OPTION = click.option(
     default=Config().shapes,
     help="Folder of SHACL shapes.  [default: shapes/]",
 )
+VALIDATOR_OPTION = click.option(
+    "--validator",
+    type=click.Choice(ENGINES),
+    default=DEFAULT_ENGINE,
+    show_default=True,
+    help="SHACL engine: pyrudof (fast) or pySHACL (the reference; same results, slower).",
+)
 
 
 @cli.command(name="build", short_help="Build and validate the graph.", epilog=EPILOG)
@@ -220,6 +228,7 @@ SHAPES_OPTION = click.option(
 @ONTOLOGY_OPTION
 @MAPPINGS_OPTION
 @SHAPES_OPTION
+@VALIDATOR_OPTION
 def build_command(
     sources: tuple[Path, ...],
     output: str | None,
@@ -233,6 +242,7 @@ def build_command(
     ontology: Path,
     mappings: Path,
     shapes: Path,
+    validator: str,
 ) -> None:
     """Build the graph from the articles (default: sources/*.txt), validate it, write it.
 
@@ -243,7 +253,7 @@ def build_command(
       kg build
       kg build sources/speed-skating-2022-mens-team-pursuit.txt -o skating.ttl
     """
-    config = Config(ontology, mappings, shapes, base)
+    config = Config(ontology, mappings, shapes, base, validator)
     if stream:
         _build_stream(sources, config, output, fmt, store_dir, timings, jobs)
         return
@@ -299,14 +309,15 @@ def _default_targets() -> dict[str, str]:
 @cli.command(name="validate", short_help="Validate a graph file against the shapes.", epilog=EPILOG)
 @click.argument("graph_file", type=click.Path(path_type=Path))
 @SHAPES_OPTION
-def validate_command(graph_file: Path, shapes: Path) -> None:
+@VALIDATOR_OPTION
+def validate_command(graph_file: Path, shapes: Path, validator: str) -> None:
     """Validate a graph file (Turtle, N-Triples) against the SHACL shapes.
 
     \b
     Example:
       kg validate out/team-pursuit.ttl
     """
-    findings = validate_file(graph_file, Config(shapes=shapes))
+    findings = validate_file(graph_file, Config(shapes=shapes, validator=validator))
     for finding in findings:
         _say(f"warning: {finding}")
     _say(f"{graph_file}: conforms ({len(findings)} warnings)")

@@ -56,7 +56,7 @@ from kg_build.serialize import (
 )
 from kg_build.sparql import Answer, check_query, query_endpoint, query_store
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
-from kg_build.validate import Finding, load_shapes, validate_graph
+from kg_build.validate import DEFAULT_ENGINE, Finding, Validator, load_shapes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = PROJECT_ROOT / "sources"
@@ -72,6 +72,7 @@ class Config:
     mappings: Path = PROJECT_ROOT / "mappings"
     shapes: Path = PROJECT_ROOT / "shapes"
     base: str = DEFAULT_BASE
+    validator: str = DEFAULT_ENGINE  # the SHACL engine (pySHACL is the reference)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,7 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     if len(links):
         named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
-    findings = validate_graph(graph, load_shapes(config.shapes), "graph")
+    findings = Validator(load_shapes(config.shapes), config.validator).graph(graph, "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
     warnings = [f"{w}" for e in extractions for w in e.warnings]
     warnings += [str(f) for f in findings if f.severity != "Violation"]
@@ -230,7 +231,8 @@ def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
             line + 1 if isinstance(line, int) else None,
             f"cannot read the graph ({type(e).__name__}: {e})",
         ) from e
-    findings = validate_graph(graph, load_shapes(config.shapes), path.as_posix())
+    validator = Validator(load_shapes(config.shapes), config.validator)
+    findings = validator.graph(graph, path.as_posix())
     _raise_on_violations(findings, path.as_posix())
     return findings
 

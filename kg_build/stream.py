@@ -9,7 +9,9 @@ order of the output follows the sorted article files, so the same corpus gives t
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -19,17 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
 from kg_build.link import Link, load_link_set
-from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources
+from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources, rules_to_ntriples
 from kg_build.parse import parse_article
 from kg_build.pipeline import Config, Loaded, _graph_file, article_files, load_config
 from kg_build.serialize import graph_to_bytes
-from kg_build.validate import load_shapes, validate_graph
+from kg_build.store import ONTOLOGY_GRAPH, open_store
+from kg_build.validate import Validator, load_shapes
 
 STAGES = ("parse", "extract", "map", "validate", "serialize", "load")
 
@@ -81,21 +83,17 @@ class _Worker:
 
     def __init__(self, config: Config) -> None:
         self.loaded = load_config(config)
-        self.shapes = load_shapes(config.shapes)
+        self.validator = Validator(load_shapes(config.shapes), config.validator)
         self.iris = Iris(config.base)
-        self.prepared: dict[object, object] = {}  # SHACL-SPARQL queries, parsed once
 
     def build(self, path: Path) -> _Done:
         stats = StreamStats()
-        graph, name, event = _one_article(
-            path, self.loaded, self.shapes, self.iris, stats, self.prepared
-        )
-        subjects = frozenset(str(s) for s in graph.subjects())
+        ntriples, name, event = _one_article(path, self.loaded, self.validator, self.iris, stats)
         return _Done(
             name,
             event,
-            graph_to_bytes(graph, "nt"),
-            subjects,
+            ntriples,
+            _subjects(ntriples),
             tuple(stats.warnings),
             stats.wall,
             stats.cpu,
@@ -133,6 +131,7 @@ def build_stream(
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
     linked: set[str] = set()
+    loader = _ChunkedLoad(store, quads, stats) if store is not None else None
     try:
         with (
             os.fdopen(handle, "wb") as out,
@@ -146,18 +145,77 @@ def build_stream(
                     lines = _lines(article.ntriples, article.name if quads else None, own, written)
                     out.writelines(lines)
                     stats.lines += len(lines)
+                if loader is not None:
+                    loader.add(lines)
             link_lines = _links(config, links, linked, quads)
             out.writelines(link_lines)
             stats.lines += len(link_lines)
+        if loader is not None:
+            loader.add(link_lines)
+            loader.finish(load_config(config).ontology.serialize(format="nt", encoding="utf-8"))
         os.replace(tmp, output)
     finally:
         Path(tmp).unlink(missing_ok=True)
-    if store is not None:
-        with stats.stage("load"):
-            # One bulk load of the written file: far cheaper than one per article.
-            rdf = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
-            ox.Store(str(store)).bulk_load(path=str(output), format=rdf)
+        if loader is not None:
+            loader.abandon()
     return stats
+
+
+class _ChunkedLoad:
+    """Load the written lines into a new store in bounded chunks, then put it in place.
+
+    One bulk load of the whole output holds memory in proportion to the corpus (1.6 GB for
+    5.9 M triples); chunks of 100,000 lines keep it near 300 MB whatever the size. The store
+    is built beside the target and replaces it only when the whole build succeeded, so a
+    failed build leaves the old store as it was and a rebuild leaves no stale triples.
+    """
+
+    CHUNK_LINES = 100_000
+
+    def __init__(self, target: Path, quads: bool, stats: StreamStats) -> None:
+        self.target = target
+        self.building = target.with_name(f".{target.name}.building")
+        self.format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
+        self.stats = stats
+        self.pending: list[bytes] = []
+        shutil.rmtree(self.building, ignore_errors=True)
+        self.store: ox.Store | None = open_store(self.building)
+
+    def add(self, lines: list[bytes]) -> None:
+        """Queue lines; load them once a chunk is full."""
+        self.pending += lines
+        if len(self.pending) >= self.CHUNK_LINES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.store is not None and self.pending:
+            with self.stats.stage("load"):
+                self.store.bulk_load(input=b"".join(self.pending), format=self.format)
+        self.pending = []
+
+    def finish(self, ontology: bytes) -> None:
+        """Load what is left and the ontology (its own graph), then replace the target."""
+        self._flush()
+        assert self.store is not None
+        with self.stats.stage("load"):
+            self.store.bulk_load(
+                input=ontology,
+                format=ox.RdfFormat.N_TRIPLES,
+                to_graph=ox.NamedNode(ONTOLOGY_GRAPH),
+            )
+            self.store.flush()
+        self.store = None  # closes the database before its folder moves
+        old = self.target.with_name(f".{self.target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.target.exists():
+            os.replace(self.target, old)
+        os.replace(self.building, self.target)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abandon(self) -> None:
+        """Remove the half-built store of a failed build (nothing once finished)."""
+        self.store = None
+        shutil.rmtree(self.building, ignore_errors=True)
 
 
 @contextmanager
@@ -167,18 +225,18 @@ def _built(paths: list[Path], config: Config, jobs: int) -> Iterator[Iterator[_D
         worker = _Worker(config)
         yield (worker.build(p) for p in paths)
         return
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(config,)) as pool:
+    # Spawned, not forked: a fork copies pyrudof's thread pool without its threads, and a
+    # worker then waits forever for them (seen when this process had validated before).
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        jobs, mp_context=spawn, initializer=_start_worker, initargs=(config,)
+    ) as pool:
         yield pool.map(_build_in_worker, paths, chunksize=4)
 
 
 def _one_article(
-    path: Path,
-    loaded: Loaded,
-    shapes: Graph,
-    iris: Iris,
-    stats: StreamStats,
-    prepared: dict[object, object],
-) -> tuple[Graph, str, str]:
+    path: Path, loaded: Loaded, validator: Validator, iris: Iris, stats: StreamStats
+) -> tuple[bytes, str, str]:
     """Parse, extract, map and validate one article; a violation stops the build."""
     with stats.stage("parse"):
         article = parse_article(path)
@@ -187,15 +245,23 @@ def _one_article(
             article, loaded.settings, loaded.reference, loaded.vocab, iris, _graph_file(article)
         )
     with stats.stage("map"):
-        graph = new_graph()
-        apply_rules(loaded.rules, record_sources(extraction), loaded.vocab, graph)
+        ntriples = rules_to_ntriples(loaded.rules, record_sources(extraction), loaded.vocab)
     with stats.stage("validate"):
-        findings = validate_graph(graph, shapes, article.path, prepared)
+        findings = validator.ntriples(ntriples, article.path)
         violations = [str(f) for f in findings if f.severity == "Violation"]
         if violations:
             raise ValidationFailed(article.path, violations, "nothing written")
     stats.warnings += [str(w) for w in extraction.warnings] + [str(f) for f in findings]
-    return graph, extraction.article.iri, extraction.event.iri
+    return ntriples, extraction.article.iri, extraction.event.iri
+
+
+def _subjects(ntriples: bytes) -> frozenset[str]:
+    """Return the subject IRIs of N-Triples lines (each starts with ``<subject>``)."""
+    return frozenset(
+        line[1 : line.index(b">")].decode("utf-8")
+        for line in ntriples.splitlines()
+        if line.startswith(b"<")
+    )
 
 
 def _lines(

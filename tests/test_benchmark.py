@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph as ox
+import pytest
 from click.testing import CliRunner
 
 from benchmarks.make_corpus import make_corpus
 from kg_build.cli import cli
+from kg_build.store import ONTOLOGY_GRAPH
 from tests.conftest import ROOT
 
 
@@ -157,3 +162,62 @@ def test_a_folder_stands_for_its_articles(tmp_path: Path) -> None:
     )
     assert by_files.exit_code == by_folder.exit_code == 0, by_folder.stderr
     assert (tmp_path / "a.nt").read_bytes() == (tmp_path / "b.nt").read_bytes()
+
+
+def _stream(files: list[str], mappings: str, target: Path, store: Path, *extra: str) -> Any:
+    return CliRunner().invoke(
+        cli,
+        [
+            *("-q", "build", *files, "--mappings", mappings, "--stream", "--format", "nt"),
+            *("-o", str(target), "--store", str(store), *extra),
+        ],
+    )
+
+
+def test_stream_store_holds_the_output_and_is_replaced_only_by_a_whole_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [str(f) for f in make_corpus(5, tmp_path / "corpus", seed=5)]
+    mappings = str(tmp_path / "corpus" / "mappings")
+    store = tmp_path / "store"
+    monkeypatch.setattr("kg_build.stream._ChunkedLoad.CHUNK_LINES", 500)  # several chunks
+    first = _stream(files, mappings, tmp_path / "a.nt", store)
+    assert first.exit_code == 0, first.stderr
+    # Compared as Oxigraph holds them: it stores xsd:positiveInteger values as xsd:integer.
+    reference = ox.Store()
+    reference.load(path=str(tmp_path / "a.nt"), format=ox.RdfFormat.N_TRIPLES)
+    written = {ox.Triple(q.subject, q.predicate, q.object) for q in reference}
+    loaded = ox.Store.read_only(str(store))
+    default = {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in loaded.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    assert default == written
+    assert len(list(loaded.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH)))) > 100
+    del loaded
+
+    # A rebuild from fewer articles replaces the store: nothing stale is left.
+    second = _stream(files[:2], mappings, tmp_path / "b.nt", store)
+    assert second.exit_code == 0, second.stderr
+    fewer = ox.Store.read_only(str(store))
+    assert len(list(fewer.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == len(
+        (tmp_path / "b.nt").read_bytes().splitlines()
+    )
+    del fewer
+
+    # A build that fails validation leaves the store as it was, with no half-built store.
+    shapes = tmp_path / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes)
+    (shapes / "strict.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<https://example.org/s> a sh:NodeShape ; sh:targetClass <https://w3id.org/team-pursuit/ontology#Result> ;\n"
+        "  sh:property [ sh:path <https://example.org/never> ; sh:minCount 1 ] .\n"
+    )
+    failed = _stream(files, mappings, tmp_path / "c.nt", store, "--shapes", str(shapes))
+    assert failed.exit_code == 1 and "SHACL violations" in failed.stderr
+    assert not (tmp_path / "c.nt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    after = ox.Store.read_only(str(store))
+    assert len(list(after.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == len(
+        (tmp_path / "b.nt").read_bytes().splitlines()
+    )
