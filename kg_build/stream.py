@@ -141,7 +141,9 @@ def build_stream(
                 stats.add(article)
                 linked |= {k.subject for k in links} & article.subjects
                 with stats.stage("serialize"):
-                    own = (article.event, f"{article.event}/", article.name)
+                    # The event itself is not the article's alone: other articles name it
+                    # as an edition of theirs (label, sport, …). Its rounds, results … are.
+                    own = (f"{article.event}/", f"{article.name}>", f"{article.name}/")
                     lines = _lines(article.ntriples, article.name if quads else None, own, written)
                     out.writelines(lines)
                     stats.lines += len(lines)
@@ -269,10 +271,11 @@ def _lines(
 ) -> list[bytes]:
     """Return one article's sorted lines; a triple about another resource only once.
 
-    Triples about the article's event (and everything under it) are its own; triples about
-    people, NOCs, Games, editions … may recur in other articles and are written the first
-    time only, so memory grows with the shared entities, not with the corpus. In N-Quads a
-    shared triple stays in the graph of the first article that states it.
+    Triples about the article and about what is under its event (rounds, races, results …)
+    are its own; triples about the event itself (other articles name it as an edition),
+    people, NOCs, Games … may recur in other articles and are written the first time only,
+    so memory grows with the shared entities, not with the corpus. In N-Quads a shared
+    triple stays in the graph of the first article that states it.
     """
     mine = tuple(f"<{prefix}".encode() for prefix in own)
     kept = []
