@@ -135,8 +135,8 @@ def graph_to_bytes(graph: Graph, fmt: str) -> bytes:
     if fmt == "nt":
         return _sorted_lines(graph.serialize(format="nt", encoding="utf-8"))
     if fmt == "turtle":
-        # rdflib's Turtle serializer sorts subjects, predicates and objects.
-        return graph.serialize(format="turtle", encoding="utf-8")
+        prefixes = {str(p): str(ns) for p, ns in sorted(graph.namespaces()) if p}
+        return _turtle(_sorted_lines(graph.serialize(format="nt", encoding="utf-8")), prefixes)
     if fmt == "jsonld":
         return _jsonld(graph)
     raise OutputError(fmt, None, f"unknown format (expected one of {', '.join(GRAPH_FORMATS)})")
@@ -153,6 +153,23 @@ def dataset_to_bytes(dataset: Dataset, fmt: str) -> bytes:
     raise OutputError(
         fmt, None, f"unknown dataset format (expected one of {', '.join(DATASET_FORMATS)})"
     )
+
+
+def _turtle(ntriples: bytes, prefixes: dict[str, str]) -> bytes:
+    """Write sorted N-Triples as Turtle, one block per subject, a blank line between blocks.
+
+    pyoxigraph keeps the sorted order (so the bytes do not vary) and is some 30 times faster
+    than rdflib's Turtle writer, which took most of a bundled build's time.
+    """
+    # lenient: the VoID description names its files by relative IRIs, as rdflib writes them.
+    triples = ox.parse(ntriples, ox.RdfFormat.N_TRIPLES, lenient=True)
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
+    # pyoxigraph orders the @prefix lines its own way: write them sorted. Literals are escaped
+    # onto one line, so every other line that is not tab-indented starts a subject's block.
+    header = [f"@prefix {p}: <{ns}> .\n".encode() for p, ns in sorted(prefixes.items())]
+    body = [line for line in text.splitlines(keepends=True) if not line.startswith(b"@prefix")]
+    blocks = [b"\n" + line if not line.startswith(b"\t") else line for line in body]
+    return b"".join(header + blocks)
 
 
 def _sorted_lines(data: bytes) -> bytes:

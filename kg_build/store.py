@@ -64,7 +64,8 @@ def replace_graphs(store: ox.Store, graphs: Sequence[GraphData]) -> None:
     for graph in graphs:
         name = ox.NamedNode(graph.name)
         store.remove_graph(name)
-        store.bulk_load(b"".join(graph.lines), ox.RdfFormat.N_TRIPLES, to_graph=name)
+        # load, not bulk_load: a bulk load writes new files each call (35 ms a small graph).
+        store.load(b"".join(graph.lines), ox.RdfFormat.N_TRIPLES, to_graph=name)
     store.flush()
 
 
