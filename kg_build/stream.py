@@ -1,9 +1,11 @@
 """The build for large corpora: one article at a time, memory bounded by one article.
 
-Each article is parsed, extracted, mapped and validated on its own (no shape relates two
-articles), then written out as sorted N-Triples or N-Quads (its own named graph). Lines of
-entities that many articles share (NOCs, Games, sports, venues …) are written once. The
-order of the output follows the sorted article files, so the same corpus gives the same bytes.
+Each article is parsed, extracted, mapped and validated with the shared entities it names,
+then written out as sorted N-Triples or N-Quads (its own named graph). Lines of entities
+that many articles share (NOCs, people, Games, editions …) are written once; an entity that
+several articles describe is validated again at the end as the union holds it, so the
+streamed build rejects what the in-memory build rejects. The order of the output follows
+the sorted article files, so the same corpus gives the same bytes.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from kg_build.parse import parse_article
 from kg_build.pipeline import Config, Loaded, _graph_file, article_files, load_config
 from kg_build.serialize import graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, open_store
-from kg_build.validate import Validator, load_shapes
+from kg_build.validate import Finding, Validator, load_shapes
 
 STAGES = ("parse", "extract", "map", "validate", "serialize", "load")
 
@@ -127,7 +129,7 @@ def build_stream(
     """
     stats = StreamStats()
     links = load_link_set(config.mappings, config.base).links
-    written: set[bytes] = set()
+    shared = _Shared()
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
     linked: set[str] = set()
@@ -144,7 +146,7 @@ def build_stream(
                     # The event itself is not the article's alone: other articles name it
                     # as an edition of theirs (label, sport, …). Its rounds, results … are.
                     own = (f"{article.event}/", f"{article.name}>", f"{article.name}/")
-                    lines = _lines(article.ntriples, article.name if quads else None, own, written)
+                    lines = _lines(article.ntriples, article.name if quads else None, own, shared)
                     out.writelines(lines)
                     stats.lines += len(lines)
                 if loader is not None:
@@ -152,6 +154,13 @@ def build_stream(
             link_lines = _links(config, links, linked, quads)
             out.writelines(link_lines)
             stats.lines += len(link_lines)
+        if shared.merged:
+            with stats.stage("validate"):
+                findings = _check_merged(Path(tmp), shared.merged, config, quads)
+            violations = [str(f) for f in findings if f.severity == "Violation"]
+            if violations:
+                raise ValidationFailed("the shared entities", violations, "nothing written")
+            stats.warnings += [str(f) for f in findings]
         if loader is not None:
             loader.add(link_lines)
             loader.finish(load_config(config).ontology.serialize(format="nt", encoding="utf-8"))
@@ -268,26 +277,54 @@ def _subjects(ntriples: bytes) -> frozenset[str]:
     )
 
 
+class _Shared:
+    """Lines about resources that several articles may describe, and which of them merged.
+
+    Such a line is written the first time only, so memory grows with the shared entities,
+    not with the corpus. A subject that gets new lines from a second article has a merged
+    description no single article's validation saw: it is validated again at the end.
+    """
+
+    def __init__(self) -> None:
+        self.written: set[bytes] = set()
+        self.subjects: set[bytes] = set()
+        self.merged: set[bytes] = set()
+
+    def keep(self, lines: list[bytes], mine: tuple[bytes, ...]) -> list[bytes]:
+        """Return the lines to write: the article's own, and shared lines not yet written."""
+        kept, first = [], set()
+        for line in lines:
+            if line.startswith(mine):
+                kept.append(line)
+                continue
+            digest = hashlib.blake2b(line, digest_size=12).digest()
+            if digest in self.written:
+                continue
+            self.written.add(digest)
+            subject = line[: line.index(b" ")]
+            key = hashlib.blake2b(subject, digest_size=12).digest()
+            if key in self.subjects:
+                self.merged.add(subject)
+            else:
+                first.add(key)
+            kept.append(line)
+        self.subjects |= first
+        return kept
+
+
 def _lines(
-    ntriples: bytes, name: str | None, own: tuple[str, ...], written: set[bytes]
+    ntriples: bytes, name: str | None, own: tuple[str, ...], shared: _Shared | None
 ) -> list[bytes]:
     """Return one article's sorted lines; a triple about another resource only once.
 
     Triples about the article and about what is under its event (rounds, races, results …)
     are its own; triples about the event itself (other articles name it as an edition),
-    people, NOCs, Games … may recur in other articles and are written the first time only,
-    so memory grows with the shared entities, not with the corpus. In N-Quads a shared
-    triple stays in the graph of the first article that states it.
+    people, NOCs, Games … may recur in other articles. In N-Quads a shared triple stays in
+    the graph of the first article that states it.
     """
+    lines = ntriples.splitlines(keepends=True)
     mine = tuple(f"<{prefix}".encode() for prefix in own)
-    kept = []
-    for line in ntriples.splitlines(keepends=True):
-        if mine and not line.startswith(mine):
-            digest = hashlib.blake2b(line, digest_size=12).digest()
-            if digest in written:
-                continue
-            written.add(digest)
-        kept.append(line)
+    kept = shared.keep(lines, mine) if shared is not None else lines
     if name is None:
         return kept
     graph_name = ox.NamedNode(name)
@@ -298,6 +335,38 @@ def _lines(
     )
 
 
+_RDF_TYPE = b" <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+_SOURCE_FILE = b" <https://w3id.org/team-pursuit/ontology#sourceFile> "
+
+
+def _check_merged(path: Path, merged: set[bytes], config: Config, quads: bool) -> list[Finding]:
+    """Validate the merged descriptions of shared entities, read back from the output.
+
+    The graph holds every line about a merged subject and the rdf:type (for sh:class) and
+    tp:sourceFile (for the file:line of a finding) lines of the IRIs those lines point to;
+    only results about the merged subjects count, since the rest of the graph is partial.
+    """
+    lines, targets = [], set()
+    with path.open("rb") as handle:
+        for line in handle:
+            if line[: line.index(b" ")] in merged:
+                lines.append(line)
+                obj = line.split(b" ", 2)[2]
+                if obj.startswith(b"<"):
+                    targets.add(obj[: obj.index(b">") + 1])
+    targets -= merged
+    with path.open("rb") as handle:
+        for line in handle:
+            if (_RDF_TYPE in line or _SOURCE_FILE in line) and line[: line.index(b" ")] in targets:
+                lines.append(line)
+    rdf = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(b"".join(lines), rdf)]
+    ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    validator = Validator(load_shapes(config.shapes), config.validator)
+    focus = {m[1:-1].decode("utf-8") for m in merged}
+    return [f for f in validator.ntriples(ntriples, "shared entities") if f.focus in focus]
+
+
 def _links(config: Config, links: Sequence[Link], subjects: set[str], quads: bool) -> list[bytes]:
     """Return the curated links of the entities written (and of ontology individuals)."""
     loaded = load_config(config)
@@ -305,4 +374,4 @@ def _links(config: Config, links: Sequence[Link], subjects: set[str], quads: boo
     graph = new_graph()
     apply_rules(loaded.rules, as_sources({"links": present}), loaded.vocab, graph)
     name = Iris(config.base).links_graph() if quads else None
-    return _lines(graph_to_bytes(graph, "nt"), name, (), set())
+    return _lines(graph_to_bytes(graph, "nt"), name, (), None)

@@ -222,3 +222,39 @@ def test_stream_store_holds_the_output_and_is_replaced_only_by_a_whole_build(
     assert len(list(after.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == len(
         (tmp_path / "b.nt").read_bytes().splitlines()
     )
+
+
+def test_stream_validates_shared_entities_as_merged_from_several_articles(
+    tmp_path: Path,
+) -> None:
+    # Articles name each other's events as editions, so an event's description comes from
+    # several articles. A shape that allows one source per event must fail both builds alike.
+    files = [str(f) for f in make_corpus(24, tmp_path / "corpus", seed=7)]
+    mappings = str(tmp_path / "corpus" / "mappings")
+    shapes = tmp_path / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes)
+    (shapes / "one-source.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<https://example.org/one> a sh:NodeShape ;\n"
+        "  sh:targetClass <https://w3id.org/team-pursuit/ontology#Event> ;\n"
+        "  sh:property <https://example.org/one-source> .\n"
+        "<https://example.org/one-source> sh:path <http://www.w3.org/ns/prov#wasDerivedFrom> ;\n"
+        "  sh:maxCount 1 .\n"
+    )
+    common = ["-q", "build", *files, "--mappings", mappings, "--shapes", str(shapes)]
+    full = CliRunner().invoke(cli, [*common, "--format", "nt", "-o", str(tmp_path / "f.nt")])
+    streamed = CliRunner().invoke(
+        cli, [*common, "--stream", "--format", "nt", "-o", str(tmp_path / "s.nt"), "--jobs", "2"]
+    )
+    assert full.exit_code == streamed.exit_code == 1
+    assert "the shared entities" in streamed.stderr and not (tmp_path / "s.nt").exists()
+
+    def problems(stderr: str) -> set[str]:
+        # focus node and shape of each violation line: "file:line: focus path: message [shape]"
+        return {
+            ln.split(": ", 1)[1].split(" ")[0] + " " + ln.rsplit("[", 1)[1]
+            for ln in stderr.splitlines()
+            if ln.endswith("[https://example.org/one-source]")
+        }
+
+    assert problems(full.stderr) and problems(streamed.stderr) == problems(full.stderr)
