@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "https://example.org/synthetic-benchmark-data"
 NOCS = ["AUS", "CAN", "CHN", "DEN", "GBR", "GER", "ITA", "KOR", "NED", "NOR", "NZL", "SUI", "USA"]
+GENDERS = ("Men's", "Women's")
 FIRST = [
     "Åsa",
     "Björn",
@@ -95,15 +96,21 @@ class Team:
     athletes: tuple[str, ...]
 
 
-def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    names: list[str] = []
-    while len(names) < count:
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        # Unique within the event, and never one name a prefix of another's words.
-        if name not in taken:
-            taken.add(name)
-            names.append(name)
-    return names
+def _pools(rng: random.Random) -> dict[tuple[str, str], list[str]]:
+    """Deal every first-last name to one NOC and gender, so a name is one person throughout.
+
+    Names of the bundled articles' athletes are left out: a synthetic namesake would share
+    their IRI and contradict their curated row.
+    """
+    with (ROOT / "mappings" / "curated" / "rosters.tsv").open(encoding="utf-8") as handle:
+        real = {line.split("\t")[1] for line in handle.read().splitlines()[1:] if line}
+    names = [f"{first} {last}" for first in FIRST for last in LAST if f"{first} {last}" not in real]
+    rng.shuffle(names)
+    slots = [(noc, gender) for noc in NOCS for gender in GENDERS]
+    pools: dict[tuple[str, str], list[str]] = {slot: [] for slot in slots}
+    for index, name in enumerate(names):
+        pools[slots[index % len(slots)]].append(name)
+    return pools
 
 
 def _time(seconds: float, places: int) -> str:
@@ -111,9 +118,13 @@ def _time(seconds: float, places: int) -> str:
     return f"{int(minutes)}:{rest:0{3 + places}.{places}f}"
 
 
-def _teams(rng: random.Random, size: int) -> list[Team]:
-    taken: set[str] = set()
-    return [Team(noc, tuple(_names(rng, size + 1, taken))) for noc in rng.sample(NOCS, 8)]
+def _teams(
+    rng: random.Random, size: int, gender: str, pools: dict[tuple[str, str], list[str]]
+) -> list[Team]:
+    # Disjoint pools: a name appears once in an event and always for the same NOC.
+    return [
+        Team(noc, tuple(rng.sample(pools[noc, gender], size + 1))) for noc in rng.sample(NOCS, 8)
+    ]
 
 
 def _ascending(
@@ -358,11 +369,12 @@ def make_corpus(count: int, out: Path, seed: int = 7) -> list[Path]:
     (out / "sources").mkdir(parents=True)
     shutil.copytree(ROOT / "mappings", out / "mappings")
     rosters, venues, files = [], [], []
+    pools = _pools(rng)
     for index in range(count):
         year = 2100 + index // 4
         sport = ("cycling", "speed-skating")[(index // 2) % 2]
-        gender = ("Men's", "Women's")[index % 2]
-        teams = _teams(rng, 4 if sport == "cycling" else 3)
+        gender = GENDERS[index % 2]
+        teams = _teams(rng, 4 if sport == "cycling" else 3, gender, pools)
         _title, text = (cycling if sport == "cycling" else skating)(rng, year, gender, teams)
         stem = f"{sport}-{year}-{gender.lower().replace(chr(39), '')}-team-pursuit"
         path = out / "sources" / f"{stem}.txt"
