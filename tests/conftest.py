@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,17 @@ SOURCES = sorted((ROOT / "sources").glob("*.txt"))
 CYCLING = ROOT / "sources" / "cycling-2020-mens-team-pursuit.txt"
 SKATING = ROOT / "sources" / "speed-skating-2022-mens-team-pursuit.txt"
 BAD_INPUTS = sorted((ROOT / "tests" / "data" / "bad").glob("*.txt"))
+
+
+def shapes_with(folder: Path, shape: str) -> Path:
+    """Copy the project's shapes into ``folder`` with one more shape (Turtle, sh: bound)."""
+    shutil.copytree(ROOT / "shapes", folder)
+    (folder / "extra.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix tp: <https://w3id.org/team-pursuit/ontology#> .\n" + shape,
+        encoding="utf-8",
+    )
+    return folder
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from click.testing import CliRunner
 from benchmarks.make_corpus import make_corpus
 from kg_build.cli import cli
 from kg_build.store import ONTOLOGY_GRAPH
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shapes_with
 
 
 def test_synthetic_corpus_streams_to_the_same_triples_as_the_full_build(tmp_path: Path) -> None:
@@ -207,12 +206,10 @@ def test_stream_store_holds_the_output_and_is_replaced_only_by_a_whole_build(
     del fewer
 
     # A build that fails validation leaves the store as it was, with no half-built store.
-    shapes = tmp_path / "shapes"
-    shutil.copytree(ROOT / "shapes", shapes)
-    (shapes / "strict.ttl").write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-        "<https://example.org/s> a sh:NodeShape ; sh:targetClass <https://w3id.org/team-pursuit/ontology#Result> ;\n"
-        "  sh:property [ sh:path <https://example.org/never> ; sh:minCount 1 ] .\n"
+    shapes = shapes_with(
+        tmp_path / "shapes",
+        "<https://example.org/s> a sh:NodeShape ; sh:targetClass tp:Result ;\n"
+        "  sh:property [ sh:path <https://example.org/never> ; sh:minCount 1 ] .\n",
     )
     failed = _stream(files, mappings, tmp_path / "c.nt", store, "--shapes", str(shapes))
     assert failed.exit_code == 1 and "SHACL violations" in failed.stderr
@@ -225,21 +222,19 @@ def test_stream_store_holds_the_output_and_is_replaced_only_by_a_whole_build(
 
 
 def test_stream_validates_shared_entities_as_merged_from_several_articles(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("kg_build.stream._MERGED_BATCH", 3)  # several batches
     # Articles name each other's events as editions, so an event's description comes from
     # several articles. A shape that allows one source per event must fail both builds alike.
     files = [str(f) for f in make_corpus(24, tmp_path / "corpus", seed=7)]
     mappings = str(tmp_path / "corpus" / "mappings")
-    shapes = tmp_path / "shapes"
-    shutil.copytree(ROOT / "shapes", shapes)
-    (shapes / "one-source.ttl").write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-        "<https://example.org/one> a sh:NodeShape ;\n"
-        "  sh:targetClass <https://w3id.org/team-pursuit/ontology#Event> ;\n"
+    shapes = shapes_with(
+        tmp_path / "shapes",
+        "<https://example.org/one> a sh:NodeShape ; sh:targetClass tp:Event ;\n"
         "  sh:property <https://example.org/one-source> .\n"
         "<https://example.org/one-source> sh:path <http://www.w3.org/ns/prov#wasDerivedFrom> ;\n"
-        "  sh:maxCount 1 .\n"
+        "  sh:maxCount 1 .\n",
     )
     common = ["-q", "build", *files, "--mappings", mappings, "--shapes", str(shapes)]
     full = CliRunner().invoke(cli, [*common, "--format", "nt", "-o", str(tmp_path / "f.nt")])

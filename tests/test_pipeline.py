@@ -16,7 +16,7 @@ from rdflib.query import ResultRow
 
 from kg_build.cli import cli
 from kg_build.pipeline import Built
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shapes_with
 
 THIRD = ROOT / "tests" / "data" / "third"
 THIRD_STEM = "speed-skating-2030-womens-team-pursuit"
@@ -111,13 +111,11 @@ VIOLATION_MESSAGES = {
 def test_violation_writes_nothing_and_lists_each_problem(
     engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shapes = tmp_path / "shapes"
-    shutil.copytree(ROOT / "shapes", shapes)
-    (shapes / "strict.ttl").write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix tp: <https://w3id.org/team-pursuit/ontology#> .\n"
+    shapes = shapes_with(
+        tmp_path / "shapes",
         "<https://example.org/strict> a sh:NodeShape ; sh:targetClass tp:Result ;\n"
         "  sh:property <https://example.org/strict-time> .\n"
-        "<https://example.org/strict-time> sh:path tp:finishTime ; sh:minCount 1 .\n"
+        "<https://example.org/strict-time> sh:path tp:finishTime ; sh:minCount 1 .\n",
     )
     target = tmp_path / "old.ttl"
     target.write_text("old\n")
