@@ -29,6 +29,7 @@ from kg_build.extract import extract_article
 from kg_build.iris import Iris
 from kg_build.link import Link, load_link_set
 from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources, rules_to_ntriples
+from kg_build.namespaces import RDF_TYPE, TP
 from kg_build.parse import parse_article
 from kg_build.pipeline import Config, Loaded, _graph_file, article_files, load_config
 from kg_build.serialize import graph_to_bytes
@@ -301,7 +302,7 @@ class _Shared:
             if digest in self.written:
                 continue
             self.written.add(digest)
-            subject = line[: line.index(b" ")]
+            subject = _subject(line)
             key = hashlib.blake2b(subject, digest_size=12).digest()
             if key in self.subjects:
                 self.merged.add(subject)
@@ -335,8 +336,8 @@ def _lines(
     )
 
 
-_RDF_TYPE = b" <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-_SOURCE_FILE = b" <https://w3id.org/team-pursuit/ontology#sourceFile> "
+_RDF_TYPE = f" <{RDF_TYPE}> ".encode()
+_SOURCE_FILE = f" <{TP.sourceFile}> ".encode()
 
 
 def _check_merged(path: Path, merged: set[bytes], config: Config, quads: bool) -> list[Finding]:
@@ -351,7 +352,7 @@ def _check_merged(path: Path, merged: set[bytes], config: Config, quads: bool) -
     about: dict[bytes, list[bytes]] = {}
     with path.open("rb") as handle:
         for line in handle:
-            subject = line[: line.index(b" ")]
+            subject = _subject(line)
             if subject in merged:
                 about.setdefault(subject, []).append(line)
     targets = {t for lines in about.values() for t in map(_iri_object, lines) if t}
@@ -359,7 +360,7 @@ def _check_merged(path: Path, merged: set[bytes], config: Config, quads: bool) -
     with path.open("rb") as handle:
         for line in handle:
             if _RDF_TYPE in line or _SOURCE_FILE in line:
-                subject = line[: line.index(b" ")]
+                subject = _subject(line)
                 if subject in targets:
                     described.setdefault(subject, []).append(line)
     validator = Validator(load_shapes(config.shapes), config.validator)
@@ -380,6 +381,11 @@ def _check_merged(path: Path, merged: set[bytes], config: Config, quads: bool) -
 
 
 _MERGED_BATCH = 100
+
+
+def _subject(line: bytes) -> bytes:
+    """Return the subject of an N-Triples or N-Quads line as written: ``<iri>``."""
+    return line[: line.index(b" ")]
 
 
 def _iri_object(line: bytes) -> bytes | None:

@@ -97,7 +97,9 @@ class Validator:
             return _pyshacl(Graph().parse(data=nt, format="nt"), self.shapes, where, self._prepared)
         return self._pyrudof(nt, where, lambda: _parsed(nt))
 
-    def _pyrudof(self, nt: bytes, where: str, triples: Any) -> list[Finding]:
+    def _pyrudof(
+        self, nt: bytes, where: str, triples: Callable[[], Iterable[tuple[str, str, str]]]
+    ) -> list[Finding]:
         import pyrudof  # imported here: a pySHACL run should not pay for it, and vice versa
 
         if self._rudof is None:
@@ -150,13 +152,6 @@ class Validator:
         return value is not None and limit is not None and holds(value, limit)
 
 
-def validate_graph(
-    data: Graph, shapes: Graph, where: str, engine: str = "pyshacl"
-) -> list[Finding]:
-    """Validate ``data`` with one engine and return every finding, sorted."""
-    return Validator(shapes, engine).graph(data, where)
-
-
 # ---------------------------------------------------------------- pySHACL, the reference
 
 
@@ -199,18 +194,19 @@ def _pyshacl(data: Graph, shapes: Graph, where: str, prepared: dict[Any, Any]) -
         inplace=True,
     )
     assert isinstance(report, Graph)
-    return sorted(
-        _finding(data, report, result, where)
-        for result in report.subjects(RDF.type, SH.ValidationResult)
-    )
+    results = list(report.subjects(RDF.type, SH.ValidationResult))
+    if not results:
+        return []
+    sources = _Sources(_triples_of(data))
+    return sorted(_finding(sources, report, result, where) for result in results)
 
 
-def _finding(data: Graph, report: Graph, result: Node, where: str) -> Finding:
+def _finding(sources: _Sources, report: Graph, result: Node, where: str) -> Finding:
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
     severity = report.value(result, SH.resultSeverity)
     return Finding(
-        where=_source_of(data, focus, where),
+        where=sources.where(str(focus), where),
         focus=str(focus),
         path=_short(path) if path is not None else "-",
         message=str(report.value(result, SH.resultMessage) or ""),
@@ -218,18 +214,6 @@ def _finding(data: Graph, report: Graph, result: Node, where: str) -> Finding:
         severity=str(severity).rsplit("#", 1)[-1],
         component=_short(report.value(result, SH.sourceConstraintComponent)),
     )
-
-
-def _source_of(data: Graph, focus: Node | None, where: str) -> str:
-    """Return the article file and line a focus node was extracted from (tp:sourceLine)."""
-    if not isinstance(focus, URIRef):
-        return where
-    line = data.value(focus, TP.sourceLine)
-    article = data.value(focus, PROV.wasDerivedFrom)
-    file = data.value(article, TP.sourceFile) if article is not None else None
-    if isinstance(file, Literal) and isinstance(line, Literal):
-        return f"{file}:{line}"
-    return where
 
 
 # ---------------------------------------------------------------- pyrudof's results
