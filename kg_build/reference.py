@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kg_build.errors import MappingError
 from kg_build.model import Gender, MedalKind, RecordKind, RoundKind
@@ -326,14 +327,77 @@ def load_reference(mappings: Path) -> Reference:
     )
 
 
-def _load_rosters(curated: Path) -> dict[str, tuple[RosterEntry, ...]]:
-    path = curated / "rosters.tsv"
-    rows = read_tsv(path, display_path(path), ("event", "athlete", "noc", "source_url", "evidence"))
-    rosters: dict[str, list[RosterEntry]] = {}
-    for line, row in rows:
-        entry = RosterEntry(row["event"], row["athlete"], row["noc"], row["source_url"], line)
-        rosters.setdefault(entry.event, []).append(entry)
-    return {event: tuple(entries) for event, entries in rosters.items()}
+def _load_rosters(curated: Path) -> RosterFile:
+    return RosterFile(curated / "rosters.tsv")
+
+
+class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
+    """The rows of ``rosters.tsv`` by event, read from the file when an event is asked for.
+
+    A corpus of thousands of articles has hundreds of thousands of roster rows, and every
+    build process would hold them all while it needs one event's at a time. Opening the
+    file checks every row as ``read_tsv`` does and keeps only where each event's rows are:
+    byte offset and line number, 16 bytes a row.
+    """
+
+    COLUMNS = ("event", "athlete", "noc", "source_url", "evidence")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.shown = display_path(path)
+        self._where: dict[str, array[int]] = {}
+        try:
+            with path.open("rb") as handle:
+                self._index(handle)
+        except FileNotFoundError as e:
+            raise MappingError(self.shown, None, "no such file") from e
+        except OSError as e:
+            raise MappingError(self.shown, None, f"cannot read the file ({e})") from e
+
+    def _index(self, handle: BinaryIO) -> None:
+        header = self._cells(handle.readline(), 1)
+        if tuple(header) != self.COLUMNS:
+            raise MappingError(self.shown, 1, f"header is {header}, expected {list(self.COLUMNS)}")
+        offset = handle.tell()
+        for number, raw in enumerate(handle, 2):
+            cells = self._cells(raw, number)
+            if cells:
+                self._check(cells, number)
+                self._where.setdefault(cells[0], array("q")).extend((offset, number))
+            offset += len(raw)
+
+    def _cells(self, raw: bytes, number: int) -> list[str]:
+        try:
+            text = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as e:
+            raise MappingError(self.shown, number, f"not UTF-8 ({e.reason})") from e
+        return text.split("\t") if text else []
+
+    def _check(self, cells: list[str], number: int) -> None:
+        if len(cells) != len(self.COLUMNS):
+            raise MappingError(
+                self.shown, number, f"row has {len(cells)} cells, expected {len(self.COLUMNS)}"
+            )
+        if not cells[3]:
+            raise MappingError(
+                self.shown, number, "row has no source_url (every curated fact needs a source)"
+            )
+
+    def __getitem__(self, event: str) -> tuple[RosterEntry, ...]:
+        where = self._where[event]
+        entries = []
+        with self.path.open("rb") as handle:
+            for offset, number in zip(where[::2], where[1::2], strict=True):
+                handle.seek(offset)
+                cells = self._cells(handle.readline(), number)
+                entries.append(RosterEntry(cells[0], cells[1], cells[2], cells[3], number))
+        return tuple(entries)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
 
 
 def _load_nocs(curated: Path) -> dict[str, NocRow]:

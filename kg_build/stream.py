@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -130,7 +131,6 @@ def build_stream(
     """
     stats = StreamStats()
     links = load_link_set(config.mappings, config.base).links
-    shared = _Shared()
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
     linked: set[str] = set()
@@ -138,8 +138,10 @@ def build_stream(
     try:
         with (
             os.fdopen(handle, "wb") as out,
+            tempfile.TemporaryFile(dir=output.parent) as side,
             _built(sorted(article_files(paths)), config, jobs) as done,
         ):
+            shared = _Shared(side)
             for article in done:
                 stats.add(article)
                 linked |= {k.subject for k in links} & article.subjects
@@ -152,19 +154,24 @@ def build_stream(
                     stats.lines += len(lines)
                 if loader is not None:
                     loader.add(lines)
-            link_lines = _links(config, links, linked, quads)
+            loaded = load_config(config)
+            link_nt = _links(loaded, links, linked)
+            side.write(link_nt)  # links of shared entities are part of what they merge
+            link_lines = _lines(
+                link_nt, Iris(config.base).links_graph() if quads else None, (), None
+            )
             out.writelines(link_lines)
             stats.lines += len(link_lines)
-        if shared.merged:
-            with stats.stage("validate"):
-                findings = _check_merged(Path(tmp), shared.merged, config, quads)
-            violations = [str(f) for f in findings if f.severity == "Violation"]
-            if violations:
-                raise ValidationFailed("the shared entities", violations, "nothing written")
-            stats.warnings += [str(f) for f in findings]
+            if shared.merged:
+                with stats.stage("validate"):
+                    findings = _check_merged(side, shared.merged, config)
+                violations = [str(f) for f in findings if f.severity == "Violation"]
+                if violations:
+                    raise ValidationFailed("the shared entities", violations, "nothing written")
+                stats.warnings += [str(f) for f in findings]
         if loader is not None:
             loader.add(link_lines)
-            loader.finish(load_config(config).ontology.serialize(format="nt", encoding="utf-8"))
+            loader.finish(loaded.ontology.serialize(format="nt", encoding="utf-8"))
         os.replace(tmp, output)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -283,10 +290,13 @@ class _Shared:
 
     Such a line is written the first time only, so memory grows with the shared entities,
     not with the corpus. A subject that gets new lines from a second article has a merged
-    description no single article's validation saw: it is validated again at the end.
+    description no single article's validation saw: it is validated again at the end, from
+    ``side``, a file of what that needs (the shared lines, and the rdf:type and
+    tp:sourceFile lines of all), a tenth of the output.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, side: BinaryIO) -> None:
+        self.side = side
         self.written: set[bytes] = set()
         self.subjects: set[bytes] = set()
         self.merged: set[bytes] = set()
@@ -297,6 +307,8 @@ class _Shared:
         for line in lines:
             if line.startswith(mine):
                 kept.append(line)
+                if _RDF_TYPE in line or _SOURCE_FILE in line:
+                    self.side.write(line)
                 continue
             digest = hashlib.blake2b(line, digest_size=12).digest()
             if digest in self.written:
@@ -309,6 +321,7 @@ class _Shared:
             else:
                 first.add(key)
             kept.append(line)
+            self.side.write(line)
         self.subjects |= first
         return kept
 
@@ -340,8 +353,8 @@ _RDF_TYPE = f" <{RDF_TYPE}> ".encode()
 _SOURCE_FILE = f" <{TP.sourceFile}> ".encode()
 
 
-def _check_merged(path: Path, merged: set[bytes], config: Config, quads: bool) -> list[Finding]:
-    """Validate the merged descriptions of shared entities, read back from the output.
+def _check_merged(side: BinaryIO, merged: set[bytes], config: Config) -> list[Finding]:
+    """Validate the merged descriptions of shared entities, read back from ``side``.
 
     Each batch of subjects is validated with every line about them and the rdf:type (for
     sh:class) and tp:sourceFile (for the file:line of a finding) lines of the IRIs those
@@ -350,19 +363,19 @@ def _check_merged(path: Path, merged: set[bytes], config: Config, quads: bool) -
     460 MB, of 100 events 125 MB).
     """
     about: dict[bytes, list[bytes]] = {}
-    with path.open("rb") as handle:
-        for line in handle:
-            subject = _subject(line)
-            if subject in merged:
-                about.setdefault(subject, []).append(line)
+    side.seek(0)
+    for line in side:
+        subject = _subject(line)
+        if subject in merged:
+            about.setdefault(subject, []).append(line)
     targets = {t for lines in about.values() for t in map(_iri_object, lines) if t}
     described: dict[bytes, list[bytes]] = {}
-    with path.open("rb") as handle:
-        for line in handle:
-            if _RDF_TYPE in line or _SOURCE_FILE in line:
-                subject = _subject(line)
-                if subject in targets:
-                    described.setdefault(subject, []).append(line)
+    side.seek(0)
+    for line in side:
+        if _RDF_TYPE in line or _SOURCE_FILE in line:
+            subject = _subject(line)
+            if subject in targets:
+                described.setdefault(subject, []).append(line)
     validator = Validator(load_shapes(config.shapes), config.validator)
     found: list[Finding] = []
     subjects = sorted(merged)
@@ -373,7 +386,7 @@ def _check_merged(path: Path, merged: set[bytes], config: Config, quads: bool) -
         pointed = {t for t in map(_iri_object, lines) if t and t in described and t not in inside}
         lines += [line for t in sorted(pointed) for line in described[t]]
         focus = {s[1:-1].decode("utf-8") for s in batch}
-        findings = validator.ntriples(_as_ntriples(lines, quads), "shared entities")
+        findings = validator.ntriples(b"".join(lines), "shared entities")
         # Warnings (stated counts against entries …) need the articles' own lines, absent
         # here; each article's own validation has reported them already.
         found += [f for f in findings if f.focus in focus and f.severity == "Violation"]
@@ -393,17 +406,9 @@ def _iri_object(line: bytes) -> bytes | None:
     return obj[: obj.index(b">") + 1] if obj.startswith(b"<") else None
 
 
-def _as_ntriples(lines: list[bytes], quads: bool) -> bytes:
-    rdf = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(b"".join(lines), rdf)]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-
-
-def _links(config: Config, links: Sequence[Link], subjects: set[str], quads: bool) -> list[bytes]:
+def _links(loaded: Loaded, links: Sequence[Link], subjects: set[str]) -> bytes:
     """Return the curated links of the entities written (and of ontology individuals)."""
-    loaded = load_config(config)
     present = [k for k in links if k.subject in subjects | loaded.vocab.individuals]
     graph = new_graph()
     apply_rules(loaded.rules, as_sources({"links": present}), loaded.vocab, graph)
-    name = Iris(config.base).links_graph() if quads else None
-    return _lines(graph_to_bytes(graph, "nt"), name, (), None)
+    return graph_to_bytes(graph, "nt")

@@ -111,3 +111,30 @@ def test_settings_errors(mappings: Path, old: str, new: str, at: str, message: s
     assert caught.value.message.startswith(message) or message in caught.value.message
     assert caught.value.path.endswith("extraction.yaml")
     assert caught.value.line == line
+
+
+def test_rosters_are_read_per_event_with_their_lines(mappings: Path) -> None:
+    rosters = mappings / "curated" / "rosters.tsv"
+    lines = rosters.read_text(encoding="utf-8").count("\n")
+    _append(rosters, "other-event\tA Rider\tITA\thttps://example.org/a\te\n")
+    _append(rosters, "cycling-2020-mens-team-pursuit\tNew Rider\tITA\thttps://example.org/b\te\n")
+    reference = load_reference(mappings)
+    assert [e.athlete for e in reference.rosters["other-event"]] == ["A Rider"]
+    last = reference.rosters["cycling-2020-mens-team-pursuit"][-1]
+    assert (last.athlete, last.source_url, last.line) == (
+        "New Rider",
+        "https://example.org/b",
+        lines + 2,
+    )
+    assert len(reference.rosters["cycling-2020-mens-team-pursuit"]) == 38
+    assert "no-such-event" not in reference.rosters
+
+
+def test_roster_row_not_utf8_is_named_by_line(mappings: Path) -> None:
+    rosters = mappings / "curated" / "rosters.tsv"
+    lines = rosters.read_text(encoding="utf-8").count("\n")
+    with rosters.open("ab") as handle:
+        handle.write(b"other-event\tRider \xff\tITA\thttps://example.org/a\te\n")
+    with pytest.raises(MappingError) as caught:
+        load_reference(mappings)
+    assert caught.value.line == lines + 1 and caught.value.message.startswith("not UTF-8")
