@@ -7,10 +7,9 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import requests
 
 from kg_build import __version__
 from kg_build.errors import KgError, LinkError, StoreError, ValidationFailed
@@ -52,6 +51,9 @@ from kg_build.store import (
 from kg_build.stream import build_stream
 from kg_build.validate import DEFAULT_ENGINE, ENGINES
 from kg_build.web import Limits, serve
+
+if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
+    import requests
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
@@ -454,6 +456,8 @@ def load_command(
 
 
 def _auth(user: str | None, password: str | None) -> requests.auth.AuthBase | None:
+    import requests
+
     return requests.auth.HTTPDigestAuth(user, password or "") if user else None
 
 

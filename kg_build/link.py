@@ -17,9 +17,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import requests
 import yaml
 from rdflib import Graph
 from rdflib.query import ResultRow
@@ -28,6 +28,9 @@ from kg_build import __version__
 from kg_build.errors import LinkError, MappingError
 from kg_build.namespaces import PREFIXES, TP_IRI
 from kg_build.parse import display_path
+
+if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
+    import requests
 
 LINK_SET = "wikidata.sssom.tsv"
 WD = PREFIXES["wd"]
@@ -209,6 +212,8 @@ class WikidataClient:
         return data
 
     def _ask(self, query: str) -> bytes:
+        import requests
+
         headers = {"Accept": "application/sparql-results+json", "User-Agent": USER_AGENT}
         for attempt in range(self.retries + 1):
             time.sleep(max(0.0, self._last + self.delay - time.monotonic()))
