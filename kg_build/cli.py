@@ -292,6 +292,8 @@ def _build_stream(
     if output is None or output == STDOUT or fmt not in ("nt", "nquads"):
         raise click.UsageError("--stream needs -o FILE and --format nt or nquads")
     stats = build_stream(sources, config, Path(output), fmt == "nquads", store, jobs)
+    for warning in stats.warnings:
+        _say(f"warning: {warning}")
     if timings is not None:
         report = {
             "wall": stats.wall,

@@ -109,6 +109,22 @@ def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
     assert 0 < int(cells["validate % of CPU s"]) < 100 and float(cells["machine loop s"]) > 0
 
 
+def test_stream_reports_the_warnings_of_the_full_build(tmp_path: Path) -> None:
+    files = [str(f) for f in make_corpus(6, tmp_path / "corpus", seed=5)]
+    common = ["build", *files, "--mappings", str(tmp_path / "corpus" / "mappings"), "--no-store"]
+    full = CliRunner().invoke(cli, [*common, "--format", "nt", "-o", str(tmp_path / "f.nt")])
+    streamed = CliRunner().invoke(
+        cli, [*common, "--stream", "--format", "nt", "-o", str(tmp_path / "s.nt")]
+    )
+    assert full.exit_code == 0 and streamed.exit_code == 0, full.stderr + streamed.stderr
+
+    def warnings(stderr: str) -> list[str]:
+        return sorted(line for line in stderr.splitlines() if line.startswith("warning: "))
+
+    assert warnings(full.stderr), "the synthetic corpus should raise some warnings"
+    assert warnings(streamed.stderr) == warnings(full.stderr)
+
+
 def test_stream_output_does_not_depend_on_jobs(tmp_path: Path) -> None:
     files = [str(f) for f in make_corpus(6, tmp_path / "corpus", seed=3)]
     mappings = str(tmp_path / "corpus" / "mappings")
