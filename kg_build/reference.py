@@ -292,43 +292,46 @@ def read_tsv(path: Path, shown: str, columns: tuple[str, ...]) -> list[tuple[int
     except (OSError, UnicodeDecodeError) as e:
         raise MappingError(shown, None, f"cannot read the file ({e})") from e
     lines = text.splitlines()
-    header = tuple(lines[0].split("\t")) if lines else ()
-    if header != columns:
-        raise MappingError(shown, 1, f"header is {list(header)}, expected {list(columns)}")
-    rows = []
-    for number, cells in enumerate(
-        csv.reader(lines[1:], delimiter="\t", quoting=csv.QUOTE_NONE), 2
-    ):
-        if not cells:
-            continue
-        if len(cells) != len(columns):
-            raise MappingError(
-                shown, number, f"row has {len(cells)} cells, expected {len(columns)}"
-            )
-        row = dict(zip(columns, cells, strict=True))
-        if not row.get("source_url"):
-            raise MappingError(
-                shown, number, "row has no source_url (every curated fact needs a source)"
-            )
-        rows.append((number, row))
-    return rows
+    _check_header(shown, lines[0].split("\t") if lines else [], columns)
+    return [
+        (number, _checked_row(shown, number, cells, columns))
+        for number, cells in enumerate(
+            csv.reader(lines[1:], delimiter="\t", quoting=csv.QUOTE_NONE), 2
+        )
+        if cells
+    ]
+
+
+def _check_header(shown: str, header: list[str], columns: tuple[str, ...]) -> None:
+    if tuple(header) != columns:
+        raise MappingError(shown, 1, f"header is {header}, expected {list(columns)}")
+
+
+def _checked_row(
+    shown: str, number: int, cells: list[str], columns: tuple[str, ...]
+) -> dict[str, str]:
+    """Return a curated row by column, or say which line breaks the file's rules."""
+    if len(cells) != len(columns):
+        raise MappingError(shown, number, f"row has {len(cells)} cells, expected {len(columns)}")
+    row = dict(zip(columns, cells, strict=True))
+    if not row.get("source_url"):
+        raise MappingError(
+            shown, number, "row has no source_url (every curated fact needs a source)"
+        )
+    return row
 
 
 def load_reference(mappings: Path) -> Reference:
     """Read every curated file and every facts file of the mappings folder."""
     curated = mappings / CURATED_DIR
     return Reference(
-        rosters=_load_rosters(curated),
+        rosters=RosterFile(curated / "rosters.tsv"),
         nocs=_load_nocs(curated),
         venues=_load_venues(curated),
         games=_load_games(curated),
         events=_load_events(curated),
         facts=_load_all_facts(mappings / FACTS_DIR),
     )
-
-
-def _load_rosters(curated: Path) -> RosterFile:
-    return RosterFile(curated / "rosters.tsv")
 
 
 class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
@@ -355,15 +358,13 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
             raise MappingError(self.shown, None, f"cannot read the file ({e})") from e
 
     def _index(self, handle: BinaryIO) -> None:
-        header = self._cells(handle.readline(), 1)
-        if tuple(header) != self.COLUMNS:
-            raise MappingError(self.shown, 1, f"header is {header}, expected {list(self.COLUMNS)}")
+        _check_header(self.shown, self._cells(handle.readline(), 1), self.COLUMNS)
         offset = handle.tell()
         for number, raw in enumerate(handle, 2):
             cells = self._cells(raw, number)
             if cells:
-                self._check(cells, number)
-                self._where.setdefault(cells[0], array("q")).extend((offset, number))
+                row = _checked_row(self.shown, number, cells, self.COLUMNS)
+                self._where.setdefault(row["event"], array("q")).extend((offset, number))
             offset += len(raw)
 
     def _cells(self, raw: bytes, number: int) -> list[str]:
@@ -372,16 +373,6 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
         except UnicodeDecodeError as e:
             raise MappingError(self.shown, number, f"not UTF-8 ({e.reason})") from e
         return text.split("\t") if text else []
-
-    def _check(self, cells: list[str], number: int) -> None:
-        if len(cells) != len(self.COLUMNS):
-            raise MappingError(
-                self.shown, number, f"row has {len(cells)} cells, expected {len(self.COLUMNS)}"
-            )
-        if not cells[3]:
-            raise MappingError(
-                self.shown, number, "row has no source_url (every curated fact needs a source)"
-            )
 
     def __getitem__(self, event: str) -> tuple[RosterEntry, ...]:
         where = self._where[event]
