@@ -57,6 +57,33 @@ class Finding:
         return (self.severity, self.focus, self.path, self.shape, self.component)
 
 
+SHARED_ENTITY = URIRef("https://w3id.org/team-pursuit/shapes#sharedEntity")
+_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+
+
+def split_shapes(shapes: Graph) -> tuple[Graph, Graph, frozenset[str]]:
+    """Split shapes into those of an article's own resources and those of shared entities.
+
+    Node shapes marked ``tps:sharedEntity true`` describe entities that many articles name
+    alike (people, NOCs, Games …). Each part keeps every shape but only its own node shapes'
+    targets, so it validates only its own focus nodes; the classes the shared shapes target
+    come third.
+    """
+    shared = set(shapes.subjects(SHARED_ENTITY, Literal(True)))
+    own_part, shared_part = Graph(), Graph()
+    for triple in shapes:
+        subject, predicate, _ = triple
+        if predicate not in _TARGETS:
+            own_part.add(triple)
+            shared_part.add(triple)
+        elif subject in shared:
+            shared_part.add(triple)
+        else:
+            own_part.add(triple)
+    classes = frozenset(str(c) for s in shared for c in shapes.objects(s, SH.targetClass))
+    return own_part, shared_part, classes
+
+
 def load_shapes(folder: Path) -> Graph:
     """Read every ``*.ttl`` of the shapes folder into one graph."""
     shapes = Graph()

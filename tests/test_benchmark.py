@@ -279,3 +279,23 @@ def test_stream_validates_shared_entities_as_merged_from_several_articles(
         }
 
     assert problems(full.stderr) and problems(streamed.stderr) == problems(full.stderr)
+
+
+def test_stream_rejects_a_shared_entity_as_the_full_build_does(tmp_path: Path) -> None:
+    # Shared entities are validated apart from the articles, once per distinct description.
+    files = [str(f) for f in make_corpus(6, tmp_path / "corpus", seed=5)]
+    shapes = shapes_with(
+        tmp_path / "shapes",
+        "<https://example.org/coded> a sh:NodeShape ; sh:targetClass tp:NOC ;\n"
+        "  <https://w3id.org/team-pursuit/shapes#sharedEntity> true ;\n"
+        "  sh:property <https://example.org/no-code> .\n"
+        "<https://example.org/no-code> sh:path tp:iocCode ; sh:maxCount 0 .\n",
+    )
+    common = ["-q", "build", *files, "--mappings", str(tmp_path / "corpus" / "mappings")]
+    common += ["--shapes", str(shapes), "--no-store", "--format", "nt"]
+    full = CliRunner().invoke(cli, [*common, "-o", str(tmp_path / "f.nt")])
+    streamed = CliRunner().invoke(cli, [*common, "--stream", "-o", str(tmp_path / "s.nt")])
+    assert full.exit_code == streamed.exit_code == 1
+    assert not (tmp_path / "s.nt").exists()
+    assert "[https://example.org/no-code]" in streamed.stderr
+    assert "/noc/" in streamed.stderr

@@ -15,8 +15,10 @@ from rdflib.namespace import OWL, RDF, SH
 
 from benchmarks.make_corpus import make_corpus
 from kg_build.mapping import union_graph
+from kg_build.namespaces import TP_IRI
 from kg_build.pipeline import Config, extract_sources
-from kg_build.validate import Finding, Validator, load_shapes
+from kg_build.stream import _SplitValidator
+from kg_build.validate import Finding, Validator, load_shapes, split_shapes
 from tests.conftest import ROOT
 from tests.test_pipeline import THIRD, _third_mappings
 
@@ -103,6 +105,42 @@ def test_pyrudof_agrees_with_pyshacl_on_every_fixture(path: Path) -> None:
     assert [f.where for f in fast] == [f.where for f in reference]
     if path.name.endswith(".violating.ttl"):
         assert fast, "a violating fixture must give results"
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=[p.name for p in FIXTURE_FILES])
+def test_split_shapes_together_report_what_all_shapes_report(path: Path) -> None:
+    # The streamed build validates shared entities apart from the article's own resources.
+    own, shared, classes = split_shapes(SHAPES)
+    data = Graph().parse(path)
+    whole = Validator(SHAPES).graph(data, path.name)
+    parts = Validator(own).graph(data, path.name) + Validator(shared).graph(data, path.name)
+    assert _keys(parts) == _keys(whole)
+    assert f"{TP_IRI}Person" in classes and f"{TP_IRI}Result" not in classes
+
+
+def test_split_validator_rejects_a_shared_entity_once_and_checks_the_rest_always() -> None:
+    data = Graph().parse(FIXTURES / "ResultShape.conforming.ttl")
+    nt = data.serialize(format="nt", encoding="utf-8")
+    nameless = b"".join(
+        ln + b"\n"
+        for ln in nt.splitlines()
+        if not (ln.startswith(b"<https://w3id.org/team-pursuit/id/noc/DEN>") and b"label" in ln)
+    )
+    split = _SplitValidator(SHAPES, "pyrudof")
+    first = split.ntriples(nameless, "a")
+    assert {(f.focus, f.shape) for f in first} == {
+        ("https://w3id.org/team-pursuit/id/noc/DEN", "tps:NOC-label")
+    }
+    # The same NOC description again: not validated twice; a different one is.
+    assert split.ntriples(nameless, "b") == []
+    assert split.ntriples(nt, "c") == []
+    sideways = nt + (
+        b"<https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/round/"
+        b"first-round/result/DEN> <https://w3id.org/team-pursuit/ontology#qualifiedFor> "
+        b"<https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/round/"
+        b"first-round/heat/4> .\n"
+    )
+    assert [f.shape for f in split.ntriples(sideways, "d")] == ["tps:QualifiedResultShape"]
 
 
 def _corpus(kind: str, tmp_path: Path) -> tuple[list[Path], Config]:
