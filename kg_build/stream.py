@@ -88,8 +88,22 @@ class _Worker:
 
     def __init__(self, config: Config) -> None:
         self.loaded = load_config(config)
-        self.validator = _SplitValidator(load_shapes(config.shapes), config.validator)
+        self.shapes = load_shapes(config.shapes)
+        self.engine = config.validator
+        self.validator = _SplitValidator(self.shapes, self.engine)
         self.iris = Iris(config.base)
+        self.whole: Validator | None = None  # all shapes at once, for the merged check
+
+    def check_merged(
+        self, side: Path, merged: frozenset[bytes], batch: int
+    ) -> tuple[list[Finding], float]:
+        """Validate these merged subjects from the side file; return findings and CPU s."""
+        cpu = time.process_time()
+        if self.whole is None:
+            self.whole = Validator(self.shapes, self.engine)
+        with side.open("rb") as lines:
+            found = _check_merged(lines, merged, self.whole, batch)
+        return found, time.process_time() - cpu
 
     def build(self, path: Path) -> _Done:
         stats = StreamStats()
@@ -176,6 +190,12 @@ def _build_in_worker(path: Path) -> _Done:
     return _PROCESS_WORKER[0].build(path)
 
 
+def _check_in_worker(
+    side: Path, merged: frozenset[bytes], batch: int
+) -> tuple[list[Finding], float]:
+    return _PROCESS_WORKER[0].check_merged(side, merged, batch)
+
+
 def build_stream(
     paths: Sequence[Path],
     config: Config,
@@ -199,10 +219,10 @@ def build_stream(
         with (
             os.fdopen(handle, "wb") as out,
             tempfile.NamedTemporaryFile(dir=output.parent, prefix=".shared.") as side,
-            _built(sorted(article_files(paths)), config, jobs) as done,
+            _built(sorted(article_files(paths)), config, jobs) as builders,
         ):
             shared = _Shared(side)
-            for article in done:
+            for article in builders.articles():
                 stats.add(article)
                 linked |= {k.subject for k in links} & article.subjects
                 with stats.stage("serialize"):
@@ -224,7 +244,9 @@ def build_stream(
             stats.lines += len(link_lines)
             if shared.merged:
                 side.flush()
-                findings = _check_merged_apart(Path(side.name), shared.merged, config, stats)
+                with stats.stage("validate"):  # CPU seconds: the pool's, added below
+                    findings, cpu = builders.check_merged(Path(side.name), shared.merged)
+                stats.cpu["validate"] += cpu
                 violations = [str(f) for f in findings if f.severity == "Violation"]
                 if violations:
                     raise ValidationFailed("the shared entities", violations, "nothing written")
@@ -300,11 +322,10 @@ class _ChunkedLoad:
 
 
 @contextmanager
-def _built(paths: list[Path], config: Config, jobs: int) -> Iterator[Iterator[_Done]]:
-    """Yield the built articles in order, from this process or from a pool."""
+def _built(paths: list[Path], config: Config, jobs: int) -> Iterator[_Builders]:
+    """Yield what builds the articles and checks merged entities: this process or a pool."""
     if jobs <= 1:
-        worker = _Worker(config)
-        yield (worker.build(p) for p in paths)
+        yield _Builders(paths, 1, None, _Worker(config))
         return
     # Spawned, not forked: a fork copies pyrudof's thread pool without its threads, and a
     # worker then waits forever for them (seen when this process had validated before).
@@ -312,7 +333,43 @@ def _built(paths: list[Path], config: Config, jobs: int) -> Iterator[Iterator[_D
     with ProcessPoolExecutor(
         jobs, mp_context=spawn, initializer=_start_worker, initargs=(config,)
     ) as pool:
-        yield pool.map(_build_in_worker, paths, chunksize=4)
+        yield _Builders(paths, jobs, pool, None)
+
+
+@dataclass
+class _Builders:
+    """The article builds, in order, and the merged check, in this process or in a pool.
+
+    In a pool the merged check is split over the processes, which have their shapes loaded
+    already; the main process stays out of pyrudof, whose memory grows over the check's
+    batches and stays with the process (it had set the build's peak: 356 MB at 10,000
+    articles, 1.5 times that at 1,000).
+    """
+
+    paths: list[Path]
+    jobs: int
+    pool: ProcessPoolExecutor | None
+    worker: _Worker | None
+
+    def articles(self) -> Iterator[_Done]:
+        """Yield the built articles in the order of the paths."""
+        if self.worker is not None:
+            return (self.worker.build(p) for p in self.paths)
+        assert self.pool is not None
+        return self.pool.map(_build_in_worker, self.paths, chunksize=4)
+
+    def check_merged(self, side: Path, merged: set[bytes]) -> tuple[list[Finding], float]:
+        """Validate the merged entities described in ``side``; return findings and CPU s."""
+        subjects = sorted(merged)
+        share = -(-len(subjects) // self.jobs)
+        parts = [frozenset(subjects[i : i + share]) for i in range(0, len(subjects), share)]
+        if self.worker is not None:
+            done = [self.worker.check_merged(side, part, _MERGED_BATCH) for part in parts]
+        else:
+            assert self.pool is not None
+            n = len(parts)
+            done = list(self.pool.map(_check_in_worker, [side] * n, parts, [_MERGED_BATCH] * n))
+        return sorted(f for found, _ in done for f in found), sum(cpu for _, cpu in done)
 
 
 def _one_article(
@@ -413,35 +470,8 @@ _RDF_TYPE = f" <{RDF_TYPE}> ".encode()
 _SOURCE_FILE = f" <{TP.sourceFile}> ".encode()
 
 
-def _check_merged_apart(
-    side: Path, merged: set[bytes], config: Config, stats: StreamStats
-) -> list[Finding]:
-    """Run the merged check in a process of its own, counting its time as validation.
-
-    pyrudof's memory grows over the check's batches and stays with the process: run in the
-    main process, it set the build's peak (356 MB at 10,000 articles, 1.5 times that at 1,000).
-    """
-    wall = time.perf_counter()
-    spawn = multiprocessing.get_context("spawn")  # see _built: no fork after pyrudof ran
-    with ProcessPoolExecutor(1, mp_context=spawn) as apart:
-        found, cpu = apart.submit(_merged_file, side, merged, config, _MERGED_BATCH).result()
-    stats.wall["validate"] += time.perf_counter() - wall
-    stats.cpu["validate"] += cpu
-    return found
-
-
-def _merged_file(
-    side: Path, merged: set[bytes], config: Config, batch: int
-) -> tuple[list[Finding], float]:
-    """Return the merged check's findings on a side file and the CPU seconds it took."""
-    cpu = time.process_time()
-    with side.open("rb") as lines:
-        found = _check_merged(lines, merged, config, batch)
-    return found, time.process_time() - cpu
-
-
 def _check_merged(
-    side: BinaryIO, merged: set[bytes], config: Config, batch_size: int
+    side: BinaryIO, merged: frozenset[bytes], validator: Validator, batch_size: int
 ) -> list[Finding]:
     """Validate the merged descriptions of shared entities, read back from ``side``.
 
@@ -465,7 +495,6 @@ def _check_merged(
             subject = _subject(line)
             if subject in targets:
                 described.setdefault(subject, []).append(line)
-    validator = Validator(load_shapes(config.shapes), config.validator)
     found: list[Finding] = []
     subjects = sorted(merged)
     for start in range(0, len(subjects), batch_size):
