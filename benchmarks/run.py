@@ -6,6 +6,8 @@ For each size: a corpus from ``make_corpus.py`` (seed 7), then, each in its own 
 that peak RSS is its own:
 - ``kg build --stream`` (parse → extract → map → validate → serialize N-Triples → load into an
   Oxigraph store), with wall and CPU seconds per stage;
+- the same build without the store (parse → validate → write N-Triples), the pipeline the
+  morph-kgc comparison is about: its triples per second are set against morph-kgc's;
 - with ``--morph``: morph-kgc materializing the same ``mappings/rules/*.yaml`` over the records
   ``kg records`` exports, in its own virtual environment (it pins rdflib<7.3);
 - a raw pyoxigraph bulk load of the same N-Triples and a dump back to N-Triples: the ceiling.
@@ -15,6 +17,7 @@ Figures print as a Markdown table and, with ``--results``, go to that file.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -78,9 +81,16 @@ def measured(python: Path, module: str, argv: list[str], cwd: Path) -> dict[str,
     return {"wall": float(wall), "cpu": float(cpu), "rss_mib": int(rss) / 1024}
 
 
-def ours(corpus: Path, work: Path) -> dict[str, object]:
-    """Time kg build --stream on a corpus; return totals and per-stage seconds."""
-    timings = work / "timings.json"
+def ours(corpus: Path, work: Path, store: bool = True) -> dict[str, object]:
+    """Time kg build --stream on a corpus; return totals and per-stage seconds.
+
+    With ``store``, the build also loads its output into ``work/store``; without, it only
+    writes N-Triples (to ``work/nt-only.nt``).
+    """
+    timings = work / ("timings.json" if store else "timings-nt-only.json")
+    output = ["-o", str(work / "kg.nt"), "--store", str(work / "store")]
+    if not store:
+        output = ["-o", str(work / "nt-only.nt"), "--no-store"]
     argv = [
         "-q",
         "build",
@@ -91,10 +101,7 @@ def ours(corpus: Path, work: Path) -> dict[str, object]:
         "--stream",
         "--format",
         "nt",
-        "-o",
-        str(work / "kg.nt"),
-        "--store",
-        str(work / "store"),
+        *output,
         "--timings",
         str(timings),
         "--jobs",
@@ -203,6 +210,12 @@ def morph(corpus: Path, work: Path) -> dict[str, float] | str:
     return result
 
 
+def _digest(path: Path) -> str:
+    """Return a file's SHA-256, read in blocks (the 10,000-article output is ~1 GB)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def raw_oxigraph(work: Path) -> dict[str, float]:
     """Time a bare pyoxigraph bulk load and dump of our N-Triples: the practical ceiling."""
     script = work / "raw.py"
@@ -239,7 +252,11 @@ def run(sizes: list[int], with_morph: bool) -> list[dict[str, object]]:
                 "loop": reference_loop(),
                 "corpus_seconds": made,
                 "ours": ours(corpus, work),
+                "nt_only": ours(corpus, work, store=False),
             }
+            if _digest(work / "nt-only.nt") != _digest(work / "kg.nt"):
+                raise RuntimeError(f"{size} articles: the two builds wrote different N-Triples")
+            (work / "nt-only.nt").unlink()
             row["raw"] = raw_oxigraph(work)
             if size == max(sizes):
                 row["cq"] = competency_questions(work / "store")
@@ -280,18 +297,21 @@ def markdown(
         "Each corpus is N synthetic articles plus the two bundled ones (the competency questions ask "
         "about them). Stage columns are seconds summed over the worker processes (CPU-bound, so "
         "about wall times cores); validate % is the validate stage's CPU seconds over the build's; machine loop is "
-        "`reference_loop` just before that size (lower is a faster machine).",
+        "`reference_loop` just before that size (lower is a faster machine). The N-Triples-only "
+        "columns are a second build of the same corpus without the store (parse → validate → "
+        "write N-Triples); the comparison with morph-kgc's materialization uses that one.",
         "",
-        "| articles | triples | wall s | CPU s | triples/s | peak RSS MiB | parse | extract | map | validate | serialize | load | validate % of CPU s | raw Oxigraph wall s | morph-kgc wall s | ours ÷ morph-kgc (triples/s) | machine loop s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| articles | triples | wall s | CPU s | triples/s | peak RSS MiB | parse | extract | map | validate | serialize | load | validate % of CPU s | N-Triples only: wall s | N-Triples only: triples/s | N-Triples only: validate % of CPU s | raw Oxigraph wall s | morph-kgc wall s | ours (N-Triples only) ÷ morph-kgc (triples/s) | machine loop s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        o, r, m = row["ours"], row["raw"], row["morph"]
-        assert isinstance(o, dict) and isinstance(r, dict)
+        o, n, r, m = row["ours"], row["nt_only"], row["raw"], row["morph"]
+        assert isinstance(o, dict) and isinstance(n, dict) and isinstance(r, dict)
         stages = o["stages"]["wall"]
         rate = o["triples"] / o["wall"]
+        nt_rate = n["triples"] / n["wall"]
         morph_cell, ratio = (
-            (f"{m['wall']:.2f}", f"{rate / (m['triples'] / m['wall']):.2f}")
+            (f"{m['wall']:.2f}", f"{nt_rate / (m['triples'] / m['wall']):.2f}")
             if isinstance(m, dict)
             else (str(m), "–")
         )
@@ -301,11 +321,18 @@ def markdown(
                 f"{stages[s]:.2f}"
                 for s in ("parse", "extract", "map", "validate", "serialize", "load")
             )
-            + f" | {100 * o['stages']['cpu']['validate'] / o['cpu']:.0f}"
+            + f" | {_validate_share(o)} | {n['wall']:.2f} | {nt_rate:,.0f} | {_validate_share(n)}"
             + f" | {r['wall']:.2f} | {morph_cell} | {ratio} | {row['loop']:.3f} |"
         )
     lines += _cq_table(rows)
     return "\n".join(lines) + "\n"
+
+
+def _validate_share(build: dict[str, object]) -> str:
+    """Return the validate stage's CPU seconds as a percentage of the build's."""
+    stages, cpu = build["stages"], build["cpu"]
+    assert isinstance(stages, dict) and isinstance(cpu, float)
+    return f"{100 * stages['cpu']['validate'] / cpu:.0f}"
 
 
 def _cq_table(rows: list[dict[str, object]]) -> list[str]:

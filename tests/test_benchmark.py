@@ -107,6 +107,10 @@ def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
     assert int(cells["triples"]) > 8000
     assert cells["morph-kgc wall s"] == "not run (--morph not given)"
     assert 0 < int(cells["validate % of CPU s"]) < 100 and float(cells["machine loop s"]) > 0
+    # The build without the store: the same triples, faster than with it.
+    assert 0 < int(cells["N-Triples only: validate % of CPU s"]) < 100
+    assert float(cells["N-Triples only: wall s"]) > 0
+    assert int(cells["N-Triples only: triples/s"].replace(",", "")) > 0
 
 
 def test_stream_reports_the_warnings_of_the_full_build(tmp_path: Path) -> None:
