@@ -5,8 +5,8 @@ once per distinct description and process), then written out as sorted N-Triples
 (its own named graph). Lines of entities that many articles share (NOCs, people, Games,
 editions …) are written once; an entity that several articles describe is validated again at
 the end as the union holds it, so the streamed build rejects what the in-memory build
-rejects. The order of the output follows
-the sorted article files, so the same corpus gives the same bytes.
+rejects. The order of the output follows the sorted article files, so the same corpus gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -89,19 +89,16 @@ class _Worker:
 
     def __init__(self, config: Config) -> None:
         self.loaded = load_config(config)
-        self.shapes = load_shapes(config.shapes)
-        self.engine = config.validator
-        self.validator = _SplitValidator(self.shapes, self.engine)
+        shapes = load_shapes(config.shapes)
+        self.validator = _SplitValidator(shapes, config.validator)
+        self.whole = Validator(shapes, config.validator)  # for the merged check
         self.iris = Iris(config.base)
-        self.whole: Validator | None = None  # all shapes at once, for the merged check
 
     def check_merged(
         self, side: Path, merged: frozenset[bytes], batch: int
     ) -> tuple[list[Finding], float]:
         """Validate these merged subjects from the side file; return findings and CPU s."""
         cpu = time.process_time()
-        if self.whole is None:
-            self.whole = Validator(self.shapes, self.engine)
         with side.open("rb") as lines:
             found = _check_merged(lines, merged, self.whole, batch)
         return found, time.process_time() - cpu
@@ -151,7 +148,7 @@ class _SplitValidator:
         about: dict[bytes, list[bytes]] = {}
         own = []
         for line in lines:
-            subject = line[: line.index(b" ")]
+            subject = _subject(line)
             if subject in shared:
                 about.setdefault(subject, []).append(line)
                 if _RDF_TYPE in line:
@@ -166,12 +163,7 @@ class _SplitValidator:
                 self.checked.add(digest)
                 fresh += about[subject]
         if fresh:
-            pointed = {t for t in map(_iri_object, fresh) if t} - shared
-            fresh += [
-                line
-                for line in lines
-                if (_RDF_TYPE in line or _SOURCE_FILE in line) and _subject(line) in pointed
-            ]
+            fresh += _pointed_typing(fresh, _typing(lines), shared)
             findings += self.shared.ntriples(b"".join(fresh), where)
         return sorted(findings)
 
@@ -472,8 +464,31 @@ _RDF_TYPE = f" <{RDF_TYPE}> ".encode()
 _SOURCE_FILE = f" <{TP.sourceFile}> ".encode()
 
 
+def _typing(lines: Iterable[bytes], of: set[bytes] | None = None) -> dict[bytes, list[bytes]]:
+    """Return the rdf:type and tp:sourceFile lines by subject (only those ``of``, if given)."""
+    typing: dict[bytes, list[bytes]] = {}
+    for line in lines:
+        if _RDF_TYPE in line or _SOURCE_FILE in line:
+            subject = _subject(line)
+            if of is None or subject in of:
+                typing.setdefault(subject, []).append(line)
+    return typing
+
+
+def _pointed_typing(
+    lines: list[bytes], typing: dict[bytes, list[bytes]], inside: set[bytes]
+) -> list[bytes]:
+    """Return the typing lines of the IRIs ``lines`` point to, other than those ``inside``.
+
+    A partial graph needs them: sh:class reads the rdf:type of a value, and a finding's
+    file:line comes from tp:sourceFile.
+    """
+    pointed = {t for t in map(_iri_object, lines) if t and t in typing and t not in inside}
+    return [line for t in sorted(pointed) for line in typing[t]]
+
+
 def _check_merged(
-    side: BinaryIO, merged: frozenset[bytes], validator: Validator, batch_size: int
+    side: IO[bytes], merged: frozenset[bytes], validator: Validator, batch_size: int
 ) -> list[Finding]:
     """Validate the merged descriptions of shared entities, read back from ``side``.
 
@@ -490,21 +505,14 @@ def _check_merged(
         if subject in merged:
             about.setdefault(subject, []).append(line)
     targets = {t for lines in about.values() for t in map(_iri_object, lines) if t}
-    described: dict[bytes, list[bytes]] = {}
     side.seek(0)
-    for line in side:
-        if _RDF_TYPE in line or _SOURCE_FILE in line:
-            subject = _subject(line)
-            if subject in targets:
-                described.setdefault(subject, []).append(line)
+    typing = _typing(side, targets)
     found: list[Finding] = []
     subjects = sorted(merged)
     for start in range(0, len(subjects), batch_size):
         batch = subjects[start : start + batch_size]
         lines = [line for s in batch for line in about.get(s, [])]
-        inside = set(batch)
-        pointed = {t for t in map(_iri_object, lines) if t and t in described and t not in inside}
-        lines += [line for t in sorted(pointed) for line in described[t]]
+        lines += _pointed_typing(lines, typing, set(batch))
         focus = {s[1:-1].decode("utf-8") for s in batch}
         findings = validator.ntriples(b"".join(lines), "shared entities")
         # Warnings (stated counts against entries …) need the articles' own lines, absent
