@@ -44,8 +44,8 @@ def _infobox_claim(ctx: Context, name: str, counter: dict[int, int]) -> Claim | 
         )
     return Claim(
         iri=_next_iri(ctx, field.src.line, counter),
-        subject=ctx.event,
-        predicate=predicate,
+        about=ctx.event,
+        property=predicate,
         value=field.value,
         is_iri=False,
         datatype=ctx.vocab.data_ranges[predicate],
@@ -95,8 +95,8 @@ def _fact_claim(
         )
     return Claim(
         iri=None if predicate in _DECLARATIONS else _next_iri(ctx, src.line, counter),
-        subject=subject,
-        predicate=predicate,
+        about=subject,
+        property=predicate,
         value=value,
         is_iri=is_iri,
         datatype=datatype,

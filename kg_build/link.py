@@ -58,9 +58,9 @@ THRESHOLD = 0.7
 class Link:
     """A curated link: our IRI, its Wikidata item, and where it was checked."""
 
-    subject: str
-    predicate: str
-    object: str
+    entity: str
+    match: str
+    item: str
     label: str
     confidence: float
     see_also: str
@@ -82,9 +82,7 @@ class LinkSet:
     def qid_of(self, subject: str) -> str | None:
         """Return the Wikidata item IRI of ``subject`` (an exact match), if any."""
         exact = PREDICATES[EXACT]
-        return next(
-            (k.object for k in self.links if k.subject == subject and k.predicate == exact), None
-        )
+        return next((k.item for k in self.links if k.entity == subject and k.match == exact), None)
 
 
 def load_link_set(mappings: Path, base: str) -> LinkSet:
@@ -126,9 +124,9 @@ def _link(shown: str, number: int, line: str, prefixes: Mapping[str, str]) -> Li
             shown, number, f"confidence '{row['confidence']}' is not a number"
         ) from e
     return Link(
-        subject=_expand(shown, number, row["subject_id"], prefixes),
-        predicate=PREDICATES[row["predicate_id"]],
-        object=WD + row["object_id"].removeprefix("wd:"),
+        entity=_expand(shown, number, row["subject_id"], prefixes),
+        match=PREDICATES[row["predicate_id"]],
+        item=WD + row["object_id"].removeprefix("wd:"),
         label=row["object_label"],
         confidence=confidence,
         see_also=row["see_also"],
@@ -384,7 +382,7 @@ SELECT ?entity ?type ?label ?sport ?code WHERE {
 
 def linkable_entities(graph: Graph, link_set: LinkSet) -> list[Entity]:
     """Return the graph's entities of linkable classes that the link set does not link."""
-    linked = {link.subject for link in link_set.links}
+    linked = {link.entity for link in link_set.links}
     found: dict[str, Entity] = {}
     for row in graph.query(ENTITY_QUERY):
         assert isinstance(row, ResultRow)
@@ -407,8 +405,8 @@ def _curie(predicate: str) -> str:
 def link_report(entities: Sequence[Entity], link_set: LinkSet) -> list[str]:
     """Say which entities are linked and which are not, with the reason."""
     lines = [
-        f"linked\t{link.subject}\t{link.object}\t{link.see_also}"
-        for link in sorted(link_set.links, key=lambda k: k.subject)
+        f"linked\t{link.entity}\t{link.item}\t{link.see_also}"
+        for link in sorted(link_set.links, key=lambda k: k.entity)
     ]
     reason = f"no checked QID in mappings/{LINK_SET} (see mappings/curated/MISSING.md)"
     lines += [f"unlinked\t{e.kind}\t{e.iri}\t{e.label}\t{reason}" for e in entities]

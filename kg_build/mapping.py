@@ -37,6 +37,9 @@ from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 RULES_DIR = "rules"
 RECORDS_FILE = "records.json"
 _REFERENCE = re.compile(r"\$\(([a-z_]+)\)")
+# morph-kgc keeps each triple's terms in columns of these names: a record field so named is read
+# as the triple's own term there, so the rules would mean something else in that engine.
+_RESERVED_FIELDS = frozenset({"subject", "predicate", "object", "graph", "triple"})
 _XSD_TYPES = frozenset(
     str(XSD[t])
     for t in (
@@ -241,6 +244,14 @@ class _RuleLoader:
         return PredicateObject(predicate, obj, datatype, entry.line)
 
     def _term(self, text: str, line: int, iri: bool) -> Term:
+        for field in _fields(text):
+            if field in _RESERVED_FIELDS:
+                raise MappingError(
+                    self.shown,
+                    line,
+                    f"field '{field}' is reserved (an RML engine reads it as "
+                    "the triple's own term); rename the record's field",
+                )
         if not iri or text.startswith("$("):
             return Term(text, iri)
         prefix, sep, local = text.partition(":")
@@ -295,7 +306,7 @@ def _as_json(obj: Any, article: str) -> dict[str, Any]:
     src = fields.pop("src", None)
     return {
         **fields,
-        "line": src["line"] if src else None,
+        "line": src["line"] if src else fields.get("line"),
         "article": fields.get("article", article),
     }
 

@@ -256,8 +256,8 @@ class Claim:
     """
 
     iri: str | None
-    subject: str
-    predicate: str
+    about: str
+    property: str
     value: str
     is_iri: bool
     datatype: str | None
@@ -334,7 +334,7 @@ class MissingValue:
     """A value the article does not give, with the reason (its own words where it has them)."""
 
     iri: str
-    subject: str
+    about: str
     property: str
     reason: str
     src: SourceRef

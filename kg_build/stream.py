@@ -204,6 +204,9 @@ def build_stream(
     order of the sorted article files, so it does not depend on ``jobs``.
     """
     stats = StreamStats()
+    # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
+    loaded = load_config(config)
+    split_shapes(load_shapes(config.shapes), config.shapes)
     links = load_link_set(config.mappings, config.base).links
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
@@ -218,7 +221,7 @@ def build_stream(
             shared = _Shared(side)
             for article in builders.articles():
                 stats.add(article)
-                linked |= {k.subject for k in links} & article.subjects
+                linked |= {k.entity for k in links} & article.subjects
                 with stats.stage("serialize"):
                     # The event itself is not the article's alone: other articles name it
                     # as an edition of theirs (label, sport, …). Its rounds, results … are.
@@ -228,7 +231,6 @@ def build_stream(
                     stats.lines += len(lines)
                 if loader is not None:
                     loader.add(lines)
-            loaded = load_config(config)
             link_nt = _links(loaded, links, linked)
             side.write(link_nt)  # links of shared entities are part of what they merge
             link_lines = _lines(
@@ -536,7 +538,7 @@ def _iri_object(line: bytes) -> bytes | None:
 
 def _links(loaded: Loaded, links: Sequence[Link], subjects: set[str]) -> bytes:
     """Return the curated links of the entities written (and of ontology individuals)."""
-    present = [k for k in links if k.subject in subjects | loaded.vocab.individuals]
+    present = [k for k in links if k.entity in subjects | loaded.vocab.individuals]
     graph = new_graph()
     apply_rules(loaded.rules, as_sources({"links": present}), loaded.vocab, graph)
     return graph_to_bytes(graph, "nt")

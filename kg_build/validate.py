@@ -61,15 +61,17 @@ SHARED_ENTITY = URIRef("https://w3id.org/team-pursuit/shapes#sharedEntity")
 _TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 
 
-def split_shapes(shapes: Graph) -> tuple[Graph, Graph, frozenset[str]]:
+def split_shapes(shapes: Graph, folder: Path | None = None) -> tuple[Graph, Graph, frozenset[str]]:
     """Split shapes into those of an article's own resources and those of shared entities.
 
     Node shapes marked ``tps:sharedEntity true`` describe entities that many articles name
     alike (people, NOCs, Games …). Each part keeps every shape but only its own node shapes'
     targets, so it validates only its own focus nodes; the classes the shared shapes target
-    come third.
+    come third. ``folder`` is where the shapes come from, for the line of an error.
     """
     shared = set(shapes.subjects(SHARED_ENTITY, Literal(True)))
+    for shape in sorted(shared, key=str):
+        _check_targeted_by_class(shapes, shape, folder)
     own_part, shared_part = Graph(), Graph()
     for triple in shapes:
         subject, predicate, _ = triple
@@ -82,6 +84,35 @@ def split_shapes(shapes: Graph) -> tuple[Graph, Graph, frozenset[str]]:
             own_part.add(triple)
     classes = frozenset(str(c) for s in shared for c in shapes.objects(s, SH.targetClass))
     return own_part, shared_part, classes
+
+
+def _check_targeted_by_class(shapes: Graph, shape: Node, folder: Path | None) -> None:
+    # The streamed build finds shared entities by their class; any other target would leave
+    # the shape's focus nodes unvalidated there.
+    targets = sorted(shapes.qname(p) for p in _TARGETS if (shape, p, None) in shapes)
+    if targets == ["sh:targetClass"]:
+        return
+    path, line = _defined_at(folder, shape)
+    raise OntologyError(
+        path,
+        line,
+        f"shape {shapes.qname(URIRef(str(shape)))} is marked tps:sharedEntity true but is "
+        f"targeted by {', '.join(targets) or 'nothing'}; it must be targeted by sh:targetClass "
+        "alone, because the streamed build finds shared entities by their class",
+    )
+
+
+def _defined_at(folder: Path | None, shape: Node) -> tuple[str, int | None]:
+    """Return the file and line that start a shape's description, as far as a scan finds."""
+    if folder is None:
+        return "shapes", None
+    name = str(shape).rpartition("#")[2]
+    start = re.compile(rf"^(\S*:{re.escape(name)}|<{re.escape(str(shape))}>)\s")
+    for path in sorted(folder.glob("*.ttl")):
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if start.match(text):
+                return display_path(path), number
+    return display_path(folder), None
 
 
 def load_shapes(folder: Path) -> Graph:

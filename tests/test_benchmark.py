@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -111,6 +112,50 @@ def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
     assert 0 < int(cells["N-Triples only: validate % of CPU s"]) < 100
     assert float(cells["N-Triples only: wall s"]) > 0
     assert int(cells["N-Triples only: triples/s"].replace(",", "")) > 0
+
+
+def test_stream_with_a_pool_reports_bad_shapes_as_one_line(tmp_path: Path) -> None:
+    # The pool's processes load the shapes too; the error must come before they start.
+    shutil.copytree(ROOT / "shapes", tmp_path / "shapes")
+    with (tmp_path / "shapes" / "team.ttl").open("a", encoding="utf-8") as bad:
+        bad.write("tps:Broken a sh:NodeShape ; sh:property [ sh:path\n")
+    out = tmp_path / "kg.nt"
+    shapes = ["--shapes", str(tmp_path / "shapes"), "--format", "nt", "-o", str(out)]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg_build",
+            "build",
+            "--stream",
+            "--jobs",
+            "2",
+            "--no-store",
+            *shapes,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: {tmp_path / 'shapes' / 'team.ttl'}:")
+    assert "not valid Turtle" in done.stderr and not out.exists()
+
+
+def test_differences_counts_distinct_triples_each_output_lacks(tmp_path: Path) -> None:
+    from benchmarks.run import differences
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    ours = tmp_path / "kg.nt"
+    ours.write_text('<x:a> <x:p> "1" .\n<x:a> <x:p> <x:b> .\n<x:a> <x:q> "2" .\n')
+    # The same first triple spelled with its datatype, a duplicate line, one triple changed.
+    theirs = tmp_path / "morph.nt"
+    theirs.write_text(
+        f'<x:a> <x:p> "1"^^<{xsd}string> .\n<x:a> <x:p> <x:b> .\n<x:a> <x:p> <x:b> .\n'
+        f'<x:a> <x:q> "2"^^<{xsd}integer> .\n'
+    )
+    assert differences(ours, theirs, tmp_path) == {"only_ours": 1, "only_morph": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.nt", "morph.nt"]
 
 
 def test_stream_reports_the_warnings_of_the_full_build(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ def test_denmark_caught_britain_and_has_no_time(cycling_ex: Extraction) -> None:
     denmark = _result(cycling_ex, "first-round", "DEN")
     assert (denmark.time, denmark.time_text, denmark.round_rank) == (None, None, 2)
     assert denmark.race == f"{CYC}/round/first-round/heat/4"
-    (gap,) = [m for m in cycling_ex.missing if m.subject == denmark.iri]
+    (gap,) = [m for m in cycling_ex.missing if m.about == denmark.iri]
     assert gap.property.endswith("#finishTime")
     assert gap.reason.startswith("Denmark caught the team from Great Britain")
     assert "did not record a time" in gap.reason
@@ -108,7 +108,7 @@ def test_bronze_final_has_no_times_and_no_stated_reason(cycling_ex: Extraction) 
     for noc in ("AUS", "NZL"):
         result = _result(cycling_ex, "finals", noc)
         assert result.time is None
-        (gap,) = [m for m in cycling_ex.missing if m.subject == result.iri]
+        (gap,) = [m for m in cycling_ex.missing if m.about == result.iri]
         assert gap.reason == "the results table gives no time and the article states no reason"
 
 
@@ -139,7 +139,7 @@ def test_result_values(cycling_ex: Extraction, skating_ex: Extraction) -> None:
     assert roc.qualified_for == f"{SKA}/round/finals/race/final-a"
     norway = _result(skating_ex, "finals", "NOR")
     assert (norway.deficit, norway.deficit_text) == (None, "–")
-    stripped = [m for m in skating_ex.missing if m.subject == roc.iri]
+    stripped = [m for m in skating_ex.missing if m.about == roc.iri]
     assert [m.property.rsplit("#", 1)[1] for m in stripped] == ["notesText"]
 
 
@@ -242,7 +242,7 @@ def test_claims_keep_both_competitor_counts(cycling_ex: Extraction) -> None:
     counts = sorted(
         (c.value, c.source_kind, c.src.line)
         for c in cycling_ex.claims
-        if c.predicate.endswith("#statedCompetitorCount")
+        if c.property.endswith("#statedCompetitorCount")
     )
     assert counts == [("32", "prose", 21), ("37", "infobox", 8)]
 

@@ -36,7 +36,7 @@ def wikidata() -> pyoxigraph.Store:
 
 def test_curated_links_are_in_the_graph_as_exact_matches(built: Built) -> None:
     links = load_link_set(ROOT / "mappings", DEFAULT_BASE)
-    found = {link.subject.rsplit("/", 1)[-1]: link.object.rsplit("/", 1)[1] for link in links.links}
+    found = {link.entity.rsplit("/", 1)[-1]: link.item.rsplit("/", 1)[1] for link in links.links}
     expected = {
         "ontology#Gold": "Q15243387",
         "speed-skating": "Q192431",

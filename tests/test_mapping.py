@@ -124,8 +124,14 @@ def test_bundled_rules_load() -> None:
             9,
             "unknown source 'nowhere'",
         ),
+        (
+            "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [$(predicate), $(time)]\n",
+            12,
+            "field 'predicate' is reserved (an RML engine reads it as the triple's own term); "
+            "rename the record's field",
+        ),
     ],
-    ids=["property", "class", "datatype", "prefix", "unknown-key", "source"],
+    ids=["property", "class", "datatype", "prefix", "unknown-key", "source", "reserved-field"],
 )
 def test_rule_errors_name_file_line_and_fix(
     tmp_path: Path, body: str, line: int, message: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,7 +16,8 @@ from rdflib import Graph, URIRef
 from rdflib.query import ResultRow
 
 from kg_build.cli import cli
-from kg_build.pipeline import Built
+from kg_build.mapping import apply_rules, new_graph
+from kg_build.pipeline import Built, records_json
 from tests.conftest import ROOT, shapes_with
 
 THIRD = ROOT / "tests" / "data" / "third"
@@ -253,3 +255,15 @@ def test_void_describes_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         if isinstance(r, ResultRow)
     ]
     assert [int(r[0]) for r in athletes] == [64]
+
+
+def test_records_json_through_the_rules_gives_the_built_graph(built: Built) -> None:
+    # What `kg records` writes is all an RML engine gets: the same rules over it must give
+    # every triple of the build, the curated links included.
+    data = json.loads(records_json([]))
+    assert {r["entity"] for r in data["links"]} >= {
+        "https://w3id.org/team-pursuit/id/innovation/fosbury-flop"
+    }
+    graph = new_graph()
+    apply_rules(built.loaded.rules, data, built.loaded.vocab, graph)
+    assert set(graph) == set(built.graph)

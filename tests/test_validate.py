@@ -6,6 +6,7 @@ A violating fixture lists what must be reported, one ``# expect:`` line per resu
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, SH
 
 from benchmarks.make_corpus import make_corpus
+from kg_build.errors import OntologyError
 from kg_build.mapping import union_graph
 from kg_build.namespaces import TP_IRI
+from kg_build.parse import display_path
 from kg_build.pipeline import Config, extract_sources
 from kg_build.stream import _SplitValidator
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
@@ -116,6 +119,24 @@ def test_split_shapes_together_report_what_all_shapes_report(path: Path) -> None
     parts = Validator(own).graph(data, path.name) + Validator(shared).graph(data, path.name)
     assert _keys(parts) == _keys(whole)
     assert f"{TP_IRI}Person" in classes and f"{TP_IRI}Result" not in classes
+
+
+def test_a_shared_entity_shape_targeted_otherwise_is_rejected_with_its_line(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(ROOT / "shapes", tmp_path / "shapes")
+    event = tmp_path / "shapes" / "event.ttl"
+    lines = event.read_text(encoding="utf-8").splitlines()
+    start = lines.index("tps:VenueShape a sh:NodeShape ;") + 1
+    text = event.read_text(encoding="utf-8").replace(
+        "    sh:targetClass tp:Venue ;", "    sh:targetSubjectsOf tp:city ;"
+    )
+    event.write_text(text, encoding="utf-8")
+    with pytest.raises(OntologyError) as raised:
+        split_shapes(load_shapes(tmp_path / "shapes"), tmp_path / "shapes")
+    assert (raised.value.path, raised.value.line) == (display_path(event), start)
+    assert "tps:VenueShape is marked tps:sharedEntity true but is targeted by " in str(raised.value)
+    assert "sh:targetSubjectsOf; it must be targeted by sh:targetClass alone" in str(raised.value)
 
 
 def test_split_validator_rejects_a_shared_entity_once_and_checks_the_rest_always() -> None:
