@@ -61,6 +61,9 @@ class Context:
     title: TitleParts
     event: str
     roster: dict[str, RosterEntry]
+    # The roster by the words of each name, for splitting a space-joined athletes cell.
+    roster_words: dict[tuple[str, ...], RosterEntry]
+    roster_longest: int  # the most words in a roster name
     warnings: list[BuildWarning] = field(default_factory=list)
 
     def warn(self, src: SourceRef, message: str) -> None:
@@ -120,7 +123,11 @@ def make_context(
     if not roster:
         raise MappingError(f"{CURATED}/rosters.tsv", None, f"no roster rows for event '{stem}'")
     event = iris.event(title.year, title.sport, title.event)
-    return Context(article, stem, settings, reference, vocab, iris, title, event, roster)
+    words = {tuple(name.split()): entry for name, entry in roster.items()}
+    longest = max(len(w) for w in words)
+    return Context(
+        article, stem, settings, reference, vocab, iris, title, event, roster, words, longest
+    )
 
 
 def extract_article(

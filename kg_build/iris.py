@@ -6,6 +6,7 @@ Every resource a user may want to reference gets an IRI here, never a blank node
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ _APOSTROPHES = re.compile("['\u2019\u2018\u0060\u00b4]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names recur: a person's slug is wanted ~10 times an article
 def slug(text: str) -> str:
     """Lower-case ASCII words joined by hyphens: "Kelland O'Brien" → "kelland-obrien"."""
     plain = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS))

@@ -288,7 +288,12 @@ class _RuleLoader:
 # ---------------------------------------------------------------- records → JSON sources
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS:  # most values: checked first, as this runs for every field
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal | date | datetime):
@@ -300,9 +305,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
 def _as_json(obj: Any, article: str) -> dict[str, Any]:
     """Render a record as JSON values, with the article and line it comes from."""
-    fields = {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    kind: type = type(obj)
+    fields = {name: _plain(getattr(obj, name)) for name in _field_names(kind)}
     src = fields.pop("src", None)
     return {
         **fields,
@@ -375,30 +386,53 @@ def apply_rules(
 def rules_to_ntriples(
     rules: tuple[MappingRule, ...], sources: dict[str, list[dict[str, Any]]], vocab: Vocabulary
 ) -> bytes:
-    """Return the rules' triples as sorted N-Triples, built with pyoxigraph (no rdflib graph).
+    """Return the rules' triples as sorted N-Triples, written directly (no graph object).
 
     The same bytes as ``graph_to_bytes`` of the graph ``apply_rules`` fills, several times
-    faster: the streamed build maps each article so.
+    faster: the streamed build maps each article so. Lines are formatted as pyoxigraph writes
+    them (``ntriples_literal``); each distinct IRI is still checked by pyoxigraph.
     """
-    iri: dict[str, ox.NamedNode] = {}
+    iris: dict[str, str] = {}
 
-    def node(value: str) -> ox.NamedNode:
-        term = iri.get(value)
+    def iri(value: str) -> str:
+        term = iris.get(value)
         if term is None:
-            term = iri[value] = ox.NamedNode(value)
+            ox.NamedNode(value)  # raises ValueError on a malformed IRI, as building a graph did
+            term = iris[value] = f"<{value}>"
         return term
 
-    triples = set()
+    lines = set()
     for s, p, value, datatype in rule_triples(rules, sources, vocab):
         if datatype is None:
-            obj: ox.NamedNode | ox.Literal = node(value)
+            obj = iri(value)
         elif datatype == _XSD_STRING:
-            obj = ox.Literal(value)
+            obj = ntriples_literal(value)
         else:
-            obj = ox.Literal(value, datatype=node(datatype))
-        triples.add(ox.Triple(node(s), node(p), obj))
-    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    return b"".join(sorted(text.splitlines(keepends=True)))
+            obj = f"{ntriples_literal(value)}^^{iri(datatype)}"
+        lines.add(f"{iri(s)} {iri(p)} {obj} .\n")
+    # Code point order is UTF-8 byte order: the lines sort as the bytes did.
+    return "".join(sorted(lines)).encode("utf-8")
+
+
+# N-Triples string escapes, as pyoxigraph (oxrdf) writes them: the named ones, \uXXXX for other
+# control characters; everything else, non-ASCII included, as is.
+_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)} | {
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+}
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+
+
+def ntriples_literal(value: str) -> str:
+    """Return ``value`` as a quoted N-Triples string, escaped as pyoxigraph escapes it."""
+    if _NEEDS_ESCAPE.search(value) is None:
+        return f'"{value}"'
+    return f'"{value.translate(_ESCAPES)}"'
 
 
 _XSD_STRING = str(XSD.string)
@@ -440,7 +474,7 @@ def rule_triples(
 def _triples(
     rule: MappingRule, record: dict[str, Any], declared: _Declared
 ) -> Iterator[tuple[str, str, str, str | None]]:
-    subjects = list(_expand(rule.subject, record))
+    subjects = _expand(rule.subject, record)
     if len(subjects) != 1:
         return
     (subject,) = subjects
@@ -475,25 +509,26 @@ def _vocab_bases(vocab: Vocabulary) -> set[str]:
     return {t.rsplit("#", 1)[0] + "#" for t in vocab.individuals if "#" in t}
 
 
-def _expand(term: Term, record: dict[str, Any]) -> Iterator[str]:
-    """Yield the template filled from the record: one value per list item, none for None."""
-    fields = term.fields
+def _expand(term: Term, record: dict[str, Any]) -> list[str]:
+    """Return the template filled from the record: one value per list item, none for None."""
+    fields = _fields(term.template)
     if not fields:
-        yield term.template
-        return
+        return [term.template]
     if len(fields) != 1:
         raise MappingError(RULES_DIR, None, f"template '{term.template}' reads more than one field")
     (name,) = fields
-    if name not in record:
+    try:
+        value = record[name]
+    except KeyError:
         raise MappingError(
             RULES_DIR, None, f"template '{term.template}' reads an unknown field '{name}'"
-        )
-    placeholder = f"$({name})"
-    value = record[name]
-    values = value if isinstance(value, list) else [value]
-    for item in values:
-        if item is not None:
-            yield term.template.replace(placeholder, str(item))
+        ) from None
+    if value is None:
+        return []
+    template, placeholder = term.template, f"$({name})"
+    if isinstance(value, list):
+        return [template.replace(placeholder, str(v)) for v in value if v is not None]
+    return [template.replace(placeholder, str(value))]
 
 
 def new_graph() -> Graph:

@@ -32,8 +32,7 @@ def cell_roles(ctx: Context, table: Table) -> list[str]:
 def split_athletes(ctx: Context, cell: str, src: SourceRef) -> tuple[RosterEntry, ...]:
     """Split a space-joined athletes cell into roster names; exactly one way must fit."""
     tokens = cell.split()
-    names = {tuple(name.split()): entry for name, entry in ctx.roster.items()}
-    longest = max(len(n) for n in names)
+    names, longest = ctx.roster_words, ctx.roster_longest
     # ways[i]: the segmentations of tokens[i:], two at most (one more makes it ambiguous).
     ways: list[list[tuple[RosterEntry, ...]]] = [[] for _ in tokens] + [[()]]
     for i in range(len(tokens) - 1, -1, -1):

@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from kg_build.errors import MappingError
-from kg_build.mapping import apply_rules, load_ontology, load_rules, new_graph, vocabulary
+from kg_build.mapping import (
+    apply_rules,
+    load_ontology,
+    load_rules,
+    new_graph,
+    ntriples_literal,
+    vocabulary,
+)
 from kg_build.model import Vocabulary
 from kg_build.namespaces import TP, TP_IRI
 from tests.conftest import ROOT
@@ -214,3 +222,11 @@ def test_executor_rejects_a_source_no_rule_reads(tmp_path: Path) -> None:
     )
     with pytest.raises(MappingError, match="no rule reads the source 'medals'"):
         apply_rules(rules, {"results": [], "medals": [{"iri": "x"}]}, VOCAB, new_graph())
+
+
+def test_literals_are_escaped_as_pyoxigraph_writes_them() -> None:
+    # The streamed build writes N-Triples itself; its bytes must be pyoxigraph's.
+    points = [c for c in range(0x3000) if not 0xD800 <= c <= 0xDFFF] + [0xFFFD, 0x1F600]
+    for c in points:
+        value = f"a{chr(c)}b\\"
+        assert ntriples_literal(value) == str(pyoxigraph.Literal(value)), hex(c)
