@@ -210,3 +210,11 @@ def test_numeric_bounds_carry_the_datatype_of_the_values_they_bound() -> None:
             value = SHAPES.value(shape, bound)
             if value is not None:
                 assert isinstance(value, Literal) and value.datatype == datatype, (shape, bound)
+
+
+def test_every_class_a_property_names_has_a_shape_that_requires_an_iri() -> None:
+    # Property shapes name a class (sh:class) without sh:nodeKind sh:IRI: a literal fails
+    # sh:class, and a blank node of the class fails the class's own shape, checked here.
+    for named in set(SHAPES.objects(None, SH["class"])):
+        shapes = list(SHAPES.subjects(SH.targetClass, named))
+        assert any((s, SH.nodeKind, SH.IRI) in SHAPES for s in shapes), named
