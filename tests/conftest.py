@@ -12,10 +12,25 @@ from kg_build.parse import parse_article
 from kg_build.pipeline import Built, build, extract_sources
 
 ROOT = Path(__file__).resolve().parent.parent
+# A third article, not bundled: it builds with curated rows and facts only (no code change).
+THIRD = ROOT / "tests" / "data" / "third"
+THIRD_STEM = "speed-skating-2030-womens-team-pursuit"
 SOURCES = sorted((ROOT / "sources").glob("*.txt"))
 CYCLING = ROOT / "sources" / "cycling-2020-mens-team-pursuit.txt"
 SKATING = ROOT / "sources" / "speed-skating-2022-mens-team-pursuit.txt"
 BAD_INPUTS = sorted((ROOT / "tests" / "data" / "bad").glob("*.txt"))
+
+
+def third_mappings(tmp_path: Path) -> Path:
+    """Return a copy of the mappings with the curated rows and facts of the third article."""
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    for tsv in sorted((THIRD / "mappings" / "curated").glob("*.tsv")):
+        rows = tsv.read_text(encoding="utf-8").splitlines(keepends=True)[1:]
+        with (mappings / "curated" / tsv.name).open("a", encoding="utf-8") as handle:
+            handle.writelines(rows)
+    shutil.copy(THIRD / "mappings" / "facts" / f"{THIRD_STEM}.yaml", mappings / "facts")
+    return mappings
 
 
 def shapes_with(folder: Path, shape: str) -> Path:

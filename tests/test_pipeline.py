@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,10 +17,8 @@ from rdflib.query import ResultRow
 from kg_build.cli import cli
 from kg_build.mapping import apply_rules, new_graph
 from kg_build.pipeline import Built, records_json
-from tests.conftest import ROOT, shapes_with
+from tests.conftest import ROOT, THIRD, THIRD_STEM, shapes_with, third_mappings
 
-THIRD = ROOT / "tests" / "data" / "third"
-THIRD_STEM = "speed-skating-2030-womens-team-pursuit"
 TP = "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 
 
@@ -159,22 +156,11 @@ def test_validate_unreadable_graph(tmp_path: Path) -> None:
     assert code == 1 and err.startswith(f"error: {broken}:")
 
 
-def _third_mappings(tmp_path: Path) -> Path:
-    mappings = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings)
-    for tsv in sorted((THIRD / "mappings" / "curated").glob("*.tsv")):
-        rows = tsv.read_text(encoding="utf-8").splitlines(keepends=True)[1:]
-        with (mappings / "curated" / tsv.name).open("a", encoding="utf-8") as handle:
-            handle.writelines(rows)
-    shutil.copy(THIRD / "mappings" / "facts" / f"{THIRD_STEM}.yaml", mappings / "facts")
-    return mappings
-
-
 def test_a_new_article_builds_with_no_code_change(tmp_path: Path) -> None:
     article = THIRD / "sources" / f"{THIRD_STEM}.txt"
     target = tmp_path / "third.ttl"
     code, _, err = _kg(
-        "build", str(article), "--mappings", str(_third_mappings(tmp_path)), "-o", str(target)
+        "build", str(article), "--mappings", str(third_mappings(tmp_path)), "-o", str(target)
     )
     assert code == 0, err
     graph = Graph().parse(target)

@@ -22,8 +22,7 @@ from kg_build.parse import display_path
 from kg_build.pipeline import Config, extract_sources
 from kg_build.stream import _SplitValidator
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
-from tests.conftest import ROOT
-from tests.test_pipeline import THIRD, _third_mappings
+from tests.conftest import ROOT, THIRD, third_mappings
 
 SHAPES = load_shapes(ROOT / "shapes")
 FIXTURES = ROOT / "tests" / "data" / "shapes"
@@ -166,7 +165,7 @@ def test_split_validator_rejects_a_shared_entity_once_and_checks_the_rest_always
 
 def _corpus(kind: str, tmp_path: Path) -> tuple[list[Path], Config]:
     if kind == "third":
-        return [THIRD / "sources"], Config(mappings=_third_mappings(tmp_path))
+        return [THIRD / "sources"], Config(mappings=third_mappings(tmp_path))
     if kind == "synthetic":
         files = make_corpus(4, tmp_path / "corpus", seed=11)
         return files, Config(mappings=tmp_path / "corpus" / "mappings")
