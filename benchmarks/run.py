@@ -222,6 +222,7 @@ def differences(ours_nt: Path, morph_nt: Path, work: Path) -> dict[str, int]:
     Both files go through one N-Triples writer (pyoxigraph) and an external sort, so memory
     stays flat at 10,000 articles and spelling differences of the same term do not count.
     """
+    c_locale = {**os.environ, "LC_ALL": "C"}  # sort and comm must agree on the order
     sorted_files = []
     for path in (ours_nt, morph_nt):
         lines, done = work / f"{path.stem}.lines", work / f"{path.stem}.sorted"
@@ -229,7 +230,7 @@ def differences(ours_nt: Path, morph_nt: Path, work: Path) -> dict[str, int]:
         subprocess.run(
             ["sort", "-u", "-S", "256M", "-T", str(work), "-o", str(done), str(lines)],
             check=True,
-            env={**os.environ, "LC_ALL": "C"},
+            env=c_locale,
         )
         lines.unlink()
         sorted_files.append(str(done))
@@ -239,7 +240,7 @@ def differences(ours_nt: Path, morph_nt: Path, work: Path) -> dict[str, int]:
             ["comm", flag, *sorted_files],
             capture_output=True,
             check=True,
-            env={**os.environ, "LC_ALL": "C"},
+            env=c_locale,
         )
         counts[name] = out.stdout.count(b"\n")
     for name in sorted_files:

@@ -511,7 +511,7 @@ def _vocab_bases(vocab: Vocabulary) -> set[str]:
 
 def _expand(term: Term, record: dict[str, Any]) -> list[str]:
     """Return the template filled from the record: one value per list item, none for None."""
-    fields = _fields(term.template)
+    fields = term.fields
     if not fields:
         return [term.template]
     if len(fields) != 1:

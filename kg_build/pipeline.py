@@ -186,7 +186,9 @@ def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
             merged.setdefault(name, []).extend(records)
     # The curated links of the records' entities, as the build maps them (_links_graph).
     # A record describes its iri; a statement (claim) describes what it is about.
-    described = {r.get(k) for records in merged.values() for r in records for k in ("iri", "about")}
+    described = {
+        r[k] for records in merged.values() for r in records for k in ("iri", "about") if r.get(k)
+    }
     links = load_link_set(config.mappings, config.base).links
     present = [k for k in links if k.entity in described | loaded.vocab.individuals]
     merged.update(as_sources({"links": present}))
