@@ -173,9 +173,10 @@ _PROCESS_WORKER: list[_Worker] = []
 
 
 def _start_worker(config: Config) -> None:
-    # One thread per pool process: pyrudof's thread pool (rayon) starts one per core in each
-    # process, and with a process per core they contend (200 articles on 2 cores: 8.3 → 7.4 s
-    # wall). Set before pyrudof is first imported here, which is when the pool is sized.
+    # One thread per pool process when pyrudof validates (the SHACL Engine runs on one): its
+    # thread pool (rayon) starts one per core in each process, and with a process per core
+    # they contend (200 articles on 2 cores: 8.3 → 7.4 s wall). Set before pyrudof is first
+    # imported here, which is when the pool is sized.
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
     _PROCESS_WORKER.append(_Worker(config))
 
@@ -324,7 +325,7 @@ def _built(paths: list[Path], config: Config, jobs: int) -> Iterator[_Builders]:
         yield _Builders(paths, 1, None, _Worker(config))
         return
     # Spawned, not forked: a fork copies pyrudof's thread pool without its threads, and a
-    # worker then waits forever for them (seen when this process had validated before).
+    # worker then waits forever for them (seen when this process had validated with it).
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         jobs, mp_context=spawn, initializer=_start_worker, initargs=(config,)
@@ -337,9 +338,9 @@ class _Builders:
     """The article builds, in order, and the merged check, in this process or in a pool.
 
     In a pool the merged check is split over the processes, which have their shapes loaded
-    already; the main process stays out of pyrudof, whose memory grows over the check's
-    batches and stays with the process (it had set the build's peak: 356 MB at 10,000
-    articles, 1.5 times that at 1,000).
+    already; the main process stays out of the SHACL engine, whose memory grows over the
+    check's batches and stays with the process (with pyrudof it had set the build's peak:
+    356 MB at 10,000 articles, 1.5 times that at 1,000).
     """
 
     paths: list[Path]
@@ -497,8 +498,9 @@ def _check_merged(
     Each batch of subjects is validated with every line about them and the rdf:type (for
     sh:class) and tp:sourceFile (for the file:line of a finding) lines of the IRIs those
     lines point to; only violations about the batch's subjects count, since the rest of its
-    graph is partial. Batches keep pyrudof's memory bounded (a batch of 1,000 events took
-    460 MB, of 100 events 125 MB).
+    graph is partial. Batches keep the engine's memory bounded (with pyrudof a batch of 1,000
+    events took 460 MB, of 100 events 125 MB) and its time linear (the SHACL Engine's SPARQL
+    constraints cost more an event in a larger graph).
     """
     about: dict[bytes, list[bytes]] = {}
     side.seek(0)

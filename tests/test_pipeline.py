@@ -99,6 +99,7 @@ def test_build_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
 
 
 VIOLATION_MESSAGES = {
+    "shacl-engine": "sh:minCount 1 not satisfied",
     "pyrudof": "MinCount(1) not satisfied",
     "pyshacl": "Less than 1 values on "
     "<https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/round/first-round/result/DEN>"

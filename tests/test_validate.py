@@ -21,7 +21,7 @@ from kg_build.namespaces import TP_IRI
 from kg_build.parse import display_path
 from kg_build.pipeline import Config, extract_sources
 from kg_build.stream import _SplitValidator
-from kg_build.validate import Finding, Validator, load_shapes, split_shapes
+from kg_build.validate import ENGINES, Finding, Validator, load_shapes, split_shapes
 from tests.conftest import ROOT, THIRD, third_mappings
 
 SHAPES = load_shapes(ROOT / "shapes")
@@ -98,11 +98,15 @@ def _keys(findings: list[Finding]) -> list[tuple[str, str, str, str, str]]:
     return sorted(f.key for f in findings)
 
 
+FAST_ENGINES = [e for e in ENGINES if e != "pyshacl"]
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=[p.name for p in FIXTURE_FILES])
-def test_pyrudof_agrees_with_pyshacl_on_every_fixture(path: Path) -> None:
+def test_fast_engines_agree_with_pyshacl_on_every_fixture(path: Path, engine: str) -> None:
     data = Graph().parse(path)
     reference = Validator(SHAPES, "pyshacl").graph(data, path.name)
-    fast = Validator(SHAPES, "pyrudof").graph(data, path.name)
+    fast = Validator(SHAPES, engine).graph(data, path.name)
     assert _keys(fast) == _keys(reference)
     assert [f.where for f in fast] == [f.where for f in reference]
     if path.name.endswith(".violating.ttl"):
@@ -172,24 +176,28 @@ def _corpus(kind: str, tmp_path: Path) -> tuple[list[Path], Config]:
     return [], Config()
 
 
+@pytest.mark.parametrize("engine", FAST_ENGINES)
 @pytest.mark.parametrize("kind", ["bundled", "third", "synthetic"])
-def test_pyrudof_agrees_with_pyshacl_on_whole_builds(kind: str, tmp_path: Path) -> None:
+def test_fast_engines_agree_with_pyshacl_on_whole_builds(
+    kind: str, engine: str, tmp_path: Path
+) -> None:
     paths, config = _corpus(kind, tmp_path)
     _, named = extract_sources(paths, config)
     data = union_graph(g for _, g in named)
     reference = Validator(SHAPES, "pyshacl").graph(data, "graph")
-    fast = Validator(SHAPES, "pyrudof").graph(data, "graph")
+    fast = Validator(SHAPES, engine).graph(data, "graph")
     assert _keys(fast) == _keys(reference)
     assert [f.where for f in fast] == [f.where for f in reference]
-    # The streamed build hands pyrudof N-Triples: the same results.
+    # The streamed build hands the engine N-Triples: the same results.
     nt = data.serialize(format="nt", encoding="utf-8")
-    assert _keys(Validator(SHAPES, "pyrudof").ntriples(nt, "graph")) == _keys(fast)
+    assert _keys(Validator(SHAPES, engine).ntriples(nt, "graph")) == _keys(fast)
 
 
-def test_pyrudof_forgets_each_graph_after_validating_it() -> None:
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_a_fast_engine_forgets_each_graph_after_validating_it(engine: str) -> None:
     bad = (FIXTURES / "RoundShape.violating.ttl").read_text(encoding="utf-8")
     good = (FIXTURES / "RoundShape.conforming.ttl").read_text(encoding="utf-8")
-    validator = Validator(SHAPES, "pyrudof")
+    validator = Validator(SHAPES, engine)
     as_nt = [
         Graph().parse(data=t, format="turtle").serialize(format="nt", encoding="utf-8")
         for t in (bad, good, bad)
