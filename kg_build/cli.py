@@ -16,7 +16,6 @@ from kg_build.errors import KgError, LinkError, StoreError, ValidationFailed
 from kg_build.export import article_urls, quickstatements
 from kg_build.link import WikidataClient, link_report, linkable_entities, load_link_set
 from kg_build.namespaces import DEFAULT_BASE
-from kg_build.pages import Site, StoreRunner, site_files
 from kg_build.pipeline import (
     Config,
     QuerySource,
@@ -50,7 +49,6 @@ from kg_build.store import (
 )
 from kg_build.stream import build_stream
 from kg_build.validate import DEFAULT_ENGINE, ENGINES
-from kg_build.web import Limits, serve
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
@@ -618,6 +616,9 @@ def serve_command(
       kg build && kg serve --port 8000
       curl -H 'Accept: text/turtle' -L http://127.0.0.1:8000/id/noc/ROC
     """
+    from kg_build.pages import Site  # imported where used: jinja2 costs `kg build` ~40 ms
+    from kg_build.web import Limits, serve
+
     server = serve(store_dir, host, port, Limits(timeout, max_results), Site(ontology))
     address = f"http://{host}:{server.server_address[1]}/"
     _say(f"serving {store_dir.as_posix()}/ at {address} (Ctrl-C stops)")
@@ -642,6 +643,8 @@ def site_command(output: Path, store_dir: Path, ontology: Path) -> None:
     Example:
       kg site -o public/
     """
+    from kg_build.pages import Site, StoreRunner, site_files  # as in serve_command
+
     site = Site(ontology)
     site.bind(StoreRunner(open_store(store_dir, read_only=True)))
     count = 0
