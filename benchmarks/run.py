@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -319,6 +320,7 @@ def markdown(
         f"- Date: {date.today().isoformat()}; machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.platform()}",
         f"- Command: `{command}`",
+        f"- SHACL engine: {_engine()}",
         *(
             [
                 f"- Machine speed: a pure-Python loop of 3 M multiply-adds (`reference_loop`) took {loop_seconds:.3f} s, best of 3"
@@ -371,6 +373,15 @@ def markdown(
         )
     lines += _cq_table(rows)
     return "\n".join(lines) + "\n"
+
+
+def _engine() -> str:
+    """Name the build's SHACL engine and the versions of the libraries its figures rest on."""
+    from kg_build.validate import DEFAULT_ENGINE
+
+    names = ("shacl", "pyrudof", "pyshacl", "pyoxigraph", "rdflib")
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in names)
+    return f"{DEFAULT_ENGINE}, the build's default; versions: {versions}"
 
 
 def _validate_share(build: dict[str, object]) -> str:

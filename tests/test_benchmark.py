@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from benchmarks.make_corpus import make_corpus
 from kg_build.cli import cli
 from kg_build.store import ONTOLOGY_GRAPH
+from kg_build.validate import DEFAULT_ENGINE
 from tests.conftest import ROOT, shapes_with
 
 
@@ -96,6 +97,7 @@ def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     table = (tmp_path / "r.md").read_text(encoding="utf-8")
     lines = table.splitlines()
+    assert f"- SHACL engine: {DEFAULT_ENGINE}, the build's default; versions: shacl " in table
     header = next(line for line in lines if line.startswith("| articles |"))
     row = next(line for line in lines if line.startswith("| 10 |"))
     cells = dict(
