@@ -225,3 +225,25 @@ def test_every_class_a_property_names_has_a_shape_that_requires_an_iri() -> None
     for named in set(SHAPES.objects(None, SH["class"])):
         shapes = list(SHAPES.subjects(SH.targetClass, named))
         assert any((s, SH.nodeKind, SH.IRI) in SHAPES for s in shapes), named
+
+
+def test_the_shacl_engine_words_a_result_whose_shape_has_no_message() -> None:
+    # The SHACL Engine leaves sh:resultMessage empty without a sh:message: the build words one
+    # from the named shape's parameter (every property shape in shapes/ is named).
+    shapes = Graph().parse(
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<https://example.org/S> a sh:NodeShape ; sh:targetClass <https://example.org/C> ;\n"
+        "  sh:property <https://example.org/S-p> .\n"
+        "<https://example.org/S-p> sh:path <https://example.org/p> ;\n"
+        "  sh:datatype <http://www.w3.org/2001/XMLSchema#integer> ; sh:minCount 2 .\n",
+        format="turtle",
+    )
+    data = Graph().parse(
+        data='<https://example.org/x> a <https://example.org/C> ; <https://example.org/p> "a" .',
+        format="turtle",
+    )
+    messages = sorted(f.message for f in Validator(shapes, "shacl-engine").graph(data, "x"))
+    assert messages == [
+        'sh:datatype xsd:integer not satisfied by "a"',
+        "sh:minCount 2 not satisfied",
+    ]
