@@ -499,8 +499,8 @@ def _check_merged(
     sh:class) and tp:sourceFile (for the file:line of a finding) lines of the IRIs those
     lines point to; only violations about the batch's subjects count, since the rest of its
     graph is partial. Batches keep the engine's memory bounded (with pyrudof a batch of 1,000
-    events took 460 MB, of 100 events 125 MB) and its time linear (the SHACL Engine's SPARQL
-    constraints cost more an event in a larger graph).
+    events took 460 MB, of 100 events 125 MB) and a batch's time independent of the corpus
+    (the SHACL Engine's SPARQL constraints cost somewhat more per subject in a larger graph).
     """
     about: dict[bytes, list[bytes]] = {}
     side.seek(0)
