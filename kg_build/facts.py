@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 
+from kg_build.defaults import PREFIXES, RDF_TYPE, TP_IRI
 from kg_build.errors import MappingError, SourceError
 from kg_build.extract import Context
 from kg_build.model import BulletList, Claim, Paragraph, SourceRef
-from kg_build.namespaces import PREFIXES, RDF_TYPE, TP_IRI
 from kg_build.reference import FactEntry, FactTriple
 
 _DECLARATIONS = {RDF_TYPE, PREFIXES["rdfs"] + "label"}

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from kg_build.namespaces import DEFAULT_BASE
+from kg_build.defaults import DEFAULT_BASE
 
 # Letters that NFKD does not split into a base letter and a mark.
 _TRANSLITERATIONS = str.maketrans(

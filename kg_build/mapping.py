@@ -28,9 +28,9 @@ from rdflib.exceptions import ParserError
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from kg_build.defaults import PREFIXES
 from kg_build.errors import MappingError, OntologyError
 from kg_build.model import Extraction, Vocabulary
-from kg_build.namespaces import PREFIXES
 from kg_build.parse import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 

@@ -3,8 +3,7 @@
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
-TP_IRI = "https://w3id.org/team-pursuit/ontology#"
-DEFAULT_BASE = "https://w3id.org/team-pursuit/id/"
+from kg_build.defaults import TP_IRI
 
 
 class TP(DefinedNamespace):
@@ -155,21 +154,3 @@ class TP(DefinedNamespace):
     winningTimeRecord: URIRef
     winningTimeText: URIRef
     year: URIRef
-
-
-# Prefixes that curated data and mapping rules may use, as plain IRI strings.
-PREFIXES = {
-    "tp": TP_IRI,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "wd": "http://www.wikidata.org/entity/",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-}
-RDF_TYPE = PREFIXES["rdf"] + "type"

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg_build.namespaces import DEFAULT_BASE, PREFIXES, TP_IRI
+from kg_build.defaults import DEFAULT_BASE, PREFIXES, TP_IRI
 from kg_build.sparql import short
 
 HERE = Path(__file__).resolve().parent

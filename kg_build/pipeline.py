@@ -10,12 +10,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
+from kg_build.defaults import (
+    DEFAULT_BASE,
+    DEFAULT_ENGINE,
+    FORMAT_SUFFIXES,
+    MAPPINGS,
+    MEDIA_TYPES,
+    ONTOLOGY,
+    PREFIXES,
+    PROJECT_ROOT,
+    SHAPES,
+    STDIN,
+    STDIN_NAME,
+)
 from kg_build.describe import describe, sources_date
 from kg_build.errors import LinkError, MappingError, SourceError, ValidationFailed
 from kg_build.extract import extract_article
@@ -43,36 +55,25 @@ from kg_build.mapping import (
     vocabulary,
 )
 from kg_build.model import Article, Extraction, Vocabulary
-from kg_build.namespaces import DEFAULT_BASE, PREFIXES
 from kg_build.parse import display_path, parse_article, parse_bytes
 from kg_build.reference import Reference, Settings, load_reference, load_settings, read_tsv
-from kg_build.serialize import (
-    DATASET_FORMATS,
-    FORMAT_SUFFIXES,
-    MEDIA_TYPES,
-    dataset_to_bytes,
-    graph_to_bytes,
-)
-from kg_build.sparql import Answer, check_query, query_endpoint, query_store
+from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
-from kg_build.validate import DEFAULT_ENGINE, Finding, Validator, load_shapes
+from kg_build.validate import Finding, Validator, load_shapes
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
-    import requests
+    pass
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOURCES_DIR = PROJECT_ROOT / "sources"
-STDIN = "-"
-STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
     """Where the ontology, mappings and shapes are, and the base of the data IRIs."""
 
-    ontology: Path = PROJECT_ROOT / "ontology" / "tp.ttl"
-    mappings: Path = PROJECT_ROOT / "mappings"
-    shapes: Path = PROJECT_ROOT / "shapes"
+    ontology: Path = ONTOLOGY
+    mappings: Path = MAPPINGS
+    shapes: Path = SHAPES
     base: str = DEFAULT_BASE
     validator: str = DEFAULT_ENGINE  # the SHACL engine (pySHACL is the reference)
 
@@ -316,55 +317,6 @@ def load_embedded(built: Built, config: Config, path: Path) -> int:
     graphs = graphs_to_load(built, config)
     replace_graphs(open_store(path), graphs)
     return sum(g.size for g in graphs)
-
-
-@dataclass(frozen=True, slots=True)
-class QuerySource:
-    """What a query runs on: an endpoint, a graph file, or (by default) the embedded store."""
-
-    store: Path
-    data: Path | None = None
-    endpoint: str | None = None
-    auth: requests.auth.AuthBase | None = None
-
-
-def read_query(path: Path | None, expression: str | None) -> tuple[str, str]:
-    """Return the query text and the name errors use for it."""
-    if expression is not None:
-        return expression, "<query>"
-    if path is None:
-        raise SourceError("<query>", None, "no query (give a QUERY.rq file or -e 'SPARQL')")
-    if path.as_posix() == STDIN:
-        return sys.stdin.read(), STDIN_NAME
-    try:
-        return path.read_text(encoding="utf-8"), path.as_posix()
-    except FileNotFoundError as e:
-        raise SourceError(path.as_posix(), None, "no such file") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise SourceError(path.as_posix(), None, f"cannot read the query ({e})") from e
-
-
-def run_query(text: str, shown: str, source: QuerySource) -> Answer:
-    """Run a query on the source; errors name the query's line and column."""
-    check_query(text, shown)
-    if source.endpoint:
-        return query_endpoint(source.endpoint, text, shown, source.auth)
-    if source.data is not None:
-        return query_store(_file_store(source.data), text, shown)
-    return query_store(open_store(source.store, read_only=True), text, shown)
-
-
-def _file_store(path: Path) -> ox.Store:
-    store = ox.Store()
-    try:
-        store.load(
-            path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip(".") or "ttl")
-        )
-    except FileNotFoundError as e:
-        raise SourceError(path.as_posix(), None, "no such file") from e
-    except (SyntaxError, ValueError, OSError) as e:
-        raise SourceError(path.as_posix(), None, f"cannot read the graph ({e})") from e
-    return store
 
 
 def describe_build(

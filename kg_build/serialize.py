@@ -1,12 +1,8 @@
-"""Deterministic output: parsed articles as JSON, and atomic writes of any output file."""
+"""Deterministic output: parsed articles as JSON, and graphs in every RDF format."""
 
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,13 +10,11 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
+from kg_build.defaults import GRAPH_FORMATS, PREFIXES
 from kg_build.errors import OutputError
 from kg_build.model import Article, Block, BulletList, Paragraph, Section, Table
-from kg_build.namespaces import PREFIXES
 
 JsonValue = str | int | None | list["JsonValue"] | dict[str, "JsonValue"]
-STDOUT = "-"
-_NEW_FILE_MODE = 0o644
 
 
 def articles_to_json(articles: Sequence[Article]) -> bytes:
@@ -77,56 +71,9 @@ def _table_to_json(table: Table) -> JsonValue:
     }
 
 
-def write_output(data: bytes, target: str) -> None:
-    """Write ``data`` to stdout (``-``) or atomically to the file ``target``."""
-    if target == STDOUT:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    write_atomic(Path(target), data)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path``.
-
-    A reader never sees a half-written file, and a failure leaves an old file untouched.
-    """
-    if path.is_dir():
-        raise OutputError(path.as_posix(), None, "is a directory (expected a file to write)")
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _NEW_FILE_MODE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e
-
-
 # ---------------------------------------------------------------- RDF
 
-GRAPH_FORMATS = ("turtle", "nt", "nquads", "trig", "jsonld")
 DATASET_FORMATS = ("nquads", "trig")
-FORMAT_SUFFIXES = {
-    "turtle": ".ttl",
-    "nt": ".nt",
-    "nquads": ".nq",
-    "trig": ".trig",
-    "jsonld": ".jsonld",
-}
-MEDIA_TYPES = {
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "jsonld": "application/ld+json",
-}
 CONTEXT_FILE = Path(__file__).resolve().parent.parent / "ontology" / "context.jsonld"
 
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests 
     import requests
 
 ONTOLOGY_GRAPH = "https://w3id.org/team-pursuit/ontology"
-DEFAULT_STORE = Path("out") / "store"
 RETRY_STATUS = frozenset({500, 502, 503, 504})
 
 

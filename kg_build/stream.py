@@ -27,12 +27,13 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg_build.defaults import RDF_TYPE
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
 from kg_build.link import Link, load_link_set
 from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources, rules_to_ntriples
-from kg_build.namespaces import RDF_TYPE, TP
+from kg_build.namespaces import TP
 from kg_build.parse import parse_article
 from kg_build.pipeline import Config, Loaded, _graph_file, article_files, load_config
 from kg_build.serialize import graph_to_bytes

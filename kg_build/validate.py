@@ -22,12 +22,11 @@ from rdflib.namespace import PROV, RDF, SH, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
+from kg_build.defaults import DEFAULT_ENGINE, ENGINES
 from kg_build.errors import OntologyError
 from kg_build.namespaces import TP
 from kg_build.parse import display_path
 
-ENGINES = ("shacl-engine", "pyrudof", "pyshacl")
-DEFAULT_ENGINE = "shacl-engine"
 _RANGES: dict[str, tuple[URIRef, Callable[[Decimal, Decimal], bool]]] = {
     str(SH.MinInclusiveConstraintComponent): (SH.minInclusive, operator.ge),
     str(SH.MinExclusiveConstraintComponent): (SH.minExclusive, operator.gt),

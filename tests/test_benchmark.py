@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from benchmarks.make_corpus import make_corpus
 from kg_build.cli import cli
+from kg_build.defaults import DEFAULT_ENGINE
 from kg_build.store import ONTOLOGY_GRAPH
-from kg_build.validate import DEFAULT_ENGINE
 from tests.conftest import ROOT, shapes_with
 
 

@@ -10,6 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
+from kg_build.defaults import TP_IRI
 from kg_build.errors import MappingError
 from kg_build.mapping import (
     apply_rules,
@@ -20,7 +21,7 @@ from kg_build.mapping import (
     vocabulary,
 )
 from kg_build.model import Vocabulary
-from kg_build.namespaces import TP, TP_IRI
+from kg_build.namespaces import TP
 from tests.conftest import ROOT
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "tp.ttl")

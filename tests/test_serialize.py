@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from kg_build.errors import OutputError
+from kg_build.output import write_atomic
 from kg_build.parse import parse_article
-from kg_build.serialize import articles_to_json, write_atomic
+from kg_build.serialize import articles_to_json
 from tests.conftest import ROOT, SOURCES
 
 

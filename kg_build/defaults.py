@@ -1,0 +1,55 @@
+"""Names, prefixes, formats and default paths that the stages and the command line share.
+
+Plain values only: the command line defines its options from them, and `kg query` on a store
+then starts without rdflib, the model or the SHACL engines (0.1 s instead of 0.5 s).
+"""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY = PROJECT_ROOT / "ontology" / "tp.ttl"
+MAPPINGS = PROJECT_ROOT / "mappings"
+SHAPES = PROJECT_ROOT / "shapes"
+DEFAULT_STORE = Path("out") / "store"
+
+TP_IRI = "https://w3id.org/team-pursuit/ontology#"
+DEFAULT_BASE = "https://w3id.org/team-pursuit/id/"
+
+# Prefixes that curated data and mapping rules may use, as plain IRI strings.
+PREFIXES = {
+    "tp": TP_IRI,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "wd": "http://www.wikidata.org/entity/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+}
+RDF_TYPE = PREFIXES["rdf"] + "type"
+
+GRAPH_FORMATS = ("turtle", "nt", "nquads", "trig", "jsonld")
+FORMAT_SUFFIXES = {
+    "turtle": ".ttl",
+    "nt": ".nt",
+    "nquads": ".nq",
+    "trig": ".trig",
+    "jsonld": ".jsonld",
+}
+MEDIA_TYPES = {
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+}
+
+ENGINES = ("shacl-engine", "pyrudof", "pyshacl")
+DEFAULT_ENGINE = "shacl-engine"
+
+STDIN = STDOUT = "-"
+STDIN_NAME = "<stdin>"

@@ -1,0 +1,74 @@
+"""Queries on the embedded store, a graph file or a SPARQL endpoint, for `kg query`.
+
+Kept apart from the pipeline so that a query imports neither rdflib nor the SHACL engines.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg_build.defaults import STDIN, STDIN_NAME
+from kg_build.errors import SourceError
+from kg_build.sparql import check_query, query_endpoint, render, render_result, store_result
+from kg_build.store import open_store
+
+if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
+    import requests
+
+
+@dataclass(frozen=True, slots=True)
+class QuerySource:
+    """What a query runs on: an endpoint, a graph file, or (by default) the embedded store."""
+
+    store: Path
+    data: Path | None = None
+    endpoint: str | None = None
+    auth: requests.auth.AuthBase | None = None
+
+
+def read_query(path: Path | None, expression: str | None) -> tuple[str, str]:
+    """Return the query text and the name errors use for it."""
+    if expression is not None:
+        return expression, "<query>"
+    if path is None:
+        raise SourceError("<query>", None, "no query (give a QUERY.rq file or -e 'SPARQL')")
+    if path.as_posix() == STDIN:
+        return sys.stdin.read(), STDIN_NAME
+    try:
+        return path.read_text(encoding="utf-8"), path.as_posix()
+    except FileNotFoundError as e:
+        raise SourceError(path.as_posix(), None, "no such file") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise SourceError(path.as_posix(), None, f"cannot read the query ({e})") from e
+
+
+def run_query(text: str, shown: str, source: QuerySource, fmt: str) -> bytes:
+    """Run a query on the source and write its answer in ``fmt``.
+
+    Errors name the query's line and column.
+    """
+    check_query(text, shown)
+    if source.endpoint:
+        return render(query_endpoint(source.endpoint, text, shown, source.auth), fmt)
+    if source.data is not None:
+        return render_result(store_result(_file_store(source.data), text, shown), fmt)
+    store = open_store(source.store, read_only=True)
+    return render_result(store_result(store, text, shown), fmt)
+
+
+def _file_store(path: Path) -> ox.Store:
+    store = ox.Store()
+    try:
+        store.load(
+            path=str(path), format=ox.RdfFormat.from_extension(path.suffix.lstrip(".") or "ttl")
+        )
+    except FileNotFoundError as e:
+        raise SourceError(path.as_posix(), None, "no such file") from e
+    except (SyntaxError, ValueError, OSError) as e:
+        raise SourceError(path.as_posix(), None, f"cannot read the graph ({e})") from e
+    return store
