@@ -114,6 +114,10 @@ def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
     assert 0 < int(cells["N-Triples only: validate % of CPU s"]) < 100
     assert float(cells["N-Triples only: wall s"]) > 0
     assert int(cells["N-Triples only: triples/s"].replace(",", "")) > 0
+    # The floor under any layout: rows held ready-made, timed at three answer sizes.
+    floor = [line for line in lines if line.startswith("| one value per row, sorted |")]
+    assert len(floor) == 1 and all(float(c) > 0 for c in floor[0].strip("|").split("|")[1:])
+    assert "| answer | 100 rows | 400 rows | 800 rows |" in lines
 
 
 def test_stream_with_a_pool_reports_bad_shapes_as_one_line(tmp_path: Path) -> None:
