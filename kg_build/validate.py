@@ -182,7 +182,7 @@ class Validator:
             (
                 _term(r.focus_node),
                 _short(_term(r.path)) if r.path is not None else "-",
-                r.message or self._message(r.component_iri, r.source_shape, r.value),
+                r.message or _worded(self.shapes, r.component_iri, _term(r.source_shape), r.value),
                 _short(_term(r.source_shape)),
                 str(r.severity_iri).rsplit("#", 1)[-1],
                 _short(r.component_iri),
@@ -212,7 +212,11 @@ class Validator:
             (
                 str(r.focus_node),
                 _short(r.path) if r.path is not None else "-",
-                _unquote(str(r.message or "")),
+                _unquote(str(r.message))
+                if r.message
+                else _worded(
+                    self.shapes, str(r.constraint_component), str(r.source_shape), _nt(r.value)
+                ),
                 _short(r.source_shape),
                 str(r.severity).rsplit("#", 1)[-1],
                 _short(r.constraint_component),
@@ -220,16 +224,6 @@ class Validator:
             for r in results
             if not self._false_range_result(r)
         ]
-
-    def _message(self, component: str, shape: str, value: str | None) -> str:
-        """Word a result whose shape has no sh:message (the SHACL Engine leaves it empty)."""
-        name = component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
-        parameter = name[:1].lower() + name[1:]
-        bound = self.shapes.value(URIRef(_term(shape)), SH[parameter])
-        said = f"sh:{parameter}"
-        if isinstance(bound, URIRef | Literal):  # not a list (sh:in) or a nested shape
-            said += f" {_short(bound)}"
-        return f"{said} not satisfied" + (f" by {value}" if value is not None else "")
 
     def _false_range_result(self, result: Any) -> bool:
         """Tell a range result pyrudof 0.3 reports wrongly: a number compared across types.
@@ -293,18 +287,24 @@ def _pyshacl(data: Graph, shapes: Graph, where: str, prepared: dict[Any, Any]) -
     if not results:
         return []
     sources = _Sources(_triples_of(data))
-    return sorted(_finding(sources, report, result, where) for result in results)
+    return sorted(_finding(sources, report, result, where, shapes) for result in results)
 
 
-def _finding(sources: _Sources, report: Graph, result: Node, where: str) -> Finding:
+def _finding(sources: _Sources, report: Graph, result: Node, where: str, shapes: Graph) -> Finding:
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
     severity = report.value(result, SH.resultSeverity)
+    message = str(report.value(result, SH.resultMessage) or "")
+    if not message:
+        value = report.value(result, SH.value)
+        component = str(report.value(result, SH.sourceConstraintComponent))
+        shape = str(report.value(result, SH.sourceShape))
+        message = _worded(shapes, component, shape, value.n3() if value is not None else None)
     return Finding(
         where=sources.where(str(focus), where),
         focus=str(focus),
         path=_short(path) if path is not None else "-",
-        message=str(report.value(result, SH.resultMessage) or ""),
+        message=message,
         shape=_short(report.value(result, SH.sourceShape)),
         severity=str(severity).rsplit("#", 1)[-1],
         component=_short(report.value(result, SH.sourceConstraintComponent)),
@@ -342,9 +342,39 @@ def _parsed(nt: bytes) -> Iterable[tuple[str, str, str]]:
         )
 
 
+def _worded(shapes: Graph, component: str, shape: str, value: str | None) -> str:
+    """Word a result whose shape has no sh:message (engines leave it empty, or crash on it).
+
+    A core constraint is named with its parameter (``sh:datatype xsd:integer``), a SPARQL
+    constraint by its IRI when the shape has just one (a result does not say which of several).
+    """
+    name = component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    by = f" by {value}" if value else ""
+    if name == "SPARQL":
+        constraints = list(shapes.objects(URIRef(shape), SH.sparql))
+        one = constraints[0] if len(constraints) == 1 else None
+        said = f"SPARQL constraint {_short(one)}" if isinstance(one, URIRef) else "sh:sparql"
+        return f"{said} not satisfied{by}"
+    parameter = name[:1].lower() + name[1:]
+    # Not SH[parameter]: rdflib's SH is closed, and a constraint component may be anyone's.
+    bound = shapes.value(URIRef(shape), URIRef(f"{SH}{parameter}"))
+    said = f"sh:{parameter}"
+    if isinstance(bound, URIRef | Literal):  # not a list (sh:in) or a nested shape
+        said += f" {_short(bound)}"
+    return f"{said} not satisfied{by}"
+
+
 def _term(text: str) -> str:
     """Return an IRI the SHACL Engine gives in N-Triples form (``<iri>``) as the IRI alone."""
     return text[1:-1] if text.startswith("<") and text.endswith(">") else text
+
+
+def _nt(value: object) -> str | None:
+    """Return a value pyrudof gives (a quoted literal, or a bare IRI) in N-Triples form."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.startswith(('"', "_:", "<")) else f"<{text}>"
 
 
 def _number(text: str) -> Decimal | None:

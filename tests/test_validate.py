@@ -247,3 +247,30 @@ def test_the_shacl_engine_words_a_result_whose_shape_has_no_message() -> None:
         'sh:datatype xsd:integer not satisfied by "a"',
         "sh:minCount 2 not satisfied",
     ]
+
+
+SPARQL_WITHOUT_MESSAGE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://example.org/S> a sh:NodeShape ; sh:targetClass <https://example.org/C> ;
+  sh:sparql <https://example.org/S-a> .
+<https://example.org/S-a> a sh:SPARQLConstraint ; sh:select
+  "SELECT $this ?value WHERE { $this <https://example.org/p> ?value FILTER (?value = 'a') }" .
+"""
+SECOND_CONSTRAINT = """<https://example.org/S> sh:sparql <https://example.org/S-b> .
+<https://example.org/S-b> a sh:SPARQLConstraint ; sh:select "SELECT $this WHERE { $this <https://example.org/q> ?q }" .
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_engine_words_a_sparql_constraint_that_has_no_message(engine: str) -> None:
+    # The SHACL Engine gives no message, pyrudof and pySHACL an empty one: the build names the
+    # constraint when its shape has one, and says sh:sparql when it has several.
+    data = Graph().parse(
+        data='<https://example.org/x> a <https://example.org/C> ; <https://example.org/p> "a" .',
+        format="turtle",
+    )
+    one = Graph().parse(data=SPARQL_WITHOUT_MESSAGE, format="turtle")
+    messages = [f.message for f in Validator(one, engine).graph(data, "x")]
+    assert messages == ['SPARQL constraint https://example.org/S-a not satisfied by "a"']
+    two = Graph().parse(data=SPARQL_WITHOUT_MESSAGE + SECOND_CONSTRAINT, format="turtle")
+    messages = [f.message for f in Validator(two, engine).graph(data, "x")]
+    assert messages == ['sh:sparql not satisfied by "a"']
