@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rdflib import Graph
 from rdflib.exceptions import ParserError
@@ -60,9 +60,6 @@ from kg_build.reference import Reference, Settings, load_reference, load_setting
 from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, Validator, load_shapes
-
-if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
-    pass
 
 SOURCES_DIR = PROJECT_ROOT / "sources"
 

@@ -100,11 +100,6 @@ def store_result(store: ox.Store, text: str, shown: str) -> Result:
     return store.query(text, use_default_graph_as_union=True)
 
 
-def query_store(store: ox.Store, text: str, shown: str) -> Answer:
-    """Run a query on a pyoxigraph store and materialize its answer."""
-    return answer_of(store_result(store, text, shown))
-
-
 def query_endpoint(
     url: str, text: str, shown: str, auth: requests.auth.AuthBase | None = None
 ) -> Answer:

@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph
 
 from kg_build.cli import cli
 from kg_build.pipeline import Built
-from kg_build.sparql import query_store, render, render_result, store_result
+from kg_build.sparql import answer_of, render, render_result, store_result
 from tests.conftest import ROOT
 from tests.servers import (
     Virtuoso,
@@ -101,7 +101,7 @@ def test_answers_written_by_pyoxigraph_equal_the_materialized_ones(fmt: str, sto
     texts = [q.read_text(encoding="utf-8") for q in QUERIES] + MORE_KINDS
     for text in MORE_KINDS[1:] if fmt == "turtle" else texts:
         direct = render_result(store_result(opened, text, "q"), fmt)
-        assert direct == render(query_store(opened, text, "q"), fmt)
+        assert direct == render(answer_of(store_result(opened, text, "q")), fmt)
         assert direct.strip()
 
 
