@@ -294,20 +294,20 @@ def _finding(sources: _Sources, report: Graph, result: Node, where: str, shapes:
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
     severity = report.value(result, SH.resultSeverity)
+    shape = str(report.value(result, SH.sourceShape))
+    component = str(report.value(result, SH.sourceConstraintComponent))
     message = str(report.value(result, SH.resultMessage) or "")
     if not message:
         value = report.value(result, SH.value)
-        component = str(report.value(result, SH.sourceConstraintComponent))
-        shape = str(report.value(result, SH.sourceShape))
         message = _worded(shapes, component, shape, value.n3() if value is not None else None)
     return Finding(
         where=sources.where(str(focus), where),
         focus=str(focus),
         path=_short(path) if path is not None else "-",
         message=message,
-        shape=_short(report.value(result, SH.sourceShape)),
+        shape=_short(shape),
         severity=str(severity).rsplit("#", 1)[-1],
-        component=_short(report.value(result, SH.sourceConstraintComponent)),
+        component=_short(component),
     )
 
 
