@@ -24,11 +24,12 @@ from kg_build.defaults import (
     SHAPES,
     STDOUT,
 )
-from kg_build.errors import KgError, LinkError, StoreError, ValidationFailed
+from kg_build.errors import BusyError, KgError, LinkError, StoreError, ValidationFailed
 from kg_build.output import write_atomic, write_output
+from kg_build.publish import Publication
 from kg_build.query import QuerySource, read_query, run_query
 from kg_build.sparql import RESULT_FORMATS
-from kg_build.store import GraphStoreLoader, LoadPlan, describe_plan, open_store, query_endpoint_for
+from kg_build.store import GraphStoreLoader, LoadPlan, describe_plan, query_endpoint_for, reading
 
 # The commands that build import the pipeline where they run: `kg query` and `kg --help` then
 # start without rdflib, the model or the SHACL engines (0.1 s instead of 0.5 s).
@@ -75,7 +76,7 @@ class _KgGroup(click.Group):
                 click.echo(violation, err=True)
             click.echo(f"error: {e}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
-        except (StoreError, LinkError) as e:
+        except (StoreError, LinkError, BusyError) as e:
             click.echo(f"error: {e}", err=True)
             ctx.exit(EXIT_SERVICE)
         except KgError as e:
@@ -194,6 +195,11 @@ VALIDATOR_OPTION = click.option(
 )
 @click.option("--no-store", is_flag=True, help="Do not load the embedded store.")
 @click.option(
+    "--wait",
+    is_flag=True,
+    help="If another build is writing the same folder, wait for it instead of refusing.",
+)
+@click.option(
     "--stream",
     is_flag=True,
     help="One article at a time into -o FILE (nt or nquads): for large corpora.",
@@ -221,6 +227,7 @@ def build_command(
     fmt: str,
     store_dir: Path | None,
     no_store: bool,
+    wait: bool,
     stream: bool,
     timings: Path | None,
     jobs: int,
@@ -232,54 +239,87 @@ def build_command(
 ) -> None:
     """Build the graph from the articles (default: sources/*.txt), validate it, write it.
 
-    Nothing is written unless the graph conforms to the shapes.
+    Nothing is written unless the graph conforms to the shapes, and the files and the store
+    are replaced together: an interrupted or failed build leaves the previous build whole.
 
     \b
     Example:
       kg build
       kg build sources/speed-skating-2022-mens-team-pursuit.txt -o skating.ttl
     """
-    from kg_build.pipeline import Config, build, describe_build, load_embedded
+    from kg_build.pipeline import Config
 
     config = Config(ontology, mappings, shapes, base, validator)
+    store = None if no_store else store_dir or (None if output else DEFAULT_STORE)
     if stream:
-        _build_stream(sources, config, output, fmt, store_dir, timings, jobs)
+        if output is None or output == STDOUT or fmt not in ("nt", "nquads"):
+            raise click.UsageError("--stream needs -o FILE and --format nt or nquads")
+        _build_stream(sources, config, Path(output), fmt, store, timings, jobs, wait)
         return
+    targets = {Path(output): fmt} if output else _default_targets()
+    files = [t for t in targets if t.as_posix() != STDOUT]
+    with Publication(files + ([] if output else [VOID_FILE]), store, wait) as publication:
+        stdout = _build_in_memory(sources, config, targets, store, publication)
+        publication.commit()
+    if stdout is not None:
+        write_output(stdout, STDOUT)
+
+
+VOID_FILE = Path(OUTPUT_DIR) / "void.ttl"
+
+
+def _build_in_memory(
+    sources: tuple[Path, ...],
+    config: Config,
+    targets: dict[Path, str],
+    store: Path | None,
+    publication: Publication,
+) -> bytes | None:
+    """Build, stage every output in ``publication``; return what goes to stdout, if any."""
+    from kg_build.pipeline import build, describe_build, load_embedded
+
     built = build(sources, config)
     for warning in built.warnings:
         _say(f"warning: {warning}")
-    targets = {output: fmt} if output else _default_targets()
-    written = {target: built.serialize(target_fmt) for target, target_fmt in targets.items()}
+    written = {t.as_posix(): built.serialize(f) for t, f in targets.items()}
     for target, data in written.items():
-        write_output(data, target)
-    if not output:
-        void = describe_build(built, config, written, sources)
-        write_output(void, f"{OUTPUT_DIR}/void.ttl")
-        targets[f"{OUTPUT_DIR}/void.ttl"] = "turtle"
-    count = len(built.graph)
-    _say(
-        f"built {count} triples from {len(built.extractions)} articles; wrote {', '.join(targets)}"
-    )
-    store = store_dir or (None if output else DEFAULT_STORE)
-    if store is not None and not no_store:
-        quads = load_embedded(built, config, store)
+        if target != STDOUT:
+            publication.write(Path(target), data)
+    named = list(written)
+    if VOID_FILE in publication.files:
+        publication.write(VOID_FILE, describe_build(built, config, written, sources))
+        named.append(VOID_FILE.as_posix())
+    count = f"{len(built.graph)} triples from {len(built.extractions)} articles"
+    _say(f"built {count}; wrote {', '.join(named)}")
+    if store is not None:
+        quads = load_embedded(built, config, publication.new_store())
         _say(f"loaded {quads} quads into the store {store.as_posix()}/")
+    return written.get(STDOUT)
 
 
 def _build_stream(
     sources: tuple[Path, ...],
     config: Config,
-    output: str | None,
+    output: Path,
     fmt: str,
     store: Path | None,
     timings: Path | None,
     jobs: int,
+    wait: bool,
 ) -> None:
     from kg_build.stream import build_stream
 
-    if output is None or output == STDOUT or fmt not in ("nt", "nquads"):
-        raise click.UsageError("--stream needs -o FILE and --format nt or nquads")
-    stats = build_stream(sources, config, Path(output), fmt == "nquads", store, jobs)
+    with Publication([output], store, wait) as publication:
+        stats = build_stream(
+            sources,
+            config,
+            publication.create(output),
+            fmt == "nquads",
+            publication.new_store() if store is not None else None,
+            jobs,
+            publication.scratch(),
+        )
+        publication.commit()
     for warning in stats.warnings:
         _say(f"warning: {warning}")
     if timings is not None:
@@ -294,8 +334,8 @@ def _build_stream(
     _say(f"streamed {counts} to {output} ({len(stats.warnings)} warnings)")
 
 
-def _default_targets() -> dict[str, str]:
-    return {f"{OUTPUT_DIR}/{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
+def _default_targets() -> dict[Path, str]:
+    return {Path(OUTPUT_DIR) / f"{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
 
 
 @cli.command(name="validate", short_help="Validate a graph file against the shapes.", epilog=EPILOG)
@@ -646,11 +686,12 @@ def site_command(output: Path, store_dir: Path, ontology: Path) -> None:
     from kg_build.pages import Site, StoreRunner, site_files  # as in serve_command
 
     site = Site(ontology)
-    site.bind(StoreRunner(open_store(store_dir, read_only=True)))
     count = 0
-    for name, data in site_files(site):
-        write_atomic(output / name, data)
-        count += 1
+    with reading(store_dir) as store:
+        site.bind(StoreRunner(store))
+        for name, data in site_files(site):
+            write_atomic(output / name, data)
+            count += 1
     _say(f"wrote {count} files to {output.as_posix()}/")
 
 

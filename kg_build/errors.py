@@ -48,3 +48,7 @@ class StoreError(KgError):
 
 class LinkError(KgError):
     """Linking to Wikidata failed."""
+
+
+class BusyError(KgError):
+    """Another process holds what this command must write (a build's output folder)."""

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from kg_build.defaults import STDIN, STDIN_NAME
 from kg_build.errors import SourceError
 from kg_build.sparql import check_query, query_endpoint, render, render_result, store_result
-from kg_build.store import open_store
+from kg_build.store import reading
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
@@ -57,8 +57,8 @@ def run_query(text: str, shown: str, source: QuerySource, fmt: str) -> bytes:
         return render(query_endpoint(source.endpoint, text, shown, source.auth), fmt)
     if source.data is not None:
         return render_result(store_result(_file_store(source.data), text, shown), fmt)
-    store = open_store(source.store, read_only=True)
-    return render_result(store_result(store, text, shown), fmt)
+    with reading(source.store) as store:
+        return render_result(store_result(store, text, shown), fmt)
 
 
 def _file_store(path: Path) -> ox.Store:

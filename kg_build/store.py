@@ -7,7 +7,8 @@ replaces those graphs, so a rebuild or a reload never doubles a triple.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg_build.errors import StoreError
+from kg_build.publish import pin_generation
 from kg_build.sparql import http_request, query_endpoint, raise_for_status
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
@@ -48,17 +50,31 @@ def graph_data(name: str, ntriples: bytes) -> GraphData:
 # ---------------------------------------------------------------- embedded Oxigraph
 
 
-def open_store(path: Path, read_only: bool = False) -> ox.Store:
-    """Open (or create) the persistent store at ``path``."""
+def open_store(path: Path) -> ox.Store:
+    """Open (or create) a store to write, at ``path`` (a new generation, for a build)."""
     try:
-        if read_only:
-            if not path.exists():
-                raise StoreError(path.as_posix(), None, "no store here (run kg build first)")
-            return ox.Store.read_only(str(path))
         path.mkdir(parents=True, exist_ok=True)
         return ox.Store(str(path))
     except OSError as e:
         raise StoreError(path.as_posix(), None, f"cannot open the store ({e})") from e
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[ox.Store]:
+    """Open the store's current generation read-only, pinned until the block ends.
+
+    A build that finishes meanwhile switches the link to its own generation but leaves this
+    one in place until no reader holds it (kg_build/publish.py).
+    """
+    pin = pin_generation(path)
+    try:
+        try:
+            store = ox.Store.read_only(str(pin.directory))
+        except OSError as e:
+            raise StoreError(path.as_posix(), None, f"cannot open the store ({e})") from e
+        yield store
+    finally:
+        pin.release()
 
 
 def replace_graphs(store: ox.Store, graphs: Sequence[GraphData]) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -199,25 +198,27 @@ def build_stream(
     quads: bool = False,
     store: Path | None = None,
     jobs: int = 1,
+    scratch: Path | None = None,
 ) -> StreamStats:
     """Build article by article into ``output`` (N-Triples, or N-Quads with ``quads``).
 
-    With ``jobs`` above 1, articles are built in that many processes; the output keeps the
-    order of the sorted article files, so it does not depend on ``jobs``.
+    With ``store``, the lines also go into a new store at that folder. Both are written in
+    place: the caller stages them (kg_build/publish.py) and puts them in place when this
+    returns. Temporary files go in ``scratch`` (default: beside ``output``). With ``jobs``
+    above 1, articles are built in that many processes; the output keeps the order of the
+    sorted article files, so it does not depend on ``jobs``.
     """
     stats = StreamStats()
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
     loaded = load_config(config)
     split_shapes(load_shapes(config.shapes), config.shapes)
     links = load_link_set(config.mappings, config.base).links
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
     linked: set[str] = set()
     loader = _ChunkedLoad(store, quads, stats) if store is not None else None
     try:
         with (
-            os.fdopen(handle, "wb") as out,
-            tempfile.NamedTemporaryFile(dir=output.parent, prefix=".shared.") as side,
+            output.open("wb") as out,
+            tempfile.NamedTemporaryFile(dir=scratch or output.parent, prefix=".shared.") as side,
             _built(sorted(article_files(paths)), config, jobs) as builders,
         ):
             shared = _Shared(side)
@@ -252,33 +253,29 @@ def build_stream(
         if loader is not None:
             loader.add(link_lines)
             loader.finish(loaded.ontology.serialize(format="nt", encoding="utf-8"))
-        os.replace(tmp, output)
     finally:
-        Path(tmp).unlink(missing_ok=True)
         if loader is not None:
-            loader.abandon()
+            loader.close()
     return stats
 
 
 class _ChunkedLoad:
-    """Load the written lines into a new store in bounded chunks, then put it in place.
+    """Load the written lines into a new store in bounded chunks.
 
     One bulk load of the whole output holds memory in proportion to the corpus (1.6 GB for
     5.9 M triples); chunks of 100,000 lines keep it near 300 MB whatever the size. The store
-    is built beside the target and replaces it only when the whole build succeeded, so a
-    failed build leaves the old store as it was and a rebuild leaves no stale triples.
+    is a new generation that the build's publication puts in place only when the whole build
+    succeeded, so a failed build leaves the old store as it was and a rebuild leaves no stale
+    triples.
     """
 
     CHUNK_LINES = 100_000
 
     def __init__(self, target: Path, quads: bool, stats: StreamStats) -> None:
-        self.target = target
-        self.building = target.with_name(f".{target.name}.building")
         self.format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
         self.stats = stats
         self.pending: list[bytes] = []
-        shutil.rmtree(self.building, ignore_errors=True)
-        self.store: ox.Store | None = open_store(self.building)
+        self.store: ox.Store | None = open_store(target)
 
     def add(self, lines: list[bytes]) -> None:
         """Queue lines; load them once a chunk is full."""
@@ -293,7 +290,7 @@ class _ChunkedLoad:
         self.pending = []
 
     def finish(self, ontology: bytes) -> None:
-        """Load what is left and the ontology (its own graph), then replace the target."""
+        """Load what is left and the ontology (its own graph), and compact the store."""
         self._flush()
         assert self.store is not None
         with self.stats.stage("load"):
@@ -305,18 +302,10 @@ class _ChunkedLoad:
             self.store.flush()
             # Chunked loads leave many small files; compacting them halves query times.
             self.store.optimize()
-        self.store = None  # closes the database before its folder moves
-        old = self.target.with_name(f".{self.target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.target.exists():
-            os.replace(self.target, old)
-        os.replace(self.building, self.target)
-        shutil.rmtree(old, ignore_errors=True)
 
-    def abandon(self) -> None:
-        """Remove the half-built store of a failed build (nothing once finished)."""
+    def close(self) -> None:
+        """Close the database, before its folder is put in place or removed."""
         self.store = None
-        shutil.rmtree(self.building, ignore_errors=True)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from typing import Any
 
 from kg_build.errors import SourceError, StoreError
 from kg_build.pages import Site
+from kg_build.publish import current_generation, pin_generation
 
 RESULT_TYPES = {
     "json": "application/sparql-results+json",
@@ -52,12 +53,14 @@ class QueryRefused(Exception):
 
 
 def _worker(connection: multiprocessing.connection.Connection, store_path: str, cap: int) -> None:
-    """Answer queries from the pipe on a read-only store until the pipe closes."""
-    import pyoxigraph as ox
+    """Answer queries from the pipe on a read-only store until the pipe closes.
 
+    Before each query the worker looks whether a build has put a new store generation in
+    place, and if so answers from it: a rebuild shows without a restart.
+    """
     from kg_build.sparql import answer_of, check_query, render
 
-    store = ox.Store.read_only(store_path)
+    store = _Following(Path(store_path))
     while True:
         try:
             text, fmt = connection.recv()
@@ -65,7 +68,7 @@ def _worker(connection: multiprocessing.connection.Connection, store_path: str, 
             return
         try:
             check_query(text, "query")
-            answer = answer_of(store.query(text, use_default_graph_as_union=True))
+            answer = answer_of(store.current().query(text, use_default_graph_as_union=True))
             rows = len(answer.rows) if answer.kind == "select" else len(answer.triples)
             if rows > cap:
                 connection.send(("cap", rows))
@@ -76,6 +79,31 @@ def _worker(connection: multiprocessing.connection.Connection, store_path: str, 
             connection.send(("bad", e.message if e.line is None else f"line {e.line}: {e.message}"))
         except Exception as e:  # a query the engine rejects is the client's problem, not ours
             connection.send(("bad", f"{type(e).__name__}: {e}"))
+
+
+class _Following:
+    """The store's current generation, opened read-only and pinned; reopened when it changes."""
+
+    def __init__(self, path: Path) -> None:
+        import pyoxigraph as ox
+
+        self.path = path
+        self.pin = pin_generation(path)
+        self.store = ox.Store.read_only(str(self.pin.directory))
+
+    def current(self) -> Any:
+        """Return the open store, first switching to a newer generation if one is in place."""
+        import pyoxigraph as ox
+
+        if current_generation(self.path) not in (None, self.pin.directory):
+            try:
+                pin = pin_generation(self.path)
+            except StoreError:
+                return self.store  # the link moved on again; the next query looks again
+            self.store = ox.Store.read_only(str(pin.directory))
+            self.pin.release()
+            self.pin = pin
+        return self.store
 
 
 class QueryWorker:

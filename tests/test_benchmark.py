@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -295,7 +296,16 @@ def test_stream_store_holds_the_output_and_is_replaced_only_by_a_whole_build(
     failed = _stream(files, mappings, tmp_path / "c.nt", store, "--shapes", str(shapes))
     assert failed.exit_code == 1 and "SHACL violations" in failed.stderr
     assert not (tmp_path / "c.nt").exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    # The folder's lock and the store's generations, of which only the linked one is left.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [
+        ".kg-build.lock",
+        ".store.generations",
+    ]
+    current = Path(os.readlink(store)).name
+    assert sorted(p.name for p in (tmp_path / ".store.generations").iterdir()) == [
+        current,
+        f"{current}.lock",
+    ]
     after = ox.Store.read_only(str(store))
     assert len(list(after.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == len(
         (tmp_path / "b.nt").read_bytes().splitlines()
