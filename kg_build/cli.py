@@ -153,19 +153,20 @@ ONTOLOGY_OPTION = click.option(
     "--ontology",
     type=click.Path(path_type=Path),
     default=ONTOLOGY,
-    help="The ontology (Turtle).  [default: ontology/tp.ttl]",
+    help="The ontology (Turtle).  [default: the packaged ontology/tp.ttl]",
 )
 MAPPINGS_OPTION = click.option(
     "--mappings",
     type=click.Path(path_type=Path),
     default=MAPPINGS,
-    help="Folder of rules, extraction settings and curated data.  [default: mappings/]",
+    help="Folder of rules, extraction settings and curated data.  "
+    "[default: the packaged mappings/]",
 )
 SHAPES_OPTION = click.option(
     "--shapes",
     type=click.Path(path_type=Path),
     default=SHAPES,
-    help="Folder of SHACL shapes.  [default: shapes/]",
+    help="Folder of SHACL shapes.  [default: the packaged shapes/]",
 )
 VALIDATOR_OPTION = click.option(
     "--validator",

@@ -4,12 +4,27 @@ Plain values only: the command line defines its options from them, and `kg query
 then starts without rdflib, the model or the SHACL engines (0.1 s instead of 0.5 s).
 """
 
+from importlib.resources import files
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ONTOLOGY = PROJECT_ROOT / "ontology" / "tp.ttl"
-MAPPINGS = PROJECT_ROOT / "mappings"
-SHAPES = PROJECT_ROOT / "shapes"
+
+def data_folder(name: str) -> Path:
+    """Return the folder of the package data ``kg_build.data.<name>``.
+
+    An installed kg reads its own copy; an editable install maps each name to the checkout's
+    top-level folder (pyproject.toml's package-dir), so edits there show at once.
+    """
+    # The package is installed unpacked (a wheel), so its resources are plain files.
+    return Path(str(files(f"kg_build.data.{name}")))
+
+
+ONTOLOGY = data_folder("ontology") / "tp.ttl"
+CONTEXT = data_folder("ontology") / "context.jsonld"
+MAPPINGS = data_folder("mappings")
+SHAPES = data_folder("shapes")
+SOURCES = data_folder("sources")
+QUESTIONS = data_folder("questions")
+SOURCES_NAME = "sources"  # a bundled article's folder in the graph: sources/<file>
 DEFAULT_STORE = Path("out") / "store"
 
 TP_IRI = "https://w3id.org/team-pursuit/ontology#"

@@ -20,13 +20,11 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg_build.defaults import DEFAULT_BASE, PREFIXES, TP_IRI
+from kg_build.defaults import DEFAULT_BASE, PREFIXES, QUESTIONS, SOURCES, SOURCES_NAME, TP_IRI
 from kg_build.sparql import short
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
-PROJECT_ROOT = HERE.parent
-CQ_DIR = PROJECT_ROOT / "tests" / "cq"
 HTML = "text/html; charset=utf-8"
 DATA_TYPES = {
     ".ttl": ("turtle", "text/turtle"),
@@ -348,23 +346,37 @@ def static_file(name: str) -> PageAnswer:
 
 
 def read_source_line(file: str, line: int) -> str | None:
-    """Return one line of a bundled article; a path leaving the project is refused."""
-    target = (PROJECT_ROOT / file).resolve()
-    if not target.is_relative_to(PROJECT_ROOT) or not target.is_file():
-        return None
-    lines = target.read_text(encoding="utf-8").splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else None
+    """Return one line of an article the graph names; a path leaving its folder is refused.
+
+    The graph names an article below the working folder by its path there, a bundled one
+    ``sources/<file>`` (pipeline's _graph_file); the working folder is tried first.
+    """
+    for folder, name in _source_folders(file):
+        target = (folder / name).resolve()
+        if target.is_relative_to(folder.resolve()) and target.is_file():
+            lines = target.read_text(encoding="utf-8").splitlines()
+            return lines[line - 1] if 0 < line <= len(lines) else None
+    return None
+
+
+def _source_folders(file: str) -> list[tuple[Path, str]]:
+    """Return where ``file`` may lie: below the working folder; bundled if ``sources/…``."""
+    folders = [(Path.cwd(), file)]
+    bundled = file.removeprefix(f"{SOURCES_NAME}/")
+    if bundled != file:
+        folders.append((SOURCES, bundled))
+    return folders
 
 
 def competency_questions() -> list[dict[str, str]]:
-    """Return the competency questions (tests/cq/*.rq) to pick from on the query page."""
+    """Return the competency questions (tests/cq/*.rq, packaged) to pick from on the query page."""
     return [
         {
             "name": q.stem,
             "query": q.read_text(encoding="utf-8"),
             "json": json.dumps(q.read_text(encoding="utf-8")),
         }
-        for q in sorted(CQ_DIR.glob("*.rq"))
+        for q in sorted(QUESTIONS.glob("*.rq"))
     ]
 
 

@@ -23,8 +23,9 @@ from kg_build.defaults import (
     MEDIA_TYPES,
     ONTOLOGY,
     PREFIXES,
-    PROJECT_ROOT,
     SHAPES,
+    SOURCES,
+    SOURCES_NAME,
     STDIN,
     STDIN_NAME,
 )
@@ -61,8 +62,6 @@ from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, Validator, load_shapes
 
-SOURCES_DIR = PROJECT_ROOT / "sources"
-
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -94,9 +93,9 @@ class Built:
 
 def bundled_sources() -> list[Path]:
     """Return the article files of the bundled ``sources/`` folder, sorted by name."""
-    sources = sorted(SOURCES_DIR.glob("*.txt"))
+    sources = sorted(SOURCES.glob("*.txt"))
     if not sources:
-        raise SourceError(SOURCES_DIR.as_posix(), None, "no bundled articles (expected *.txt)")
+        raise SourceError(SOURCES.as_posix(), None, "no bundled articles (expected *.txt)")
     return sources
 
 
@@ -195,10 +194,17 @@ def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
 
 
 def _graph_file(article: Article) -> str:
-    """Name an article's file in the graph: relative to the project, never absolute."""
+    """Name an article's file in the graph, never absolute, the same wherever kg is installed.
+
+    A bundled article is ``sources/<file>``; another file is named relative to the working
+    folder when it lies below it, else by its file name.
+    """
     path = Path(os.path.abspath(article.path))
+    resolved, bundled = path.resolve(), SOURCES.resolve()
+    if resolved.is_relative_to(bundled):
+        return Path(SOURCES_NAME, resolved.relative_to(bundled)).as_posix()
     try:
-        return path.relative_to(PROJECT_ROOT).as_posix()
+        return path.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return path.name
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from kg_build.defaults import GRAPH_FORMATS, PREFIXES
+from kg_build.defaults import CONTEXT, GRAPH_FORMATS, PREFIXES
 from kg_build.errors import OutputError
 from kg_build.model import Article, Block, BulletList, Paragraph, Section, Table
 
@@ -74,7 +73,6 @@ def _table_to_json(table: Table) -> JsonValue:
 # ---------------------------------------------------------------- RDF
 
 DATASET_FORMATS = ("nquads", "trig")
-CONTEXT_FILE = Path(__file__).resolve().parent.parent / "ontology" / "context.jsonld"
 
 
 def graph_to_bytes(graph: Graph, fmt: str) -> bytes:
@@ -125,7 +123,7 @@ def _sorted_lines(data: bytes) -> bytes:
 
 def load_context() -> dict[str, Any]:
     """Return the published JSON-LD context (ontology/context.jsonld)."""
-    context: dict[str, Any] = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    context: dict[str, Any] = json.loads(CONTEXT.read_text(encoding="utf-8"))["@context"]
     return context
 
 

@@ -1,0 +1,1 @@
+"""Package data: the mapping rules, settings, curated data and facts (kg_build.data.mappings)."""

@@ -1,0 +1,1 @@
+"""Package data: the ontology (kg_build.data.ontology; see pyproject.toml)."""

@@ -1,0 +1,1 @@
+"""Package data: the SHACL shapes (kg_build.data.shapes; see pyproject.toml)."""

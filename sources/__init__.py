@@ -1,0 +1,1 @@
+"""Package data: the bundled articles (kg_build.data.sources; see pyproject.toml)."""
