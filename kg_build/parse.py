@@ -36,6 +36,9 @@ _BULLET_PREFIXES = ("- ", "* ")
 # A Markdown alignment row (|---|:--:|) under a header carries no data.
 _ALIGNMENT_CELL_RE = re.compile(r":?-+:?")
 _SHOWN_MAX = 60
+# Wikipedia's deepest heading is ====== … ======; deeper nesting is refused, so no later stage
+# walks a tree of unbounded depth.
+MAX_HEADING_LEVEL = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +259,13 @@ def _open_section(path: str, line: _Line) -> _SectionBuilder:
             path,
             line.number,
             f"second title (found {_shown(line)}, expected a section heading '== … ==')",
+        )
+    if level > MAX_HEADING_LEVEL:
+        raise SourceError(
+            path,
+            line.number,
+            f"heading too deep (found {_shown(line)}, expected at most {MAX_HEADING_LEVEL} '=' "
+            "on each side, as in Wikipedia)",
         )
     return _SectionBuilder(title=title, level=level, src=SourceRef(path, line.number))
 

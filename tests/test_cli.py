@@ -167,3 +167,22 @@ def test_console_script_runs() -> None:
         env=os.environ,
     )
     assert (done.returncode, done.stdout) == (0, f"kg, version {__version__}\n")
+
+
+def test_issue_17_five_hundred_nested_headings_give_one_line(tmp_path: Path) -> None:
+    lines = ["= Deep =", ""]
+    for level in range(2, 502):
+        lines += ["=" * level + f" Level {level} " + "=" * level, "", "text", ""]
+    article = tmp_path / "deep.txt"
+    article.write_text("\n".join(lines), encoding="utf-8")
+    for command in (
+        ["parse", str(article)],
+        ["build", str(article), "-o", str(tmp_path / "x.ttl")],
+    ):
+        code, out, err = _run(*command)
+        assert (code, out) == (1, "")
+        assert err == (
+            f"error: {article}:23: heading too deep (found '======= Level 7 =======', "
+            "expected at most 6 '=' on each side, as in Wikipedia)\n"
+        )
+    assert not (tmp_path / "x.ttl").exists()
