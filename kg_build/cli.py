@@ -24,7 +24,7 @@ from kg_build.defaults import (
     SHAPES,
     STDOUT,
 )
-from kg_build.errors import KgError, LinkError, StoreError, ValidationFailed
+from kg_build.errors import KgError, LinkError, ServeError, StoreError, ValidationFailed
 from kg_build.output import write_atomic, write_output
 from kg_build.query import QuerySource, read_query, run_query
 from kg_build.sparql import RESULT_FORMATS
@@ -50,7 +50,7 @@ Exit codes:
   1  bad input (a malformed article, rule or query, an unwritable output),
      a graph that does not conform to the shapes, or an internal error
   2  usage error (unknown option, missing argument)
-  3  an external service failed (store, Wikidata)
+  3  an external service failed (store, Wikidata), or kg serve's port is in use
 """
 
 SOURCES_ARGUMENT = click.argument(
@@ -75,7 +75,7 @@ class _KgGroup(click.Group):
                 click.echo(violation, err=True)
             click.echo(f"error: {e}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
-        except (StoreError, LinkError) as e:
+        except (StoreError, LinkError, ServeError) as e:
             click.echo(f"error: {e}", err=True)
             ctx.exit(EXIT_SERVICE)
         except KgError as e:

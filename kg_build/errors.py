@@ -48,3 +48,7 @@ class StoreError(KgError):
 
 class LinkError(KgError):
     """Linking to Wikidata failed."""
+
+
+class ServeError(KgError):
+    """``kg serve`` cannot listen on its address (the port is in use, or not ours to take)."""

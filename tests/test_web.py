@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -277,3 +278,22 @@ def test_static_site(tmp_path: Path, store: Path) -> None:
     assert "no time" in results and "Denmark caught the team from Great Britain" in results
     assert "<circle" in results and "Gold" in results
     assert (out / "static" / "yasgui" / "yasgui.min.js").exists()
+
+
+def test_issue_17_serve_on_a_port_in_use_says_so_in_one_line(store: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "kg_build", "serve", "--port", str(port), "--store", str(store)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == (
+        f"error: 127.0.0.1:{port}: port in use by another process "
+        "(choose another with --port, or --port 0 for any)\n"
+    )
