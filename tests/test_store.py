@@ -178,6 +178,28 @@ def test_missing_store_is_a_service_error(tmp_path: Path) -> None:
     assert err == f"error: {tmp_path / 'none'}: no store here (run kg build first)\n"
 
 
+def _service_query(url: str) -> str:
+    return f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+
+
+@pytest.mark.parametrize("source", ["--store", "--data"])
+def test_issue_17_unreachable_service_exit_3(source: str, store: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    where = str(store) if source == "--store" else str(store.parent / "g.ttl")
+    code, out, err = _kg("query", "-e", _service_query(url), source, where)
+    assert (code, out) == (3, "")
+    assert err == f"error: {url}: SERVICE failed (Connection refused (os error 111))\n"
+
+
+def test_issue_17_service_answering_an_error_exit_3(store: Path) -> None:
+    with http_server(answer_status(500)) as base:
+        code, out, err = _kg("query", "-e", _service_query(f"{base}/sparql"), "--store", str(store))
+    assert (code, out) == (3, "")
+    assert err == (
+        f"error: {base}/sparql: SERVICE failed (Error 500 Internal Server Error: 'status 500')\n"
+    )
+
+
 @pytest.mark.parametrize("fmt", ["nquads", "trig", "jsonld", "turtle", "nt"])
 def test_every_format_parses_to_the_same_triples(fmt: str, built: Built) -> None:
     data = built.serialize(fmt)
