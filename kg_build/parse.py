@@ -16,6 +16,7 @@ from itertools import groupby
 from pathlib import Path
 
 from kg_build.errors import SourceError
+from kg_build.messages import quote
 from kg_build.model import (
     Article,
     Block,
@@ -330,6 +331,4 @@ def _is_group_row(cells: tuple[str, ...]) -> bool:
 
 def _shown(line: _Line) -> str:
     """Quote a line for an error message, shortened so the message stays on one line."""
-    text = line.text if len(line.text) <= _SHOWN_MAX else line.text[: _SHOWN_MAX - 1] + "…"
-    # repr() escapes control characters, so the message stays one printable line.
-    return repr(text)
+    return quote(line.text, _SHOWN_MAX)
