@@ -25,6 +25,7 @@ from kg_build.defaults import (
     STDOUT,
 )
 from kg_build.errors import KgError, LinkError, ServeError, StoreError, ValidationFailed
+from kg_build.messages import redact
 from kg_build.output import write_atomic, write_output
 from kg_build.query import QuerySource, read_query, run_query
 from kg_build.sparql import RESULT_FORMATS
@@ -72,29 +73,34 @@ class _KgGroup(click.Group):
             return super().invoke(ctx)
         except ValidationFailed as e:
             for violation in e.violations:
-                click.echo(violation, err=True)
-            click.echo(f"error: {e}", err=True)
+                _tell(violation)
+            _tell(f"error: {e}")
             ctx.exit(EXIT_BAD_INPUT)
         except (StoreError, LinkError, ServeError) as e:
-            click.echo(f"error: {e}", err=True)
+            _tell(f"error: {e}")
             ctx.exit(EXIT_SERVICE)
         except KgError as e:
-            click.echo(f"error: {e}", err=True)
+            _tell(f"error: {e}")
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as e:
             if ctx.params.get("debug"):
                 raise
-            click.echo(f"internal error: {type(e).__name__}: {e} (rerun with --debug)", err=True)
+            _tell(f"internal error: {type(e).__name__}: {e} (rerun with --debug)")
             ctx.exit(EXIT_BAD_INPUT)
+
+
+def _tell(line: str) -> None:
+    """Print a line on stderr; a password inside a URL is never printed (http://u:***@host/)."""
+    click.echo(redact(line), err=True)
 
 
 def _say(message: str, level: int = 1) -> None:
     """Print a progress or summary line on stderr unless -q asked for silence."""
     settings = click.get_current_context().find_object(_Settings)
     if settings is None or settings.verbosity >= level:
-        click.echo(message, err=True)
+        _tell(message)
 
 
 @click.group(cls=_KgGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -441,7 +447,7 @@ def load_command(
         retries,
     )
     if dry_run:
-        click.echo("\n".join(describe_plan(plan, graphs)))
+        click.echo(redact("\n".join(describe_plan(plan, graphs))))
         return
     total = sum(g.size for g in graphs)
     with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:

@@ -406,3 +406,21 @@ def test_refusing_store_exit_3(status: int, message: str) -> None:
         code, _, err = _kg("load", "--endpoint", f"{url}/data", "--retries", "1")
     assert code == 3
     assert err.splitlines()[-1] == f"error: {url}/data: {message}"
+
+
+def test_issue_17_credentials_in_an_endpoint_are_never_printed() -> None:
+    port = free_port()
+    secret, shown = (f"http://dba:s3cr@t@127.0.0.1:{port}", f"http://dba:***@127.0.0.1:{port}")
+    code, out, err = _kg("load", "--endpoint", f"{secret}/sparql-graph-crud", "--dry-run")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith(f"PUT {shown}/sparql-graph-crud?graph={CYCLING_GRAPH} (")
+    assert lines[1].startswith(f"CHECK {shown}/sparql: <{CYCLING_GRAPH}> holds ")
+    assert "s3cr" not in out
+    code, _, err = _kg("load", "--endpoint", f"{secret}/data", "--retries", "0")
+    assert code == 3 and "s3cr" not in err
+    assert err.splitlines()[-1] == (
+        f"error: {shown}/data: connection failed after 1 tries (ConnectionError)"
+    )
+    code, _, err = _kg("query", "-e", "ASK {}", "--endpoint", f"{secret}/sparql")
+    assert (code, err) == (3, f"error: {shown}/sparql: cannot connect (Connection refused)\n")
