@@ -403,7 +403,7 @@ def query_command(
     default=4,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Retries on connection errors and 5xx answers.",
+    help="Retries on connection errors and 5xx answers (answering a 401 challenge is none).",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
 @BASE_OPTION

@@ -26,6 +26,7 @@ from tests.servers import (
     answer_status,
     drop_after_first_upload,
     free_port,
+    graph_store,
     http_server,
     running_virtuoso,
 )
@@ -424,3 +425,28 @@ def test_issue_17_credentials_in_an_endpoint_are_never_printed() -> None:
     )
     code, _, err = _kg("query", "-e", "ASK {}", "--endpoint", f"{secret}/sparql")
     assert (code, err) == (3, f"error: {shown}/sparql: cannot connect (Connection refused)\n")
+
+
+@pytest.mark.parametrize("scheme", ["basic", "digest"])
+def test_issue_17_answering_the_auth_challenge_is_not_a_retry(scheme: str) -> None:
+    with graph_store(scheme, "dba", "pw") as server:
+        code, _, err = _kg(
+            *("load", "--endpoint", f"{server.url}/data", "--retries", "0"),
+            *("--user", "dba", "--password", "pw"),
+        )
+        graphs = {q.graph_name for q in server.store}
+        assert code == 0, err
+        assert err.splitlines()[-1] == (
+            f"loaded {len(server.store)} triples into {len(graphs)} graphs at {server.url}/data; "
+            "counts checked"
+        )
+        assert len(graphs) == 5 and server.statuses[0] == 401
+        code, _, err = _kg(
+            *("load", "--endpoint", f"{server.url}/data", "--retries", "0"),
+            *("--user", "dba", "--password", "wrong"),
+        )
+    assert code == 3
+    assert err.splitlines()[-1] == (
+        f"error: {server.url}/data: HTTP 401 unauthorized: wrong or missing credentials "
+        "(--user/--password or KG_STORE_USER/KG_STORE_PASSWORD)"
+    )
