@@ -143,13 +143,25 @@ PASSWORD_OPTION = click.option(
 )
 GRAPH_NAME = "team-pursuit"
 
+# -o FILE names its format by its suffix unless --format says otherwise.
+GRAPH_SUFFIXES = {suffix: fmt for fmt, suffix in FORMAT_SUFFIXES.items()}
+RESULT_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".srj": "json",
+    ".xml": "xml",
+    ".srx": "xml",
+    ".ttl": "turtle",
+    ".nt": "nt",
+}
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
     type=click.Choice(GRAPH_FORMATS),
-    default="turtle",
-    show_default=True,
-    help="Format of -o FILE.",
+    default=None,
+    help="Format of -o FILE.  [default: the one its suffix names (.ttl, .nt, .nq, .trig, "
+    ".jsonld), else turtle (saying so for a file)]",
 )
 BASE_OPTION = click.option(
     "--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data's resources."
@@ -202,7 +214,8 @@ VALIDATOR_OPTION = click.option(
 @click.option(
     "--stream",
     is_flag=True,
-    help="One article at a time into -o FILE (nt or nquads): for large corpora.",
+    help="One article at a time into -o FILE.nt or FILE.nq (or --format nt or nquads): for "
+    "large corpora.",
 )
 @click.option(
     "--timings",
@@ -224,7 +237,7 @@ VALIDATOR_OPTION = click.option(
 def build_command(
     sources: tuple[Path, ...],
     output: str | None,
-    fmt: str,
+    fmt: str | None,
     store_dir: Path | None,
     no_store: bool,
     stream: bool,
@@ -248,6 +261,7 @@ def build_command(
     from kg_build.pipeline import Config, build, describe_build, load_embedded
 
     config = Config(ontology, mappings, shapes, base, validator)
+    fmt = _graph_format(output, fmt, stream)
     if stream:
         _build_stream(sources, config, output, fmt, store_dir, timings, jobs)
         return
@@ -300,6 +314,53 @@ def _build_stream(
     _say(f"streamed {counts} to {output} ({len(stats.warnings)} warnings)")
 
 
+def _format_of(output: str | None, given: str | None, suffixes: dict[str, str]) -> str | None:
+    """Return --format if given, else the format that the suffix of -o FILE names, if any.
+
+    An explicit --format wins over the suffix, and the command says so.
+    """
+    suffix = Path(output).suffix.lower() if output not in (None, STDOUT) else ""
+    named = suffixes.get(suffix)
+    if given is not None and named is not None and named != given:
+        _say(f"warning: {output}: writing {given} as --format says, not {named} as {suffix} says")
+    return given or named
+
+
+def _unnamed_format(output: str, used: str, suffixes: dict[str, str]) -> None:
+    """Say which format a file gets when its suffix names none."""
+    suffix = Path(output).suffix
+    reason = f"the suffix {suffix} names no format" if suffix else "no suffix names its format"
+    known = " ".join(sorted(suffixes))
+    _say(f"warning: {output}: {reason}; writing {used} (suffixes: {known}; or give --format)")
+
+
+def _graph_format(output: str | None, given: str | None, stream: bool) -> str:
+    """Return the format of build's -o: --format, its suffix's, else turtle (not with --stream)."""
+    fmt = _format_of(output, given, GRAPH_SUFFIXES)
+    if stream:
+        if output in (None, STDOUT) or fmt is None or fmt not in ("nt", "nquads"):
+            raise click.UsageError(
+                "--stream needs -o FILE.nt or FILE.nq (or --format nt or nquads)"
+            )
+        return fmt
+    if fmt is None:
+        if output not in (None, STDOUT):
+            _unnamed_format(str(output), "turtle", GRAPH_SUFFIXES)
+        return "turtle"
+    return fmt
+
+
+def _result_format(output: str, given: str | None) -> str:
+    """Return the format of query's -o: --format, its suffix's, else table or csv."""
+    fmt = _format_of(output, given, RESULT_SUFFIXES)
+    if fmt is not None:
+        return fmt
+    if output == STDOUT:
+        return "table" if sys.stdout.isatty() else "csv"
+    _unnamed_format(output, "csv (turtle for a graph)", RESULT_SUFFIXES)
+    return "csv"
+
+
 def _default_targets() -> dict[str, str]:
     return {f"{OUTPUT_DIR}/{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
 
@@ -345,7 +406,9 @@ Sources (one of):
     "fmt",
     type=click.Choice(RESULT_FORMATS),
     default=None,
-    help="Output format.  [default: table on a terminal, csv otherwise; turtle for graphs]",
+    help="Output format.  [default: the one the suffix of -o FILE names (.csv, .tsv, .json, .srj, "
+    ".xml, .srx, .ttl, .nt); on stdout a table on a terminal, csv otherwise; csv for any other "
+    "file, saying so; turtle for graphs]",
 )
 @click.option(
     "-o", "--output", default=STDOUT, show_default=True, help="File to write; - for stdout."
@@ -371,8 +434,7 @@ def query_command(
     """
     text, shown = read_query(query_file, expression)
     source = QuerySource(store_dir, data, endpoint, _auth(user, password))
-    chosen = fmt or ("table" if output == STDOUT and sys.stdout.isatty() else "csv")
-    write_output(run_query(text, shown, source, chosen), output)
+    write_output(run_query(text, shown, source, _result_format(output, fmt)), output)
 
 
 @cli.command(name="load", short_help="Load the graph into a SPARQL 1.1 store.", epilog=EPILOG)

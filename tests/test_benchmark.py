@@ -76,7 +76,9 @@ def test_stream_needs_a_file_in_a_line_format(tmp_path: Path) -> None:
         cli, ["build", "--stream", "--format", "turtle", "-o", str(tmp_path / "x.ttl")]
     )
     assert result.exit_code == 2
-    assert "--stream needs -o FILE and --format nt or nquads" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "Error: --stream needs -o FILE.nt or FILE.nq (or --format nt or nquads)"
+    )
 
 
 def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
