@@ -7,6 +7,7 @@ from datetime import date
 
 from kg_build.errors import SourceError
 from kg_build.extract import CURATED, Context
+from kg_build.messages import quote
 from kg_build.model import (
     MedalAward,
     MedalKind,
@@ -50,7 +51,9 @@ def _record_kind(ctx: Context, code: str) -> RecordKind:
 
 def _from_result(ctx: Context, round_: Round, result: Result, code: str, src: SourceRef) -> Record:
     if result.time is None or result.time_text is None:
-        raise SourceError(src.path, src.line, f"record '{code}' marked on a row without a time")
+        raise SourceError(
+            src.path, src.line, f"record {quote(code)} marked on a row without a time"
+        )
     noc = result.team.rsplit("/", 1)[1]
     return Record(
         iri=ctx.iris.record(ctx.event, code, round_.title, noc),
@@ -88,7 +91,7 @@ def _from_records_table(ctx: Context, out: RoundsOut) -> list[Record]:
                 raise SourceError(
                     row.src.path,
                     row.src.line,
-                    f"record code '{code}' is not in mappings/extraction.yaml",
+                    f"record code {quote(code)} is not in mappings/extraction.yaml",
                 )
             record = _from_result(ctx, _round_of(out, result), result, code, row.src)
             records.append(
@@ -115,14 +118,16 @@ def _matching_result(
     )
     if prefix is None:
         raise SourceError(
-            src.path, src.line, f"round code '{code}' has no prefix in record_round_codes"
+            src.path, src.line, f"round code {quote(code)} has no prefix in record_round_codes"
         )
     title = ctx.settings.record_round_codes[prefix]
     team = ctx.iris.team(ctx.event, noc)
     round_iri = ctx.iris.round(ctx.event, title)
     result = next((r for r in out.results if r.round == round_iri and r.team == team), None)
     if result is None:
-        raise SourceError(src.path, src.line, f"records table: {noc} has no result in '{title}'")
+        raise SourceError(
+            src.path, src.line, f"records table: {noc} has no result in {quote(title)}"
+        )
     try:
         time = parse_time(cells.get("time", ""))
     except BadValue as e:
@@ -131,14 +136,14 @@ def _matching_result(
         ctx.warn(
             src,
             f"records table time {time} differs from the results table's {result.time} "
-            f"for {noc} in '{title}'",
+            f"for {noc} in {quote(title)}",
         )
     race = next((r for r in out.races if r.iri == result.race), None)
     if code != prefix and (race is None or race.label != code):
-        where = f"'{race.label}' of '{title}'" if race else f"'{title}'"
+        where = f"{quote(race.label)} of {quote(title)}" if race else quote(title)
         ctx.warn(
             src,
-            f"records table says round '{code}'; "
+            f"records table says round {quote(code)}; "
             f"the results table has {noc}'s {result.time_text} in {where}",
         )
     return result
@@ -186,7 +191,7 @@ def extract_medals(ctx: Context, teams: tuple[TeamEntry, ...]) -> tuple[MedalAwa
             raise SourceError(
                 noc_field.src.path,
                 noc_field.src.line,
-                f"medal NOC '{noc_field.value}' has no team in the results",
+                f"medal NOC {quote(noc_field.value)} has no team in the results",
             )
         kind = MedalKind(line.medal)
         awards.append(
@@ -215,13 +220,14 @@ def _athlete_medals(
             raise SourceError(
                 src.path,
                 src.line,
-                f"medallist '{name}' is not in the roster of '{ctx.stem}' ({CURATED}/rosters.tsv)",
+                f"medallist {quote(name)} is not in the roster of '{ctx.stem}' "
+                f"({CURATED}/rosters.tsv)",
             )
         if ctx.iris.noc(entry.noc) != team.noc:
             raise SourceError(
                 src.path,
                 src.line,
-                f"medallist '{name}' raced for {entry.noc} in the roster, not {team.noc}",
+                f"medallist {quote(name)} raced for {entry.noc} in the roster, not {team.noc}",
             )
         person = ctx.iris.person(name)
         listed.append(person)

@@ -24,7 +24,8 @@ from kg_build.defaults import (
     SHAPES,
     STDOUT,
 )
-from kg_build.errors import BusyError, KgError, LinkError, StoreError, ValidationFailed
+from kg_build.errors import BusyError, KgError, LinkError, ServeError, StoreError, ValidationFailed
+from kg_build.messages import redact
 from kg_build.output import write_atomic, write_output
 from kg_build.publish import Publication
 from kg_build.query import QuerySource, read_query, run_query
@@ -51,7 +52,7 @@ Exit codes:
   1  bad input (a malformed article, rule or query, an unwritable output),
      a graph that does not conform to the shapes, or an internal error
   2  usage error (unknown option, missing argument)
-  3  an external service failed (store, Wikidata)
+  3  an external service failed (store, Wikidata), or kg serve's port is in use
 """
 
 SOURCES_ARGUMENT = click.argument(
@@ -73,29 +74,34 @@ class _KgGroup(click.Group):
             return super().invoke(ctx)
         except ValidationFailed as e:
             for violation in e.violations:
-                click.echo(violation, err=True)
-            click.echo(f"error: {e}", err=True)
+                _tell(violation)
+            _tell(f"error: {e}")
             ctx.exit(EXIT_BAD_INPUT)
-        except (StoreError, LinkError, BusyError) as e:
-            click.echo(f"error: {e}", err=True)
+        except (StoreError, LinkError, BusyError, ServeError) as e:
+            _tell(f"error: {e}")
             ctx.exit(EXIT_SERVICE)
         except KgError as e:
-            click.echo(f"error: {e}", err=True)
+            _tell(f"error: {e}")
             ctx.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as e:
             if ctx.params.get("debug"):
                 raise
-            click.echo(f"internal error: {type(e).__name__}: {e} (rerun with --debug)", err=True)
+            _tell(f"internal error: {type(e).__name__}: {e} (rerun with --debug)")
             ctx.exit(EXIT_BAD_INPUT)
+
+
+def _tell(line: str) -> None:
+    """Print a line on stderr; a password inside a URL is never printed (http://u:***@host/)."""
+    click.echo(redact(line), err=True)
 
 
 def _say(message: str, level: int = 1) -> None:
     """Print a progress or summary line on stderr unless -q asked for silence."""
     settings = click.get_current_context().find_object(_Settings)
     if settings is None or settings.verbosity >= level:
-        click.echo(message, err=True)
+        _tell(message)
 
 
 @click.group(cls=_KgGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -138,13 +144,25 @@ PASSWORD_OPTION = click.option(
 )
 GRAPH_NAME = "team-pursuit"
 
+# -o FILE names its format by its suffix unless --format says otherwise.
+GRAPH_SUFFIXES = {suffix: fmt for fmt, suffix in FORMAT_SUFFIXES.items()}
+RESULT_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".srj": "json",
+    ".xml": "xml",
+    ".srx": "xml",
+    ".ttl": "turtle",
+    ".nt": "nt",
+}
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
     type=click.Choice(GRAPH_FORMATS),
-    default="turtle",
-    show_default=True,
-    help="Format of -o FILE.",
+    default=None,
+    help="Format of -o FILE.  [default: the one its suffix names (.ttl, .nt, .nq, .trig, "
+    ".jsonld), else turtle (saying so for a file)]",
 )
 BASE_OPTION = click.option(
     "--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the data's resources."
@@ -203,7 +221,8 @@ VALIDATOR_OPTION = click.option(
 @click.option(
     "--stream",
     is_flag=True,
-    help="One article at a time into -o FILE (nt or nquads): for large corpora.",
+    help="One article at a time into -o FILE.nt or FILE.nq (or --format nt or nquads): for "
+    "large corpora.",
 )
 @click.option(
     "--timings",
@@ -225,7 +244,7 @@ VALIDATOR_OPTION = click.option(
 def build_command(
     sources: tuple[Path, ...],
     output: str | None,
-    fmt: str,
+    fmt: str | None,
     store_dir: Path | None,
     no_store: bool,
     wait: bool,
@@ -251,10 +270,10 @@ def build_command(
     from kg_build.pipeline import Config
 
     config = Config(ontology, mappings, shapes, base, validator)
+    fmt = _graph_format(output, fmt, stream)
     store = None if no_store else store_dir or (None if output else DEFAULT_STORE)
     if stream:
-        if output is None or output == STDOUT or fmt not in ("nt", "nquads"):
-            raise click.UsageError("--stream needs -o FILE and --format nt or nquads")
+        assert output is not None  # _graph_format refuses --stream without -o FILE
         _build_stream(sources, config, Path(output), fmt, store, timings, jobs, wait)
         return
     targets = {Path(output): fmt} if output else _default_targets()
@@ -335,6 +354,53 @@ def _build_stream(
     _say(f"streamed {counts} to {output} ({len(stats.warnings)} warnings)")
 
 
+def _format_of(output: str | None, given: str | None, suffixes: dict[str, str]) -> str | None:
+    """Return --format if given, else the format that the suffix of -o FILE names, if any.
+
+    An explicit --format wins over the suffix, and the command says so.
+    """
+    suffix = Path(output).suffix.lower() if output not in (None, STDOUT) else ""
+    named = suffixes.get(suffix)
+    if given is not None and named is not None and named != given:
+        _say(f"warning: {output}: writing {given} as --format says, not {named} as {suffix} says")
+    return given or named
+
+
+def _unnamed_format(output: str, used: str, suffixes: dict[str, str]) -> None:
+    """Say which format a file gets when its suffix names none."""
+    suffix = Path(output).suffix
+    reason = f"the suffix {suffix} names no format" if suffix else "no suffix names its format"
+    known = " ".join(sorted(suffixes))
+    _say(f"warning: {output}: {reason}; writing {used} (suffixes: {known}; or give --format)")
+
+
+def _graph_format(output: str | None, given: str | None, stream: bool) -> str:
+    """Return the format of build's -o: --format, its suffix's, else turtle (not with --stream)."""
+    fmt = _format_of(output, given, GRAPH_SUFFIXES)
+    if stream:
+        if output in (None, STDOUT) or fmt is None or fmt not in ("nt", "nquads"):
+            raise click.UsageError(
+                "--stream needs -o FILE.nt or FILE.nq (or --format nt or nquads)"
+            )
+        return fmt
+    if fmt is None:
+        if output not in (None, STDOUT):
+            _unnamed_format(str(output), "turtle", GRAPH_SUFFIXES)
+        return "turtle"
+    return fmt
+
+
+def _result_format(output: str, given: str | None) -> str:
+    """Return the format of query's -o: --format, its suffix's, else table or csv."""
+    fmt = _format_of(output, given, RESULT_SUFFIXES)
+    if fmt is not None:
+        return fmt
+    if output == STDOUT:
+        return "table" if sys.stdout.isatty() else "csv"
+    _unnamed_format(output, "csv (turtle for a graph)", RESULT_SUFFIXES)
+    return "csv"
+
+
 def _default_targets() -> dict[Path, str]:
     return {Path(OUTPUT_DIR) / f"{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
 
@@ -380,7 +446,9 @@ Sources (one of):
     "fmt",
     type=click.Choice(RESULT_FORMATS),
     default=None,
-    help="Output format.  [default: table on a terminal, csv otherwise; turtle for graphs]",
+    help="Output format.  [default: the one the suffix of -o FILE names (.csv, .tsv, .json, .srj, "
+    ".xml, .srx, .ttl, .nt); on stdout a table on a terminal, csv otherwise; csv for any other "
+    "file, saying so; turtle for graphs]",
 )
 @click.option(
     "-o", "--output", default=STDOUT, show_default=True, help="File to write; - for stdout."
@@ -406,8 +474,7 @@ def query_command(
     """
     text, shown = read_query(query_file, expression)
     source = QuerySource(store_dir, data, endpoint, _auth(user, password))
-    chosen = fmt or ("table" if output == STDOUT and sys.stdout.isatty() else "csv")
-    write_output(run_query(text, shown, source, chosen), output)
+    write_output(run_query(text, shown, source, _result_format(output, fmt)), output)
 
 
 @cli.command(name="load", short_help="Load the graph into a SPARQL 1.1 store.", epilog=EPILOG)
@@ -438,7 +505,7 @@ def query_command(
     default=4,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Retries on connection errors and 5xx answers.",
+    help="Retries on connection errors and 5xx answers (answering a 401 challenge is none).",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
 @BASE_OPTION
@@ -482,7 +549,7 @@ def load_command(
         retries,
     )
     if dry_run:
-        click.echo("\n".join(describe_plan(plan, graphs)))
+        click.echo(redact("\n".join(describe_plan(plan, graphs))))
         return
     total = sum(g.size for g in graphs)
     with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:

@@ -52,3 +52,7 @@ class LinkError(KgError):
 
 class BusyError(KgError):
     """Another process holds what this command must write (a build's output folder)."""
+
+
+class ServeError(KgError):
+    """``kg serve`` cannot listen on its address (the port is in use, or not ours to take)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kg_build.errors import MappingError, SourceError
 from kg_build.iris import Iris
+from kg_build.messages import quote
 from kg_build.model import (
     Article,
     BuildWarning,
@@ -108,7 +109,8 @@ def read_title(article: Article, settings: Settings) -> TitleParts:
         raise SourceError(
             article.path,
             article.src.line,
-            f"title '{article.title}' does not match the title_pattern of mappings/extraction.yaml",
+            f"title {quote(article.title)} does not match the title_pattern of "
+            "mappings/extraction.yaml",
         )
     return TitleParts(match["sport"], int(match["year"]), match["season"], match["event"])
 
@@ -212,7 +214,7 @@ def _gender(ctx: Context, name: InfoboxField) -> Gender:
         raise SourceError(
             name.src.path,
             name.src.line,
-            f"event '{name.value}' names no gender of mappings/extraction.yaml",
+            f"event {quote(name.value)} names no gender of mappings/extraction.yaml",
         )
     return Gender(ctx.settings.genders[first])
 
@@ -228,7 +230,7 @@ def _winning_time(ctx: Context) -> tuple[Decimal | None, str | None, RecordKind 
         raise SourceError(win.src.path, win.src.line, str(e)) from e
     if marker and marker not in ctx.settings.record_codes:
         raise SourceError(
-            win.src.path, win.src.line, f"winning time marker '{marker}' is no record code"
+            win.src.path, win.src.line, f"winning time marker {quote(marker)} is no record code"
         )
     record = RecordKind(ctx.settings.record_codes[marker]) if marker else None
     return seconds, win.value, record
@@ -239,7 +241,9 @@ def _edition_iri(ctx: Context, key: str) -> str | None:
     if found is None:
         return None
     if not found.value.isdigit():
-        raise SourceError(found.src.path, found.src.line, f"edition '{found.value}' is not a year")
+        raise SourceError(
+            found.src.path, found.src.line, f"edition {quote(found.value)} is not a year"
+        )
     return ctx.iris.event(int(found.value), ctx.title.sport, ctx.title.event)
 
 
@@ -292,7 +296,8 @@ def _venue(ctx: Context) -> Venue:
     if not stated.value.startswith(row.venue):
         ctx.warn(
             stated.src,
-            f"infobox venue '{stated.value}' does not start with the curated venue '{row.venue}'",
+            f"infobox venue {quote(stated.value)} does not start with the curated venue "
+            f"'{row.venue}'",
         )
     return Venue(
         iri=ctx.iris.venue(row.venue),

@@ -11,6 +11,7 @@ import difflib
 from kg_build.defaults import PREFIXES, RDF_TYPE, TP_IRI
 from kg_build.errors import MappingError, SourceError
 from kg_build.extract import Context
+from kg_build.messages import quote
 from kg_build.model import BulletList, Claim, Paragraph, SourceRef
 from kg_build.reference import FactEntry, FactTriple
 
@@ -40,7 +41,9 @@ def _infobox_claim(ctx: Context, name: str, counter: dict[int, int]) -> Claim | 
     predicate = TP_IRI + ctx.settings.infobox_claims[name]
     if not field.value.isdigit():
         raise SourceError(
-            field.src.path, field.src.line, f"{field.key} '{field.value}' is not a whole number"
+            field.src.path,
+            field.src.line,
+            f"{field.key} {quote(field.value)} is not a whole number",
         )
     return Claim(
         iri=_next_iri(ctx, field.src.line, counter),

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg_build.defaults import DEFAULT_BASE, PREFIXES, QUESTIONS, SOURCES, SOURCES_NAME, TP_IRI
+from kg_build.diagram import class_diagram
 from kg_build.sparql import short
 
 HERE = Path(__file__).resolve().parent
@@ -429,46 +428,6 @@ def _members(graph: Graph, cls: Any) -> Iterator[dict[str, str]]:
                 "label": str(graph.value(member, RDFS.label) or ""),
                 "comment": str(graph.value(member, RDFS.comment) or ""),
             }
-
-
-def _node(term: Any) -> str:
-    """Quote a class's local name as a DOT identifier."""
-    return json.dumps(str(term).removeprefix(TP_IRI))
-
-
-def class_diagram(path: Path) -> bytes:
-    """Draw the classes, their subclass links and object properties as SVG (Graphviz dot)."""
-    dot = shutil.which("dot")
-    if dot is None:
-        raise FileNotFoundError("Graphviz 'dot' is not installed (apt-get install graphviz)")
-    graph = Graph().parse(path)
-    lines = [
-        "digraph tp {",
-        "  rankdir=LR; node [shape=box, fontname=Helvetica, fontsize=10]; edge [fontsize=8];",
-    ]
-    classes = sorted(
-        str(c).removeprefix(TP_IRI)
-        for c in graph.subjects(RDF.type, OWL.Class)
-        if str(c).startswith(TP_IRI)
-    )
-    lines += [f"  {json.dumps(c)};" for c in classes]
-    for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty), key=str):
-        domain, target = graph.value(prop, RDFS.domain), graph.value(prop, RDFS.range)
-        if (
-            str(domain).removeprefix(TP_IRI) in classes
-            and str(target).removeprefix(TP_IRI) in classes
-        ):
-            name = str(prop).removeprefix(TP_IRI)
-            edge = f"{_node(domain)} -> {_node(target)} [label={json.dumps(name)}];"
-            lines.append(f"  {edge}")
-    for child, parent in sorted(graph.subject_objects(RDFS.subClassOf), key=str):
-        if str(child).startswith(TP_IRI) and str(parent).startswith(TP_IRI):
-            lines.append(f"  {_node(child)} -> {_node(parent)} [arrowhead=empty, style=dashed];")
-    lines.append("}")
-    done = subprocess.run(
-        [dot, "-Tsvg"], input="\n".join(lines).encode(), capture_output=True, check=True, timeout=60
-    )
-    return done.stdout
 
 
 ENTITIES_QUERY = (

@@ -16,6 +16,7 @@ from itertools import groupby
 from pathlib import Path
 
 from kg_build.errors import SourceError
+from kg_build.messages import quote
 from kg_build.model import (
     Article,
     Block,
@@ -36,6 +37,9 @@ _BULLET_PREFIXES = ("- ", "* ")
 # A Markdown alignment row (|---|:--:|) under a header carries no data.
 _ALIGNMENT_CELL_RE = re.compile(r":?-+:?")
 _SHOWN_MAX = 60
+# Wikipedia's deepest heading is ====== … ======; deeper nesting is refused, so no later stage
+# walks a tree of unbounded depth.
+MAX_HEADING_LEVEL = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +261,13 @@ def _open_section(path: str, line: _Line) -> _SectionBuilder:
             line.number,
             f"second title (found {_shown(line)}, expected a section heading '== … ==')",
         )
+    if level > MAX_HEADING_LEVEL:
+        raise SourceError(
+            path,
+            line.number,
+            f"heading too deep (found {_shown(line)}, expected at most {MAX_HEADING_LEVEL} '=' "
+            "on each side, as in Wikipedia)",
+        )
     return _SectionBuilder(title=title, level=level, src=SourceRef(path, line.number))
 
 
@@ -320,6 +331,4 @@ def _is_group_row(cells: tuple[str, ...]) -> bool:
 
 def _shown(line: _Line) -> str:
     """Quote a line for an error message, shortened so the message stays on one line."""
-    text = line.text if len(line.text) <= _SHOWN_MAX else line.text[: _SHOWN_MAX - 1] + "…"
-    # repr() escapes control characters, so the message stays one printable line.
-    return repr(text)
+    return quote(line.text, _SHOWN_MAX)

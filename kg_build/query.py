@@ -5,6 +5,7 @@ Kept apart from the pipeline so that a query imports neither rdflib nor the SHAC
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +14,16 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg_build.defaults import STDIN, STDIN_NAME
-from kg_build.errors import SourceError
+from kg_build.errors import SourceError, StoreError
+from kg_build.messages import quote
 from kg_build.sparql import check_query, query_endpoint, render, render_result, store_result
 from kg_build.store import reading
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
+
+# The endpoints a query's SERVICE clauses name (SPARQL 1.1 Federated Query §2).
+_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?<([^>]*)>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +61,32 @@ def run_query(text: str, shown: str, source: QuerySource, fmt: str) -> bytes:
     if source.endpoint:
         return render(query_endpoint(source.endpoint, text, shown, source.auth), fmt)
     if source.data is not None:
-        return render_result(store_result(_file_store(source.data), text, shown), fmt)
+        return _store_answer(_file_store(source.data), text, shown, fmt)
     with reading(source.store) as store:
+        return _store_answer(store, text, shown, fmt)
+
+
+def _store_answer(store: ox.Store, text: str, shown: str, fmt: str) -> bytes:
+    """Run a query on a store; a SERVICE that fails is an external service failing (exit 3).
+
+    Oxigraph reports it as an OSError, from the query or later, while its results are read.
+    """
+    try:
         return render_result(store_result(store, text, shown), fmt)
+    except OSError as e:
+        services = sorted(set(_SERVICE.findall(text)))
+        if not services:
+            raise
+        where = services[0] if len(services) == 1 else shown
+        raise StoreError(where, None, f"SERVICE failed ({_service_reason(e)})") from e
+
+
+def _service_reason(error: OSError) -> str:
+    """Say in a few words why a SERVICE failed: Oxigraph's first line, the answer's text."""
+    head, _, payload = str(error).partition("\n")
+    head = re.sub(r" returned by \S+", "", head.removesuffix(" with payload:"))
+    words = " ".join(re.sub(r"<[^>]+>", " ", payload).split())
+    return f"{head}: {quote(words)}" if words else head
 
 
 def _file_store(path: Path) -> ox.Store:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from kg_build.errors import SourceError
 from kg_build.extract import Context
+from kg_build.messages import quote
 from kg_build.model import (
     MissingValue,
     Race,
@@ -107,14 +108,14 @@ def _read_round(
         raise SourceError(
             section.src.path,
             section.src.line,
-            f"section '{section.title}' is not a round of mappings/extraction.yaml",
+            f"section {quote(section.title)} is not a round of mappings/extraction.yaml",
         )
     tables = section.tables
     if len(tables) != 1:
         raise SourceError(
             section.src.path,
             section.src.line,
-            f"round '{section.title}' has {len(tables)} tables, expected 1",
+            f"round {quote(section.title)} has {len(tables)} tables, expected 1",
         )
     iri = ctx.iris.round(ctx.event, section.title)
     start = _start_time(ctx, section)
@@ -144,7 +145,7 @@ def _rows(ctx: Context, table: Table) -> list[_Row]:
         if heat and row.group:
             raise SourceError(row.src.path, row.src.line, "row has both a heat and a group")
         if heat and not heat.isdigit():
-            raise SourceError(row.src.path, row.src.line, f"heat '{heat}' is not a number")
+            raise SourceError(row.src.path, row.src.line, f"heat {quote(heat)} is not a number")
         label = f"Heat {heat}" if heat else (row.group.label if row.group else None)
         order = int(heat) if heat else (group_order[row.group.label] if row.group else None)
         rows.append(_Row(cells, athletes, noc, label, order, row))
@@ -280,7 +281,7 @@ def _int(text: str, what: str, src: SourceRef) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise SourceError(src.path, src.line, f"{what} '{text}' is not a whole number")
+        raise SourceError(src.path, src.line, f"{what} {quote(text)} is not a whole number")
     return int(text)
 
 
@@ -311,7 +312,7 @@ def _notes(
     for token in (t.strip() for t in notes.split(",")) if notes else ():
         if not token:
             reason = (
-                f"the notes cell '{notes}' has an empty marker: "
+                f"the notes cell {quote(notes)} has an empty marker: "
                 "a record marker was stripped from the article"
             )
             gaps.append(
@@ -325,7 +326,9 @@ def _notes(
         elif token in race_index:
             qualified = race_index[token]
         else:
-            ctx.warn(src, f"notes code '{token}' is neither a record code nor a race of the event")
+            ctx.warn(
+                src, f"notes code {quote(token)} is neither a record code nor a race of the event"
+            )
     return codes, qualified, gaps
 
 

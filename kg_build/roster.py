@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kg_build.errors import SourceError
 from kg_build.extract import CURATED, Context
+from kg_build.messages import quote
 from kg_build.model import SourceRef, Table
 from kg_build.reference import RosterEntry
 
@@ -21,7 +22,7 @@ def cell_roles(ctx: Context, table: Table) -> list[str]:
             raise SourceError(
                 table.src.path,
                 table.src.line,
-                f"column '{header}' is not in the columns of mappings/extraction.yaml",
+                f"column {quote(header)} is not in the columns of mappings/extraction.yaml",
             )
         if role in roles:
             raise SourceError(table.src.path, table.src.line, f"two columns hold '{role}'")
@@ -46,13 +47,13 @@ def split_athletes(ctx: Context, cell: str, src: SourceRef) -> tuple[RosterEntry
         raise SourceError(
             src.path,
             src.line,
-            f"athletes '{cell}' do not split into names of the roster of '{ctx.stem}' "
-            f"({CURATED}/rosters.tsv): no roster name starts '{stuck}'",
+            f"athletes {quote(cell)} do not split into names of the roster of '{ctx.stem}' "
+            f"({CURATED}/rosters.tsv): no roster name starts {quote(stuck)}",
         )
     if len(ways[0]) > 1:
         options = " | ".join(", ".join(e.athlete for e in way) for way in ways[0])
         raise SourceError(
-            src.path, src.line, f"athletes '{cell}' split in more than one way: {options}"
+            src.path, src.line, f"athletes {quote(cell)} split in more than one way: {options}"
         )
     return ways[0][0]
 
@@ -83,11 +84,11 @@ def team_noc(
     nocs = sorted({a.noc for a in athletes})
     if len(nocs) != 1:
         raise SourceError(
-            src.path, src.line, f"athletes '{names}' belong to NOCs {nocs} in the roster"
+            src.path, src.line, f"athletes {quote(names)} belong to NOCs {nocs} in the roster"
         )
     if stated and stated != nocs[0]:
         raise SourceError(
-            src.path, src.line, f"country '{country}' is {stated}, the roster says {nocs[0]}"
+            src.path, src.line, f"country {quote(country)} is {stated}, the roster says {nocs[0]}"
         )
     return athletes, nocs[0]
 

@@ -168,7 +168,8 @@ class GraphStoreLoader:
         import requests
 
         headers = {"Content-Type": "application/n-triples"}
-        for attempt in range(self.plan.retries + 1):
+        attempt = 0
+        while True:
             try:
                 response = requests.request(
                     method,
@@ -188,13 +189,14 @@ class GraphStoreLoader:
                     ) from e
             else:
                 if response.status_code == 401 and self.auth is None and self.plan.user is not None:
+                    # Answering the server's challenge is not a retry: --retries 0 still does it.
                     self.auth = self._auth_for(response)
                     continue
                 if response.status_code not in RETRY_STATUS or attempt == self.plan.retries:
                     raise_for_status(self.plan.endpoint, response)
                     return
             time.sleep(self.plan.backoff * 2**attempt)
-        raise StoreError(self.plan.endpoint, None, "gave up after retries")
+            attempt += 1
 
     def _auth_for(self, response: requests.Response) -> requests.auth.AuthBase:
         """Answer the server's challenge with the scheme it asks for (Basic or Digest)."""

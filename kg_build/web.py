@@ -8,6 +8,7 @@ Entity IRIs follow the W3C "Cool URIs" 303 practice: ``/id/…`` answers 303 See
 
 from __future__ import annotations
 
+import errno
 import http.server
 import multiprocessing
 import multiprocessing.connection
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg_build.errors import SourceError, StoreError
+from kg_build.errors import ServeError, SourceError, StoreError
 from kg_build.pages import Site
 from kg_build.publish import current_generation, pin_generation
 
@@ -267,6 +268,22 @@ def serve(
     """Return a started server (call serve_forever on it); it binds to ``host``."""
     worker = QueryWorker(store, limits)
     site.bind(worker)
-    server = http.server.ThreadingHTTPServer((host, port), make_handler(worker, site))
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), make_handler(worker, site))
+    except OSError as e:
+        worker.close()
+        raise _listen_error(host, port, e) from e
     server.daemon_threads = True
     return server
+
+
+def _listen_error(host: str, port: int, error: OSError) -> ServeError:
+    """Say in one line why the server cannot listen on ``host:port``."""
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if error.errno == errno.EADDRINUSE:
+        return ServeError(
+            address,
+            None,
+            "port in use by another process (choose another with --port, or --port 0 for any)",
+        )
+    return ServeError(address, None, f"cannot listen here ({error.strerror or error})")

@@ -7,18 +7,24 @@ under CI or KG_REQUIRE_STORE=1, where a missing server fails the run.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.server
 import os
+import re
+import secrets
 import shutil
 import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 import requests
 
@@ -281,3 +287,87 @@ def sparql_server(store: object, throttle_first: int = 0) -> Iterator[tuple[str,
 
     with http_server(handle) as url:
         yield f"{url}/sparql", asked
+
+
+REALM = "kg-test"
+
+
+@dataclass
+class GraphStore:
+    """A small Graph Store Protocol server's URL, what it holds, and the status of each answer."""
+
+    url: str
+    store: pyoxigraph.Store
+    statuses: list[int]
+
+
+@contextmanager
+def graph_store(scheme: str, user: str, password: str) -> Iterator[GraphStore]:
+    """Serve the Graph Store Protocol at /data, writes behind ``scheme`` (basic or digest) auth.
+
+    SPARQL queries are answered at /sparql without authentication, as Virtuoso's /sparql is.
+    """
+    store = pyoxigraph.Store()
+    served = GraphStore("", store, [])
+    nonce = secrets.token_hex(16)
+
+    def answer(request: http.server.BaseHTTPRequestHandler, status: int, body: bytes = b"") -> None:
+        served.statuses.append(status)
+        request.send_response(status)
+        if status == 401:
+            challenge = (
+                f'Digest realm="{REALM}", qop="auth", nonce="{nonce}", algorithm=MD5'
+                if scheme == "digest"
+                else f'Basic realm="{REALM}"'
+            )
+            request.send_header("WWW-Authenticate", challenge)
+        if body:
+            request.send_header("Content-Type", "application/sparql-results+json")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        url = urllib.parse.urlsplit(request.path)
+        if url.path == "/sparql":
+            query = urllib.parse.parse_qs(body.decode())["query"][0]
+            result = store.query(query)
+            assert isinstance(result, pyoxigraph.QuerySolutions)
+            answer(request, 200, result.serialize(format=pyoxigraph.QueryResultsFormat.JSON) or b"")
+            return
+        header = request.headers.get("Authorization") or ""
+        if not _authorized(scheme, header, request.command, user, password, nonce):
+            answer(request, 401)
+            return
+        graph = pyoxigraph.NamedNode(urllib.parse.parse_qs(url.query)["graph"][0])
+        if request.command == "PUT":
+            store.remove_graph(graph)
+        store.load(body, pyoxigraph.RdfFormat.N_TRIPLES, to_graph=graph)
+        answer(request, 201)
+
+    with http_server(handle) as url:
+        served.url = url
+        yield served
+
+
+def _authorized(
+    scheme: str, header: str, method: str, user: str, password: str, nonce: str
+) -> bool:
+    """Check Basic credentials, or a Digest response (RFC 7616 §3.4.1, MD5, qop=auth)."""
+    if scheme == "basic":
+        expected = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return header == f"Basic {expected}"
+    if not header.startswith("Digest "):
+        return False
+    fields = dict(re.findall(r'(\w+)="?([^",]*)"?', header.removeprefix("Digest ")))
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    ha1 = md5(f"{user}:{REALM}:{password}")
+    ha2 = md5(f"{method}:{fields.get('uri', '')}")
+    parts = (ha1, nonce, fields.get("nc"), fields.get("cnonce"), fields.get("qop"), ha2)
+    return fields.get("username") == user and fields.get("response") == md5(
+        ":".join(map(str, parts))
+    )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Dataset, Graph
 
 from kg_build import __version__
 from kg_build.cli import cli
-from tests.conftest import BAD_INPUTS, ROOT
+from kg_build.defaults import FORMAT_SUFFIXES
+from tests.conftest import BAD_INPUTS, CYCLING, ROOT
 
 
 def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -167,3 +171,141 @@ def test_console_script_runs() -> None:
         env=os.environ,
     )
     assert (done.returncode, done.stdout) == (0, f"kg, version {__version__}\n")
+
+
+def test_issue_17_five_hundred_nested_headings_give_one_line(tmp_path: Path) -> None:
+    lines = ["= Deep =", ""]
+    for level in range(2, 502):
+        lines += ["=" * level + f" Level {level} " + "=" * level, "", "text", ""]
+    article = tmp_path / "deep.txt"
+    article.write_text("\n".join(lines), encoding="utf-8")
+    for command in (
+        ["parse", str(article)],
+        ["build", str(article), "-o", str(tmp_path / "x.ttl")],
+    ):
+        code, out, err = _run(*command)
+        assert (code, out) == (1, "")
+        assert err == (
+            f"error: {article}:23: heading too deep (found '======= Level 7 =======', "
+            "expected at most 6 '=' on each side, as in Wikipedia)\n"
+        )
+    assert not (tmp_path / "x.ttl").exists()
+
+
+GRAPH_SUFFIX_CHECKS: dict[str, Callable[[str], object]] = {
+    ".ttl": lambda data: Graph().parse(data=data, format="turtle"),
+    ".nt": lambda data: Graph().parse(data=data, format="nt"),
+    ".nq": lambda data: Dataset().parse(data=data, format="nquads"),
+    ".trig": lambda data: Dataset().parse(data=data, format="trig"),
+    ".jsonld": lambda data: json.loads(data)["@context"],
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(GRAPH_SUFFIX_CHECKS))
+def test_issue_17_build_infers_the_format_from_the_suffix(suffix: str, tmp_path: Path) -> None:
+    target = tmp_path / f"g{suffix}"
+    code, _, err = _run("build", str(CYCLING), "-o", str(target))
+    assert code == 0, err
+    *warnings, summary = err.splitlines()
+    assert re.fullmatch(
+        rf"built \d+ triples from 1 articles; wrote {re.escape(str(target))}", summary
+    )
+    assert not [w for w in warnings if str(target) in w]
+    explicit = tmp_path / f"explicit{suffix}"
+    fmt = {v: k for k, v in FORMAT_SUFFIXES.items()}[suffix]
+    assert _run("-q", "build", str(CYCLING), "-o", str(explicit), "--format", fmt)[0] == 0
+    assert target.read_bytes() == explicit.read_bytes()
+    assert GRAPH_SUFFIX_CHECKS[suffix](target.read_text(encoding="utf-8"))
+
+
+def test_issue_17_build_says_which_format_it_writes(tmp_path: Path) -> None:
+    unnamed, contradicted = tmp_path / "g.data", tmp_path / "g.nt"
+    code, _, err = _run("build", str(CYCLING), "-o", str(unnamed))
+    assert code == 0 and err.splitlines()[0] == (
+        f"warning: {unnamed}: the suffix .data names no format; writing turtle "
+        "(suffixes: .jsonld .nq .nt .trig .ttl; or give --format)"
+    )
+    assert len(Graph().parse(unnamed, format="turtle")) > 1000
+    code, _, err = _run("build", str(CYCLING), "-o", str(contradicted), "--format", "turtle")
+    assert code == 0 and err.splitlines()[0] == (
+        f"warning: {contradicted}: writing turtle as --format says, not nt as .nt says"
+    )
+    assert contradicted.read_text(encoding="utf-8").startswith("@prefix")
+
+
+@pytest.mark.parametrize("suffix", [".nt", ".nq"])
+def test_issue_17_stream_infers_the_format_from_the_suffix(suffix: str, tmp_path: Path) -> None:
+    target = tmp_path / f"s{suffix}"
+    code, _, err = _run("-q", "build", str(CYCLING), "--stream", "--no-store", "-o", str(target))
+    assert (code, err) == (0, "")
+    fmt = "nquads" if suffix == ".nq" else "nt"
+    explicit = tmp_path / f"explicit{suffix}"
+    common = ("-q", "build", str(CYCLING), "--stream", "--no-store", "-o", str(explicit))
+    assert _run(*common, "--format", fmt)[0] == 0
+    assert target.read_bytes() == explicit.read_bytes()
+    assert GRAPH_SUFFIX_CHECKS[suffix](target.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("output", ["g.ttl", "g.data", "-"])
+def test_issue_17_stream_without_a_line_format_is_a_usage_error(
+    output: str, tmp_path: Path
+) -> None:
+    target = output if output == "-" else str(tmp_path / output)
+    code, _, err = _run("build", str(CYCLING), "--stream", "-o", target)
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "Error: --stream needs -o FILE.nt or FILE.nq (or --format nt or nquads)"
+    )
+
+
+QUERY_CHECKS: dict[str, Callable[[str], bool]] = {
+    ".csv": lambda data: data.splitlines()[0] == "code",
+    ".tsv": lambda data: data.splitlines()[0] == "?code",
+    ".json": lambda data: json.loads(data)["head"]["vars"] == ["code"],
+    ".srj": lambda data: json.loads(data)["head"]["vars"] == ["code"],
+    ".xml": lambda data: '<variable name="code"/>' in data,
+    ".srx": lambda data: '<variable name="code"/>' in data,
+}
+CODES = "SELECT ?code WHERE { ?n <https://w3id.org/team-pursuit/ontology#iocCode> ?code } ORDER BY ?code"
+
+
+@pytest.fixture(scope="module")
+def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("query") / "g.ttl"
+    assert _run("-q", "build", str(CYCLING), "-o", str(target))[0] == 0
+    return target
+
+
+@pytest.mark.parametrize("suffix", sorted(QUERY_CHECKS))
+def test_issue_17_query_infers_the_format_from_the_suffix(
+    suffix: str, graph_file: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / f"r{suffix}"
+    assert _run("query", "-e", CODES, "--data", str(graph_file), "-o", str(target)) == (0, "", "")
+    assert QUERY_CHECKS[suffix](target.read_text(encoding="utf-8"))
+
+
+def test_issue_17_query_infers_graph_formats_and_says_which_it_writes(
+    graph_file: Path, tmp_path: Path
+) -> None:
+    construct = (
+        "CONSTRUCT { ?n ?p ?o } WHERE { ?n a <https://w3id.org/team-pursuit/ontology#NOC> ; ?p ?o }"
+    )
+    nt, ttl = tmp_path / "r.nt", tmp_path / "r.ttl"
+    assert _run("query", "-e", construct, "--data", str(graph_file), "-o", str(nt)) == (0, "", "")
+    assert _run("query", "-e", construct, "--data", str(graph_file), "-o", str(ttl)) == (0, "", "")
+    assert len(Graph().parse(nt, format="nt")) == len(Graph().parse(ttl, format="turtle")) > 10
+    assert not nt.read_text(encoding="utf-8").startswith("@prefix")
+    unnamed = tmp_path / "r.out"
+    assert _run("query", "-e", CODES, "--data", str(graph_file), "-o", str(unnamed)) == (
+        0,
+        "",
+        f"warning: {unnamed}: the suffix .out names no format; writing csv (turtle for a graph) "
+        "(suffixes: .csv .json .nt .srj .srx .tsv .ttl .xml; or give --format)\n",
+    )
+    assert unnamed.read_text(encoding="utf-8").splitlines()[0] == "code"
+    contradicted = tmp_path / "r.csv"
+    assert _run(
+        "query", "-e", CODES, "--data", str(graph_file), "-o", str(contradicted), "--format", "json"
+    ) == (0, "", f"warning: {contradicted}: writing json as --format says, not csv as .csv says\n")
+    assert json.loads(contradicted.read_text(encoding="utf-8"))["head"]["vars"] == ["code"]

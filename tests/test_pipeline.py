@@ -254,3 +254,27 @@ def test_records_json_through_the_rules_gives_the_built_graph(built: Built) -> N
     graph = new_graph()
     apply_rules(built.loaded.rules, data, built.loaded.vocab, graph)
     assert set(graph) == set(built.graph)
+
+
+def test_issue_17_warnings_cut_a_huge_notes_cell(tmp_path: Path) -> None:
+    # A 1 MB notes cell: a stripped marker, WR, and a code of 1,048,570 characters.
+    article = tmp_path / "cycling-2020-mens-team-pursuit.txt"
+    notes = ", WR, " + "x" * (1_048_576 - 6)
+    text = (ROOT / "sources" / article.name).read_text(encoding="utf-8")
+    article.write_text(text.replace("| 3:42.307 | , WR |", f"| 3:42.307 | {notes} |"), "utf-8")
+    code, _, err = _kg("build", str(article), "-o", str(tmp_path / "g.ttl"))
+    assert code == 0, err[:2000]
+    x80 = "x" * 80
+    assert err.splitlines()[:2] == [
+        f"warning: {article}:66: the notes cell ', WR, {x80[:74]}…' (1,048,576 characters) has an "
+        "empty marker: a record marker was stripped from the article",
+        f"warning: {article}:66: notes code '{x80}…' (1,048,570 characters) is neither a record "
+        "code nor a race of the event",
+    ]
+    assert max(len(line) for line in err.splitlines()) < 400
+    # The graph keeps the whole cell: only the message is cut.
+    graph = Graph().parse(tmp_path / "g.ttl")
+    assert notes in {str(o) for o in graph.objects(None, URIRef(TP_NOTES))}
+
+
+TP_NOTES = "https://w3id.org/team-pursuit/ontology#notesText"

@@ -26,6 +26,7 @@ from tests.servers import (
     answer_status,
     drop_after_first_upload,
     free_port,
+    graph_store,
     http_server,
     running_virtuoso,
 )
@@ -176,6 +177,28 @@ def test_missing_store_is_a_service_error(tmp_path: Path) -> None:
     code, _, err = _kg("query", "-e", "ASK {}", "--store", str(tmp_path / "none"))
     assert code == 3
     assert err == f"error: {tmp_path / 'none'}: no store here (run kg build first)\n"
+
+
+def _service_query(url: str) -> str:
+    return f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+
+
+@pytest.mark.parametrize("source", ["--store", "--data"])
+def test_issue_17_unreachable_service_exit_3(source: str, store: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    where = str(store) if source == "--store" else str(store.parent / "g.ttl")
+    code, out, err = _kg("query", "-e", _service_query(url), source, where)
+    assert (code, out) == (3, "")
+    assert err == f"error: {url}: SERVICE failed (Connection refused (os error 111))\n"
+
+
+def test_issue_17_service_answering_an_error_exit_3(store: Path) -> None:
+    with http_server(answer_status(500)) as base:
+        code, out, err = _kg("query", "-e", _service_query(f"{base}/sparql"), "--store", str(store))
+    assert (code, out) == (3, "")
+    assert err == (
+        f"error: {base}/sparql: SERVICE failed (Error 500 Internal Server Error: 'status 500')\n"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["nquads", "trig", "jsonld", "turtle", "nt"])
@@ -384,3 +407,46 @@ def test_refusing_store_exit_3(status: int, message: str) -> None:
         code, _, err = _kg("load", "--endpoint", f"{url}/data", "--retries", "1")
     assert code == 3
     assert err.splitlines()[-1] == f"error: {url}/data: {message}"
+
+
+def test_issue_17_credentials_in_an_endpoint_are_never_printed() -> None:
+    port = free_port()
+    secret, shown = (f"http://dba:s3cr@t@127.0.0.1:{port}", f"http://dba:***@127.0.0.1:{port}")
+    code, out, err = _kg("load", "--endpoint", f"{secret}/sparql-graph-crud", "--dry-run")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith(f"PUT {shown}/sparql-graph-crud?graph={CYCLING_GRAPH} (")
+    assert lines[1].startswith(f"CHECK {shown}/sparql: <{CYCLING_GRAPH}> holds ")
+    assert "s3cr" not in out
+    code, _, err = _kg("load", "--endpoint", f"{secret}/data", "--retries", "0")
+    assert code == 3 and "s3cr" not in err
+    assert err.splitlines()[-1] == (
+        f"error: {shown}/data: connection failed after 1 tries (ConnectionError)"
+    )
+    code, _, err = _kg("query", "-e", "ASK {}", "--endpoint", f"{secret}/sparql")
+    assert (code, err) == (3, f"error: {shown}/sparql: cannot connect (Connection refused)\n")
+
+
+@pytest.mark.parametrize("scheme", ["basic", "digest"])
+def test_issue_17_answering_the_auth_challenge_is_not_a_retry(scheme: str) -> None:
+    with graph_store(scheme, "dba", "pw") as server:
+        code, _, err = _kg(
+            *("load", "--endpoint", f"{server.url}/data", "--retries", "0"),
+            *("--user", "dba", "--password", "pw"),
+        )
+        graphs = {q.graph_name for q in server.store}
+        assert code == 0, err
+        assert err.splitlines()[-1] == (
+            f"loaded {len(server.store)} triples into {len(graphs)} graphs at {server.url}/data; "
+            "counts checked"
+        )
+        assert len(graphs) == 5 and server.statuses[0] == 401
+        code, _, err = _kg(
+            *("load", "--endpoint", f"{server.url}/data", "--retries", "0"),
+            *("--user", "dba", "--password", "wrong"),
+        )
+    assert code == 3
+    assert err.splitlines()[-1] == (
+        f"error: {server.url}/data: HTTP 401 unauthorized: wrong or missing credentials "
+        "(--user/--password or KG_STORE_USER/KG_STORE_PASSWORD)"
+    )

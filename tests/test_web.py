@@ -5,6 +5,11 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import os
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -248,17 +253,47 @@ def test_binds_to_loopback_by_default() -> None:
 
 
 def test_static_site(tmp_path: Path, store: Path) -> None:
+    # No system binary: with nothing on PATH (no Graphviz, no shell tools) the site is whole.
     out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["site", "-o", str(out), "--store", str(store)])
-    assert result.exit_code == 0, result.stderr
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "kg_build", "site", "-o", str(out), "--store", str(store)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": str(empty)},
+    )
+    count = sum(1 for p in out.rglob("*") if p.is_file())
+    assert (done.returncode, done.stderr) == (0, f"wrote {count} files to {out.as_posix()}/\n")
+    diagram = ET.fromstring((out / "ontology" / "diagram.svg").read_bytes())
+    assert diagram.tag == "{http://www.w3.org/2000/svg}svg"
     page = out / "page" / "person" / "sverre-lunde-pedersen.html"
     assert "<h1>Sverre Lunde Pedersen</h1>" in page.read_text(encoding="utf-8")
     ttl = Graph().parse(out / "data" / "person" / "sverre-lunde-pedersen.ttl")
     assert len(ttl) > 3
     assert json.loads((out / "data" / "noc" / "ROC.jsonld").read_text(encoding="utf-8"))
     assert "tp:Result" in (out / "ontology" / "index.html").read_text(encoding="utf-8")
-    assert (out / "ontology" / "diagram.svg").read_bytes().lstrip().startswith((b"<?xml", b"<svg"))
     results = (out / "results" / "2020-cycling-mens-team-pursuit.html").read_text(encoding="utf-8")
     assert "no time" in results and "Denmark caught the team from Great Britain" in results
     assert "<circle" in results and "Gold" in results
     assert (out / "static" / "yasgui" / "yasgui.min.js").exists()
+
+
+def test_issue_17_serve_on_a_port_in_use_says_so_in_one_line(store: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "kg_build", "serve", "--port", str(port), "--store", str(store)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == (
+        f"error: 127.0.0.1:{port}: port in use by another process "
+        "(choose another with --port, or --port 0 for any)\n"
+    )
