@@ -17,6 +17,12 @@ class KgError(Exception):
         return f"{self.path}:{self.line}: {self.message}"
 
 
+def one_line(text: str, limit: int = 200) -> str:
+    """Return ``text`` on one line, whitespace collapsed, cut at ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else f"{flat[: limit - 1]}…"
+
+
 class SourceError(KgError):
     """An article cannot be read or does not follow the article format."""
 

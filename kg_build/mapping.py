@@ -29,7 +29,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg_build.defaults import PREFIXES
-from kg_build.errors import MappingError, OntologyError
+from kg_build.errors import MappingError, OntologyError, one_line
 from kg_build.model import Extraction, Vocabulary
 from kg_build.parse import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
@@ -103,17 +103,31 @@ class MappingRule:
 
 def load_ontology(path: Path) -> Graph:
     """Parse the ontology's Turtle; a syntax error names its line."""
-    graph = Graph()
+    return parse_turtle(path, Graph())
+
+
+def parse_turtle(path: Path, graph: Graph) -> Graph:
+    """Add a Turtle file of ours (the ontology, a shapes file) to ``graph``.
+
+    Any error is one line with the file and, for a syntax error, its line and rdflib's reason
+    alone (rdflib's message quotes the text around the error over three lines).
+    """
     shown = display_path(path)
     try:
         graph.parse(path, format="turtle")
     except FileNotFoundError as e:
         raise OntologyError(shown, None, "no such file") from e
     except BadSyntax as e:
-        raise OntologyError(shown, e.lines + 1, f"not valid Turtle ({e.message})") from e
-    except (ParserError, OSError, UnicodeDecodeError) as e:
-        raise OntologyError(shown, None, f"not valid Turtle ({e})") from e
+        raise OntologyError(shown, e.lines + 1, f"not valid Turtle ({_syntax_reason(e)})") from e
+    except (ParserError, OSError, UnicodeDecodeError, ValueError) as e:
+        raise OntologyError(shown, None, f"not valid Turtle ({one_line(str(e))})") from e
     return graph
+
+
+def _syntax_reason(error: BadSyntax) -> str:
+    # rdflib keeps the reason alone only in a private attribute; its message adds the context.
+    why = getattr(error, "_why", None)
+    return one_line(why if isinstance(why, str) else error.message.split("\n")[1])
 
 
 def vocabulary(ontology: Graph) -> Vocabulary:

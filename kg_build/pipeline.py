@@ -216,7 +216,8 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     if len(links):
         named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
-    findings = Validator(load_shapes(config.shapes), config.validator).graph(graph, "graph")
+    shapes = load_shapes(config.shapes, loaded.vocab)
+    findings = Validator(shapes, config.validator).graph(graph, "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
     warnings = [f"{w}" for e in extractions for w in e.warnings]
     warnings += [str(f) for f in findings if f.severity != "Violation"]
@@ -243,7 +244,8 @@ def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
             line + 1 if isinstance(line, int) else None,
             f"cannot read the graph ({type(e).__name__}: {e})",
         ) from e
-    validator = Validator(load_shapes(config.shapes), config.validator)
+    vocab = vocabulary(load_ontology(config.ontology))
+    validator = Validator(load_shapes(config.shapes, vocab), config.validator)
     findings = validator.graph(graph, path.as_posix())
     _raise_on_violations(findings, path.as_posix())
     return findings

@@ -19,13 +19,13 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SH, XSD
-from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from kg_build.defaults import DEFAULT_ENGINE, ENGINES
 from kg_build.errors import OntologyError
 from kg_build.namespaces import TP
-from kg_build.parse import display_path
+from kg_build.shapes import defined_at
+from kg_build.shapes import load_shapes as load_shapes  # re-exported: where it lived
 
 _RANGES: dict[str, tuple[URIRef, Callable[[Decimal, Decimal], bool]]] = {
     str(SH.MinInclusiveConstraintComponent): (SH.minInclusive, operator.ge),
@@ -95,7 +95,7 @@ def _check_targeted_by_class(shapes: Graph, shape: Node, folder: Path | None) ->
     targets = sorted(shapes.qname(p) for p in _TARGETS if (shape, p, None) in shapes)
     if targets == ["sh:targetClass"]:
         return
-    path, line = _defined_at(folder, shape)
+    path, line = defined_at(folder, shape)
     raise OntologyError(
         path,
         line,
@@ -103,35 +103,6 @@ def _check_targeted_by_class(shapes: Graph, shape: Node, folder: Path | None) ->
         f"targeted by {', '.join(targets) or 'nothing'}; it must be targeted by sh:targetClass "
         "alone, because the streamed build finds shared entities by their class",
     )
-
-
-def _defined_at(folder: Path | None, shape: Node) -> tuple[str, int | None]:
-    """Return the file and line that start a shape's description, as far as a scan finds."""
-    if folder is None:
-        return "shapes", None
-    name = str(shape).rpartition("#")[2]
-    start = re.compile(rf"^(\S*:{re.escape(name)}|<{re.escape(str(shape))}>)\s")
-    for path in sorted(folder.glob("*.ttl")):
-        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if start.match(text):
-                return display_path(path), number
-    return display_path(folder), None
-
-
-def load_shapes(folder: Path) -> Graph:
-    """Read every ``*.ttl`` of the shapes folder into one graph."""
-    shapes = Graph()
-    files = sorted(folder.glob("*.ttl"))
-    if not files:
-        raise OntologyError(display_path(folder), None, "no shapes (expected *.ttl)")
-    for path in files:
-        try:
-            shapes.parse(path, format="turtle")
-        except BadSyntax as e:
-            raise OntologyError(
-                display_path(path), e.lines + 1, f"not valid Turtle ({e.message})"
-            ) from e
-    return shapes
 
 
 class Validator:
