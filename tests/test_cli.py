@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -140,6 +141,28 @@ def test_build_names_a_bad_article(in_root: Path, tmp_path: Path) -> None:
     assert code == 1
     assert err == (ROOT / "tests/data/bad/row-too-few-cells.err").read_text(encoding="utf-8")
     assert not (tmp_path / "x.ttl").exists()
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["in-memory", "stream"])
+def test_issue_17_a_rule_field_the_records_lack_names_the_rule_line(
+    in_root: Path, tmp_path: Path, stream: bool
+) -> None:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    rules = mappings / "rules" / "competition.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("[rdfs:label, $(name)]", "[rdfs:label, $(nmae)]"))
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if "[rdfs:label, $(name)]" in ln)
+    options = ["--stream", "--format", "nt"] if stream else []
+    code, _, err = _run(
+        "build", "--mappings", str(mappings), *options, "-o", str(tmp_path / "x.nt")
+    )
+    assert (code, err) == (
+        1,
+        f"error: {rules.as_posix()}:{line}: mapping 'athlete' reads the field 'nmae', which the "
+        "records of source 'athletes' do not have (did you mean 'name'? they have: article, "
+        "iri, is_athlete, line, name, source_url)\n",
+    )
 
 
 def test_internal_error_is_one_line_without_traceback(
