@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from kg_build.errors import SourceError
-from kg_build.extract import CURATED, Context
+from kg_build.extract import Context
 from kg_build.model import (
     MedalAward,
     MedalKind,
@@ -215,7 +215,8 @@ def _athlete_medals(
             raise SourceError(
                 src.path,
                 src.line,
-                f"medallist '{name}' is not in the roster of '{ctx.stem}' ({CURATED}/rosters.tsv)",
+                f"medallist '{name}' is not in the roster of '{ctx.stem}' "
+                f"({ctx.reference.file('rosters.tsv')})",
             )
         if ctx.iris.noc(entry.noc) != team.noc:
             raise SourceError(
