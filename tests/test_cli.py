@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.query import ResultRow
 
 from kg_build import __version__
 from kg_build.cli import cli
-from tests.conftest import BAD_INPUTS, ROOT
+from tests.conftest import BAD_INPUTS, ROOT, SKATING
 
 
 def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -163,6 +165,40 @@ def test_issue_17_a_rule_field_the_records_lack_names_the_rule_line(
         "records of source 'athletes' do not have (did you mean 'name'? they have: article, "
         "iri, is_athlete, line, name, source_url)\n",
     )
+
+
+def test_issue_17_a_repeated_infobox_key_keeps_both_values_as_claims(tmp_path: Path) -> None:
+    lines = SKATING.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("- Competitors: 27\n") + 1
+    article = tmp_path / SKATING.name  # the same stem: the same curated rows
+    article.write_text(
+        "".join([*lines[:at], "- Competitors: 27\n- Competitors: 99\n", *lines[at:]])
+    )
+    target = tmp_path / "g.ttl"
+    code, _, err = _run("build", str(article), "-o", str(target))
+    assert code == 0
+    shown = article.as_posix()
+    repeats = [ln for ln in err.splitlines() if "infobox key" in ln]
+    assert repeats == [
+        f"warning: {shown}:{at}: infobox key 'Competitors' has different values: "
+        f"'27' ({shown}:{at}), '99' ({shown}:{at + 2}); each is kept as a tp:Claim of "
+        "tp:statedCompetitorCount"
+    ]
+    rows = (
+        Graph()
+        .parse(target)
+        .query(
+            "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\n"
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+            "SELECT ?value ?line ?text WHERE { ?c a tp:Claim ; rdf:predicate tp:statedCompetitorCount ;"
+            " rdf:object ?value ; tp:sourceLine ?line ; tp:sourceText ?text } ORDER BY ?line"
+        )
+    )
+    claims = [[str(v) for v in row] for row in rows if isinstance(row, ResultRow)]
+    assert claims == [
+        ["27", str(at), "Competitors: 27"],
+        ["99", str(at + 2), "Competitors: 99"],
+    ]
 
 
 def test_internal_error_is_one_line_without_traceback(
