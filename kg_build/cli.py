@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests 
     import requests
 
     from kg_build.pipeline import Config
+    from kg_build.validate import Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
@@ -71,6 +72,9 @@ class _KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ValidationFailed as e:
+            for finding in e.findings:  # the rest of the validation report: its warnings
+                if finding.severity != "Violation":
+                    click.echo(f"warning: {finding}", err=True)
             for violation in e.violations:
                 click.echo(violation, err=True)
             click.echo(f"error: {e}", err=True)
@@ -166,6 +170,11 @@ SHAPES_OPTION = click.option(
     default=SHAPES,
     help="Folder of SHACL shapes.  [default: shapes/]",
 )
+REPORT_OPTION = click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the W3C SHACL validation report (Turtle) to this file, conforming or not.",
+)
 VALIDATOR_OPTION = click.option(
     "--validator",
     type=click.Choice(ENGINES),
@@ -215,6 +224,7 @@ VALIDATOR_OPTION = click.option(
 @MAPPINGS_OPTION
 @SHAPES_OPTION
 @VALIDATOR_OPTION
+@REPORT_OPTION
 def build_command(
     sources: tuple[Path, ...],
     output: str | None,
@@ -229,6 +239,7 @@ def build_command(
     mappings: Path,
     shapes: Path,
     validator: str,
+    report: Path | None,
 ) -> None:
     """Build the graph from the articles (default: sources/*.txt), validate it, write it.
 
@@ -243,9 +254,16 @@ def build_command(
 
     config = Config(ontology, mappings, shapes, base, validator)
     if stream:
+        if report is not None:
+            raise click.UsageError("--report is not available with --stream")
         _build_stream(sources, config, output, fmt, store_dir, timings, jobs)
         return
-    built = build(sources, config)
+    try:
+        built = build(sources, config)
+    except ValidationFailed as e:
+        _write_report(report, e.findings)
+        raise
+    _write_report(report, built.findings)
     for warning in built.warnings:
         _say(f"warning: {warning}")
     targets = {output: fmt} if output else _default_targets()
@@ -294,6 +312,14 @@ def _build_stream(
     _say(f"streamed {counts} to {output} ({len(stats.warnings)} warnings)")
 
 
+def _write_report(path: Path | None, findings: tuple[Finding, ...]) -> None:
+    """Write the SHACL validation report of ``findings`` if --report asked for one."""
+    if path is not None:
+        from kg_build.report import report_to_bytes
+
+        write_atomic(path, report_to_bytes(findings))
+
+
 def _default_targets() -> dict[str, str]:
     return {f"{OUTPUT_DIR}/{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
 
@@ -302,16 +328,23 @@ def _default_targets() -> dict[str, str]:
 @click.argument("graph_file", type=click.Path(path_type=Path))
 @SHAPES_OPTION
 @VALIDATOR_OPTION
-def validate_command(graph_file: Path, shapes: Path, validator: str) -> None:
+@REPORT_OPTION
+def validate_command(graph_file: Path, shapes: Path, validator: str, report: Path | None) -> None:
     """Validate a graph file (Turtle, N-Triples) against the SHACL shapes.
 
     \b
     Example:
       kg validate out/team-pursuit.ttl
+      kg validate out/team-pursuit.ttl --report report.ttl
     """
     from kg_build.pipeline import Config, validate_file
 
-    findings = validate_file(graph_file, Config(shapes=shapes, validator=validator))
+    try:
+        findings = validate_file(graph_file, Config(shapes=shapes, validator=validator))
+    except ValidationFailed as e:
+        _write_report(report, e.findings)
+        raise
+    _write_report(report, tuple(findings))
     for finding in findings:
         _say(f"warning: {finding}")
     _say(f"{graph_file}: conforms ({len(findings)} warnings)")

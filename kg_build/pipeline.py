@@ -84,6 +84,7 @@ class Built:
     extractions: tuple[Extraction, ...]
     warnings: tuple[str, ...]
     loaded: Loaded
+    findings: tuple[Finding, ...] = ()  # the SHACL results (warnings), for the report
 
     def serialize(self, fmt: str) -> bytes:
         """Return the graph in ``fmt`` (one named graph per article in N-Quads and TriG)."""
@@ -221,13 +222,13 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     _raise_on_violations(findings, "the built graph", "nothing written")
     warnings = [f"{w}" for e in extractions for w in e.warnings]
     warnings += [str(f) for f in findings if f.severity != "Violation"]
-    return Built(graph, named, extractions, tuple(warnings), loaded)
+    return Built(graph, named, extractions, tuple(warnings), loaded, tuple(findings))
 
 
 def _raise_on_violations(findings: list[Finding], what: str, outcome: str = "") -> None:
     violations = [str(f) for f in findings if f.severity == "Violation"]
     if violations:
-        raise ValidationFailed(what, violations, outcome)
+        raise ValidationFailed(what, violations, outcome, tuple(findings))
 
 
 def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
