@@ -64,14 +64,11 @@ def load_shapes(folder: Path, vocab: Vocabulary) -> Graph:
     paths = sorted(folder.glob("*.ttl"))
     if not paths:
         raise OntologyError(display_path(folder), None, "no shapes (expected *.ttl)")
-    files = [
-        _ShapeFile(
-            display_path(path),
-            tuple(path.read_text(encoding="utf-8").splitlines()),
-            parse_turtle(path, Graph()),
-        )
-        for path in paths
-    ]
+    files = []
+    for path in paths:
+        graph = parse_turtle(path, Graph())  # first: it names a file that is not UTF-8
+        lines = tuple(path.read_text(encoding="utf-8").splitlines())
+        files.append(_ShapeFile(display_path(path), lines, graph))
     shapes = Graph()
     for file in files:
         shapes += file.graph
