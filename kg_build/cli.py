@@ -72,11 +72,11 @@ class _KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ValidationFailed as e:
+            for violation in e.violations:
+                click.echo(violation, err=True)
             for finding in e.findings:  # the rest of the validation report: its warnings
                 if finding.severity != "Violation":
                     click.echo(f"warning: {finding}", err=True)
-            for violation in e.violations:
-                click.echo(violation, err=True)
             click.echo(f"error: {e}", err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except (StoreError, LinkError) as e:
