@@ -238,8 +238,9 @@ def test_a_shape_typo_stops_every_command_that_loads_shapes(
     assert (code, err) == (1, f"error: {shown}:{line}: {expected}\n")
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("what", ["ontology", "shapes"])
-def test_a_turtle_error_is_one_line_with_its_reason(tmp_path: Path, what: str) -> None:
+def test_a_turtle_error_is_one_line_with_its_reason(tmp_path: Path, what: str, engine: str) -> None:
     if what == "ontology":
         path = tmp_path / "tp.ttl"
         lines = (ROOT / "ontology" / "tp.ttl").read_text(encoding="utf-8").splitlines(True)
@@ -248,7 +249,7 @@ def test_a_turtle_error_is_one_line_with_its_reason(tmp_path: Path, what: str) -
     else:
         folder, _, _ = _broken_copy(tmp_path, "team.ttl", "sh:path tp:finalRank ;", "sh:path ;")
         path, option = folder / "team.ttl", ["--shapes", str(folder)]
-    code, err = _kg("build", *option, "-o", str(tmp_path / "x.ttl"))
+    code, err = _kg("build", *option, "-o", str(tmp_path / "x.ttl"), "--validator", engine)
     reason = 'Prefix "foo:" not bound' if what == "ontology" else "objectList expected"
     line = 30 if what == "ontology" else 24
     assert (code, err) == (1, f"error: {path.as_posix()}:{line}: not valid Turtle ({reason})\n")
