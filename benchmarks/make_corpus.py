@@ -18,6 +18,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg_build.curated import add_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "https://example.org/synthetic-benchmark-data"
 NOCS = ["AUS", "CAN", "CHN", "DEN", "GBR", "GER", "ITA", "KOR", "NED", "NOR", "NZL", "SUI", "USA"]
@@ -393,10 +395,8 @@ def make_corpus(count: int, out: Path, seed: int = 7) -> list[Path]:
         venues.append(
             f"{stem}\t{venue[0]}\t{venue[1]}\tNowhere\t+09:00\tSynthetic Time\t{SOURCE}\tinvented benchmark data"
         )
-    with (out / "mappings" / "curated" / "rosters.tsv").open("a", encoding="utf-8") as handle:
-        handle.writelines(f"{row}\n" for row in rosters)
-    with (out / "mappings" / "curated" / "venues.tsv").open("a", encoding="utf-8") as handle:
-        handle.writelines(f"{row}\n" for row in venues)
+    add_rows(out / "mappings" / "curated" / "rosters.tsv", rosters)  # in the files' order
+    add_rows(out / "mappings" / "curated" / "venues.tsv", venues)
     return files
 
 

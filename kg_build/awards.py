@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from kg_build.errors import SourceError
-from kg_build.extract import CURATED, Context
+from kg_build.extract import Context
 from kg_build.messages import quote
 from kg_build.model import (
     MedalAward,
@@ -221,7 +221,7 @@ def _athlete_medals(
                 src.path,
                 src.line,
                 f"medallist {quote(name)} is not in the roster of '{ctx.stem}' "
-                f"({CURATED}/rosters.tsv)",
+                f"({ctx.reference.file('rosters.tsv')})",
             )
         if ctx.iris.noc(entry.noc) != team.noc:
             raise SourceError(

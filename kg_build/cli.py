@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests 
     import requests
 
     from kg_build.pipeline import Config
+    from kg_build.validate import Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
@@ -75,6 +76,9 @@ class _KgGroup(click.Group):
         except ValidationFailed as e:
             for violation in e.violations:
                 _tell(violation)
+            for finding in e.findings:  # the rest of the validation report: its warnings
+                if finding.severity != "Violation":
+                    _tell(f"warning: {finding}")
             _tell(f"error: {e}")
             ctx.exit(EXIT_BAD_INPUT)
         except (StoreError, LinkError, BusyError, ServeError) as e:
@@ -186,6 +190,11 @@ SHAPES_OPTION = click.option(
     default=SHAPES,
     help="Folder of SHACL shapes.  [default: the packaged shapes/]",
 )
+REPORT_OPTION = click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the W3C SHACL validation report (Turtle) to this file, conforming or not.",
+)
 VALIDATOR_OPTION = click.option(
     "--validator",
     type=click.Choice(ENGINES),
@@ -241,6 +250,7 @@ VALIDATOR_OPTION = click.option(
 @MAPPINGS_OPTION
 @SHAPES_OPTION
 @VALIDATOR_OPTION
+@REPORT_OPTION
 def build_command(
     sources: tuple[Path, ...],
     output: str | None,
@@ -256,6 +266,7 @@ def build_command(
     mappings: Path,
     shapes: Path,
     validator: str,
+    report: Path | None,
 ) -> None:
     """Build the graph from the articles (default: sources/*.txt), validate it, write it.
 
@@ -273,13 +284,15 @@ def build_command(
     fmt = _graph_format(output, fmt, stream)
     store = None if no_store else store_dir or (None if output else DEFAULT_STORE)
     if stream:
+        if report is not None:
+            raise click.UsageError("--report is not available with --stream")
         assert output is not None  # _graph_format refuses --stream without -o FILE
         _build_stream(sources, config, Path(output), fmt, store, timings, jobs, wait)
         return
     targets = {Path(output): fmt} if output else _default_targets()
     files = [t for t in targets if t.as_posix() != STDOUT]
     with Publication(files + ([] if output else [VOID_FILE]), store, wait) as publication:
-        stdout = _build_in_memory(sources, config, targets, store, publication)
+        stdout = _build_in_memory(sources, config, targets, store, publication, report)
         publication.commit()
     if stdout is not None:
         write_output(stdout, STDOUT)
@@ -294,11 +307,17 @@ def _build_in_memory(
     targets: dict[Path, str],
     store: Path | None,
     publication: Publication,
+    report: Path | None,
 ) -> bytes | None:
     """Build, stage every output in ``publication``; return what goes to stdout, if any."""
     from kg_build.pipeline import build, describe_build, load_embedded
 
-    built = build(sources, config)
+    try:
+        built = build(sources, config)
+    except ValidationFailed as e:
+        _write_report(report, e.findings)
+        raise
+    _write_report(report, built.findings)
     for warning in built.warnings:
         _say(f"warning: {warning}")
     written = {t.as_posix(): built.serialize(f) for t, f in targets.items()}
@@ -401,6 +420,14 @@ def _result_format(output: str, given: str | None) -> str:
     return "csv"
 
 
+def _write_report(path: Path | None, findings: tuple[Finding, ...]) -> None:
+    """Write the SHACL validation report of ``findings`` if --report asked for one."""
+    if path is not None:
+        from kg_build.report import report_to_bytes
+
+        write_atomic(path, report_to_bytes(findings))
+
+
 def _default_targets() -> dict[Path, str]:
     return {Path(OUTPUT_DIR) / f"{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
 
@@ -409,16 +436,23 @@ def _default_targets() -> dict[Path, str]:
 @click.argument("graph_file", type=click.Path(path_type=Path))
 @SHAPES_OPTION
 @VALIDATOR_OPTION
-def validate_command(graph_file: Path, shapes: Path, validator: str) -> None:
+@REPORT_OPTION
+def validate_command(graph_file: Path, shapes: Path, validator: str, report: Path | None) -> None:
     """Validate a graph file (Turtle, N-Triples) against the SHACL shapes.
 
     \b
     Example:
       kg validate out/team-pursuit.ttl
+      kg validate out/team-pursuit.ttl --report report.ttl
     """
     from kg_build.pipeline import Config, validate_file
 
-    findings = validate_file(graph_file, Config(shapes=shapes, validator=validator))
+    try:
+        findings = validate_file(graph_file, Config(shapes=shapes, validator=validator))
+    except ValidationFailed as e:
+        _write_report(report, e.findings)
+        raise
+    _write_report(report, tuple(findings))
     for finding in findings:
         _say(f"warning: {finding}")
     _say(f"{graph_file}: conforms ({len(findings)} warnings)")

@@ -1,5 +1,12 @@
 """The error hierarchy: every error a user can cause names a file and, where it has one, a line."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the findings a failed validation carries (validate imports this module)
+    from kg_build.validate import Finding
+
 
 class KgError(Exception):
     """An error in the user's input or environment, printed as one line without a traceback."""
@@ -15,6 +22,12 @@ class KgError(Exception):
         if self.line is None:
             return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Return ``text`` on one line, whitespace collapsed, cut at ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else f"{flat[: limit - 1]}…"
 
 
 class SourceError(KgError):
@@ -34,12 +47,22 @@ class OntologyError(KgError):
 
 
 class ValidationFailed(KgError):
-    """The graph does not conform to the shapes; ``violations`` holds one line each."""
+    """The graph does not conform to the shapes; ``violations`` holds one line each.
 
-    def __init__(self, path: str, violations: list[str], outcome: str = "") -> None:
+    ``findings`` are all the results (warnings too), for the validation report.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        violations: list[str],
+        outcome: str = "",
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
         suffix = f"; {outcome}" if outcome else ""
         super().__init__(path, None, f"{len(violations)} SHACL violations{suffix}")
         self.violations = violations
+        self.findings = findings
 
 
 class StoreError(KgError):

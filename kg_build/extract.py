@@ -33,10 +33,8 @@ from kg_build.model import (
     Venue,
     Vocabulary,
 )
-from kg_build.reference import Reference, RosterEntry, Settings, VenueRow
+from kg_build.reference import NocRow, Reference, RosterEntry, Settings, VenueRow
 from kg_build.values import BadValue, parse_dates, parse_time
-
-CURATED = "mappings/curated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +86,22 @@ class Context:
         """Return the curated venue of this event."""
         row = self.reference.venues.get(self.stem)
         if row is None:
+            src = self.required("venue").src
             raise MappingError(
-                f"{CURATED}/venues.tsv", None, f"no venue row for event '{self.stem}'"
+                src.path, src.line, self.missing_row("venues.tsv", "event", self.stem)
             )
         return row
+
+    def noc_row(self, code: str, src: SourceRef) -> NocRow:
+        """Return the curated row of an NOC the article names at ``src``."""
+        row = self.reference.nocs.get(code)
+        if row is None:
+            raise MappingError(src.path, src.line, self.missing_row("nocs.tsv", "NOC", code))
+        return row
+
+    def missing_row(self, name: str, what: str, key: str) -> str:
+        """Say that a curated file has no row the article needs, and which file."""
+        return f"no row for {what} '{key}' in {self.reference.file(name)} (add one with its source)"
 
     def event_span(self) -> tuple[date, date, tuple[date, ...]]:
         """Return the first and last day of the event and the days the infobox lists."""
@@ -123,7 +133,12 @@ def make_context(
     title = read_title(article, settings)
     roster = {e.athlete: e for e in reference.rosters.get(stem, ())}
     if not roster:
-        raise MappingError(f"{CURATED}/rosters.tsv", None, f"no roster rows for event '{stem}'")
+        raise MappingError(
+            article.path,
+            article.src.line,
+            f"no rows for event '{stem}' in {reference.file('rosters.tsv')} (add its athletes, "
+            "each with the NOC they raced for and a source)",
+        )
     event = iris.event(title.year, title.sport, title.event)
     words = {tuple(name.split()): entry for name, entry in roster.items()}
     longest = max(len(w) for w in words)
@@ -162,7 +177,10 @@ def extract_article(
         sports=_sports(ctx),
         venue=_venue(ctx),
         other_editions=_other_editions(ctx, event),
-        nocs=_nocs(ctx, [t.noc for t in rounds.teams] + [c.value for c in claims if c.is_iri]),
+        nocs=_nocs(
+            ctx,
+            [(t.noc, t.src) for t in rounds.teams] + [(c.value, c.src) for c in claims if c.is_iri],
+        ),
         people=_people(ctx, athletes),
         teams=rounds.teams,
         rounds=rounds.rounds,
@@ -310,18 +328,20 @@ def _venue(ctx: Context) -> Venue:
     )
 
 
-def _nocs(ctx: Context, referenced: list[str]) -> tuple[Noc, ...]:
+def _nocs(ctx: Context, referenced: list[tuple[str, SourceRef]]) -> tuple[Noc, ...]:
     """Return every NOC the teams and facts refer to, and the country NOCs they stand for."""
     prefix = ctx.iris.noc("")
-    codes = {iri[len(prefix) :] for iri in referenced if iri.startswith(prefix)}
-    codes |= {ctx.reference.nocs[c].country_code for c in codes if c in ctx.reference.nocs} - {""}
+    codes: dict[str, SourceRef] = {}
+    for iri, src in referenced:
+        if iri.startswith(prefix):
+            codes.setdefault(iri[len(prefix) :], src)
+    for code, src in list(codes.items()):
+        country = ctx.noc_row(code, src).country_code  # whose own row is checked when loaded
+        if country:
+            codes.setdefault(country, src)
     nocs = []
     for code in sorted(codes):
-        row = ctx.reference.nocs.get(code)
-        if row is None:
-            raise MappingError(
-                f"{CURATED}/nocs.tsv", None, f"no row for NOC '{code}' (used by '{ctx.stem}')"
-            )
+        row = ctx.noc_row(code, codes[code])
         associated = ctx.iris.noc(row.country_code) if row.country_code else None
         nocs.append(Noc(ctx.iris.noc(code), code, row.name, associated, row.source_url))
     return tuple(nocs)

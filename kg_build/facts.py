@@ -12,7 +12,7 @@ from kg_build.defaults import PREFIXES, RDF_TYPE, TP_IRI
 from kg_build.errors import MappingError, SourceError
 from kg_build.extract import Context
 from kg_build.messages import quote
-from kg_build.model import BulletList, Claim, Paragraph, SourceRef
+from kg_build.model import BulletList, Claim, InfoboxField, Paragraph, SourceRef
 from kg_build.reference import FactEntry, FactTriple
 
 _DECLARATIONS = {RDF_TYPE, PREFIXES["rdfs"] + "label"}
@@ -21,8 +21,12 @@ _DECLARATIONS = {RDF_TYPE, PREFIXES["rdfs"] + "label"}
 def extract_claims(ctx: Context) -> tuple[Claim, ...]:
     """Return the infobox's claims and the curated facts of this article."""
     counter: dict[int, int] = {}
-    stated = (_infobox_claim(ctx, field, counter) for field in ctx.settings.infobox_claims)
-    claims = [c for c in stated if c is not None]
+    claims = [
+        _infobox_claim(ctx, name, field, counter)
+        for name in ctx.settings.infobox_claims
+        for field in _stated(ctx, name)
+    ]
+    _warn_of_repeated_keys(ctx)
     for entry in ctx.reference.facts.get(ctx.stem, ()):
         src = _find_sentence(ctx, entry)
         claims.extend(_fact_claim(ctx, entry, triple, src, counter) for triple in entry.triples)
@@ -34,10 +38,50 @@ def _next_iri(ctx: Context, line: int, counter: dict[int, int]) -> str:
     return ctx.iris.claim(ctx.stem, line, counter[line])
 
 
-def _infobox_claim(ctx: Context, name: str, counter: dict[int, int]) -> Claim | None:
-    field = ctx.infobox(name)
-    if field is None:
-        return None
+def _stated(ctx: Context, name: str) -> list[InfoboxField]:
+    """Return the infobox fields of a claim's key: one for each value it states.
+
+    A key that repeats with another value (``Competitors: 27`` then ``Competitors: 99``)
+    states both, each kept as a claim with its line; an equal repeat states nothing new.
+    """
+    first = ctx.infobox(name)
+    if first is None:
+        return []
+    by_value: dict[str, InfoboxField] = {}
+    for field in ctx.article.infobox:
+        if field.key == first.key:
+            by_value.setdefault(field.value, field)
+    return list(by_value.values())
+
+
+def _warn_of_repeated_keys(ctx: Context) -> None:
+    """Warn of each infobox key the build reads that repeats with another value."""
+    settings = ctx.settings
+    read = {key for keys in settings.infobox.values() for key in keys}
+    read |= {key for medal in settings.medals for key in (medal.athletes, medal.noc)}
+    claimed = {
+        field.key: settings.infobox_claims[name]
+        for name in settings.infobox_claims
+        if (field := ctx.infobox(name)) is not None
+    }
+    values: dict[str, dict[str, InfoboxField]] = {}
+    for field in ctx.article.infobox:
+        if field.key in read:
+            values.setdefault(field.key, {}).setdefault(field.value, field)
+    for key, by_value in values.items():
+        if len(by_value) < 2:
+            continue
+        fields = list(by_value.values())
+        listed = ", ".join(f"'{f.value}' ({f.src})" for f in fields)
+        kept = (
+            f"each is kept as a tp:Claim of tp:{claimed[key]}"
+            if key in claimed
+            else "the first is used"
+        )
+        ctx.warn(fields[0].src, f"infobox key '{key}' has different values: {listed}; {kept}")
+
+
+def _infobox_claim(ctx: Context, name: str, field: InfoboxField, counter: dict[int, int]) -> Claim:
     predicate = TP_IRI + ctx.settings.infobox_claims[name]
     if not field.value.isdigit():
         raise SourceError(

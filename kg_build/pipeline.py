@@ -83,6 +83,7 @@ class Built:
     extractions: tuple[Extraction, ...]
     warnings: tuple[str, ...]
     loaded: Loaded
+    findings: tuple[Finding, ...] = ()  # the SHACL results (warnings), for the report
 
     def serialize(self, fmt: str) -> bytes:
         """Return the graph in ``fmt`` (one named graph per article in N-Quads and TriG)."""
@@ -222,17 +223,18 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     if len(links):
         named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
-    findings = Validator(load_shapes(config.shapes), config.validator).graph(graph, "graph")
+    shapes = load_shapes(config.shapes, loaded.vocab)
+    findings = Validator(shapes, config.validator).graph(graph, "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
     warnings = [f"{w}" for e in extractions for w in e.warnings]
     warnings += [str(f) for f in findings if f.severity != "Violation"]
-    return Built(graph, named, extractions, tuple(warnings), loaded)
+    return Built(graph, named, extractions, tuple(warnings), loaded, tuple(findings))
 
 
 def _raise_on_violations(findings: list[Finding], what: str, outcome: str = "") -> None:
     violations = [str(f) for f in findings if f.severity == "Violation"]
     if violations:
-        raise ValidationFailed(what, violations, outcome)
+        raise ValidationFailed(what, violations, outcome, tuple(findings))
 
 
 def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
@@ -249,7 +251,8 @@ def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
             line + 1 if isinstance(line, int) else None,
             f"cannot read the graph ({type(e).__name__}: {e})",
         ) from e
-    validator = Validator(load_shapes(config.shapes), config.validator)
+    vocab = vocabulary(load_ontology(config.ontology))
+    validator = Validator(load_shapes(config.shapes, vocab), config.validator)
     findings = validator.graph(graph, path.as_posix())
     _raise_on_violations(findings, path.as_posix())
     return findings

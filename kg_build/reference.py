@@ -5,7 +5,6 @@ Each curated row carries its source; each error names the file and line.
 
 from __future__ import annotations
 
-import csv
 import re
 from array import array
 from collections.abc import Iterator, Mapping
@@ -14,6 +13,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from kg_build.curated import CURATED_FILES, RowChecker, read_curated
 from kg_build.errors import MappingError
 from kg_build.model import Gender, MedalKind, RecordKind, RoundKind
 from kg_build.parse import display_path
@@ -141,6 +141,11 @@ class Reference:
     games: Mapping[str, GamesRow]
     events: Mapping[str, EventRow]
     facts: Mapping[str, tuple[FactEntry, ...]]
+    folder: str  # the curated folder as shown, for messages
+
+    def file(self, name: str) -> str:
+        """Return a curated file's path as shown (``mappings/curated/nocs.tsv``)."""
+        return f"{self.folder}/{name}"
 
 
 _SETTINGS_KEYS = {
@@ -284,46 +289,19 @@ def _medal_line(node: Any, shown: str) -> MedalLine:
 
 
 def read_tsv(path: Path, shown: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Read a TSV file with exactly ``columns``; return (line, row) pairs."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise MappingError(shown, None, "no such file") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise MappingError(shown, None, f"cannot read the file ({e})") from e
-    lines = text.splitlines()
-    _check_header(shown, lines[0].split("\t") if lines else [], columns)
-    return [
-        (number, _checked_row(shown, number, cells, columns))
-        for number, cells in enumerate(
-            csv.reader(lines[1:], delimiter="\t", quoting=csv.QUOTE_NONE), 2
-        )
-        if cells
-    ]
-
-
-def _check_header(shown: str, header: list[str], columns: tuple[str, ...]) -> None:
-    if tuple(header) != columns:
-        raise MappingError(shown, 1, f"header is {header}, expected {list(columns)}")
-
-
-def _checked_row(
-    shown: str, number: int, cells: list[str], columns: tuple[str, ...]
-) -> dict[str, str]:
-    """Return a curated row by column, or say which line breaks the file's rules."""
-    if len(cells) != len(columns):
-        raise MappingError(shown, number, f"row has {len(cells)} cells, expected {len(columns)}")
-    row = dict(zip(columns, cells, strict=True))
-    if not row.get("source_url"):
-        raise MappingError(
-            shown, number, "row has no source_url (every curated fact needs a source)"
-        )
-    return row
+    """Read a curated TSV file with exactly ``columns``, checked; return (line, row) pairs."""
+    spec = CURATED_FILES[path.name]
+    if spec.columns != columns:
+        raise ValueError(f"{path.name} has the columns {spec.columns}, not {columns}")
+    return read_curated(path, shown, spec)
 
 
 def load_reference(mappings: Path) -> Reference:
     """Read every curated file and every facts file of the mappings folder."""
     curated = mappings / CURATED_DIR
+    for name in _CHECKED_ONLY:  # read where needed (kg export, kg link); checked with the rest
+        if (curated / name).exists():
+            read_curated(curated / name, display_path(curated / name), CURATED_FILES[name])
     return Reference(
         rosters=RosterFile(curated / "rosters.tsv"),
         nocs=_load_nocs(curated),
@@ -331,7 +309,16 @@ def load_reference(mappings: Path) -> Reference:
         games=_load_games(curated),
         events=_load_events(curated),
         facts=_load_all_facts(mappings / FACTS_DIR),
+        folder=display_path(curated),
     )
+
+
+_CHECKED_ONLY = (
+    "articles.tsv",
+    "wikidata-identifiers.tsv",
+    "wikidata-items.tsv",
+    "wikidata-properties.tsv",
+)
 
 
 class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
@@ -343,7 +330,7 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
     byte offset and line number, 16 bytes a row.
     """
 
-    COLUMNS = ("event", "athlete", "noc", "source_url", "evidence")
+    SPEC = CURATED_FILES["rosters.tsv"]
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -358,12 +345,13 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
             raise MappingError(self.shown, None, f"cannot read the file ({e})") from e
 
     def _index(self, handle: BinaryIO) -> None:
-        _check_header(self.shown, self._cells(handle.readline(), 1), self.COLUMNS)
+        checker = RowChecker(self.SPEC, self.shown)
+        checker.header(self._cells(handle.readline(), 1))
         offset = handle.tell()
         for number, raw in enumerate(handle, 2):
             cells = self._cells(raw, number)
             if cells:
-                row = _checked_row(self.shown, number, cells, self.COLUMNS)
+                row = checker.row(number, cells)
                 self._where.setdefault(row["event"], array("q")).extend((offset, number))
             offset += len(raw)
 
@@ -391,67 +379,64 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
         return len(self._where)
 
 
+def _read(curated: Path, name: str) -> list[tuple[int, dict[str, str]]]:
+    path = curated / name
+    return read_curated(path, display_path(path), CURATED_FILES[name])
+
+
 def _load_nocs(curated: Path) -> dict[str, NocRow]:
-    path = curated / "nocs.tsv"
-    columns = ("code", "name", "country_code", "source_url", "evidence")
-    return {
+    rows = _read(curated, "nocs.tsv")
+    nocs = {
         row["code"]: NocRow(row["code"], row["name"], row["country_code"], row["source_url"])
-        for _, row in read_tsv(path, display_path(path), columns)
+        for _, row in rows
     }
+    for line, row in rows:
+        if row["country_code"] and row["country_code"] not in nocs:
+            raise MappingError(
+                display_path(curated / "nocs.tsv"),
+                line,
+                f"country_code '{row['country_code']}' has no row of its own in nocs.tsv "
+                "(add one with its source)",
+            )
+    return nocs
 
 
 def _load_venues(curated: Path) -> dict[str, VenueRow]:
-    path = curated / "venues.tsv"
-    columns = (
-        "event",
-        "venue",
-        "city",
-        "country",
-        "utc_offset",
-        "time_zone_name",
-        "source_url",
-        "evidence",
-    )
     venues = {}
-    for line, row in read_tsv(path, display_path(path), columns):
+    for line, row in _read(curated, "venues.tsv"):
         if not _UTC_OFFSET.fullmatch(row["utc_offset"]):
             raise MappingError(
-                display_path(path),
+                display_path(curated / "venues.tsv"),
                 line,
                 f"utc_offset '{row['utc_offset']}' is not +HH:MM or -HH:MM",
             )
-        venues[row["event"]] = VenueRow(*(row[c] for c in columns[:-1]))
+        venues[row["event"]] = VenueRow(
+            row["event"],
+            row["venue"],
+            row["city"],
+            row["country"],
+            row["utc_offset"],
+            row["time_zone_name"],
+            row["source_url"],
+        )
     return venues
 
 
 def _load_games(curated: Path) -> dict[str, GamesRow]:
-    path = curated / "games.tsv"
-    if not path.exists():
+    if not (curated / "games.tsv").exists():
         return {}
-    columns = (
-        "games",
-        "name",
-        "year",
-        "season",
-        "host_city",
-        "host_country",
-        "source_url",
-        "evidence",
-    )
     return {
         row["games"]: GamesRow(
             row["games"], row["name"], row["host_city"], row["host_country"], row["source_url"]
         )
-        for _, row in read_tsv(path, display_path(path), columns)
+        for _, row in _read(curated, "games.tsv")
     }
 
 
 def _load_events(curated: Path) -> dict[str, EventRow]:
-    path = curated / "events.tsv"
-    columns = ("event", "discipline", "sport", "source_url", "evidence")
     return {
         row["event"]: EventRow(row["event"], row["discipline"], row["sport"], row["source_url"])
-        for _, row in read_tsv(path, display_path(path), columns)
+        for _, row in _read(curated, "events.tsv")
     }
 
 

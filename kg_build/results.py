@@ -251,7 +251,7 @@ def _result(
                 ctx.iris.missing(iri, "finishTime"),
                 iri,
                 str(TP.finishTime),
-                _no_time_reason(ctx, round_, row.noc),
+                _no_time_reason(ctx, round_, row.noc, src),
                 src,
             )
         )
@@ -332,9 +332,9 @@ def _notes(
     return codes, qualified, gaps
 
 
-def _no_time_reason(ctx: Context, round_: Round, noc: str) -> str:
+def _no_time_reason(ctx: Context, round_: Round, noc: str, src: SourceRef) -> str:
     """Return the article's own sentence on why a team has no time, if the round has one."""
-    name = ctx.reference.nocs[noc].name
+    name = ctx.noc_row(noc, src).name
     section = next(s for s in ctx.article.walk() if s.src == round_.src)
     for block in section.blocks:
         for sentence in _sentences(getattr(block, "text", "")):
@@ -371,15 +371,16 @@ def _teams(ctx: Context, rounds: tuple[Round, ...], results: list[Result]) -> tu
         noc = iri[len(prefix) :]
         noc_iri = ctx.iris.noc(noc)
         final = next((r for r in results if r.team == iri and r.round == final_round), None)
+        src = next(r.src for r in results if r.team == iri)
         teams.append(
             TeamEntry(
                 iri=iri,
-                label=f"{ctx.reference.nocs[noc].name}: {ctx.article.title}",
+                label=f"{ctx.noc_row(noc, src).name}: {ctx.article.title}",
                 event=ctx.event,
                 noc=noc_iri,
                 members=tuple(athletes),
                 final_rank=(final.round_rank or final.race_rank) if final else None,
-                src=next(r.src for r in results if r.team == iri),
+                src=src,
             )
         )
     return tuple(teams)

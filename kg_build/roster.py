@@ -7,7 +7,7 @@ way of reading the cell as roster names must exist.
 from __future__ import annotations
 
 from kg_build.errors import SourceError
-from kg_build.extract import CURATED, Context
+from kg_build.extract import Context
 from kg_build.messages import quote
 from kg_build.model import SourceRef, Table
 from kg_build.reference import RosterEntry
@@ -48,7 +48,7 @@ def split_athletes(ctx: Context, cell: str, src: SourceRef) -> tuple[RosterEntry
             src.path,
             src.line,
             f"athletes {quote(cell)} do not split into names of the roster of '{ctx.stem}' "
-            f"({CURATED}/rosters.tsv): no roster name starts {quote(stuck)}",
+            f"({ctx.reference.file('rosters.tsv')}): no roster name starts {quote(stuck)}",
         )
     if len(ways[0]) > 1:
         options = " | ".join(", ".join(e.athlete for e in way) for way in ways[0])

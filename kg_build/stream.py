@@ -89,7 +89,7 @@ class _Worker:
 
     def __init__(self, config: Config) -> None:
         self.loaded = load_config(config)
-        shapes = load_shapes(config.shapes)
+        shapes = load_shapes(config.shapes, self.loaded.vocab)
         self.validator = _SplitValidator(shapes, config.validator)
         self.whole = Validator(shapes, config.validator)  # for the merged check
         self.iris = Iris(config.base)
@@ -211,7 +211,7 @@ def build_stream(
     stats = StreamStats()
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
     loaded = load_config(config)
-    split_shapes(load_shapes(config.shapes), config.shapes)
+    split_shapes(load_shapes(config.shapes, loaded.vocab), config.shapes)
     links = load_link_set(config.mappings, config.base).links
     linked: set[str] = set()
     loader = _ChunkedLoad(store, quads, stats) if store is not None else None

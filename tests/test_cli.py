@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,11 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
+from rdflib.query import ResultRow
 
 from kg_build import __version__
 from kg_build.cli import cli
 from kg_build.defaults import FORMAT_SUFFIXES
-from tests.conftest import BAD_INPUTS, CYCLING, ROOT
+from tests.conftest import BAD_INPUTS, CYCLING, ROOT, SKATING
 
 
 def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -144,6 +146,62 @@ def test_build_names_a_bad_article(in_root: Path, tmp_path: Path) -> None:
     assert code == 1
     assert err == (ROOT / "tests/data/bad/row-too-few-cells.err").read_text(encoding="utf-8")
     assert not (tmp_path / "x.ttl").exists()
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["in-memory", "stream"])
+def test_issue_17_a_rule_field_the_records_lack_names_the_rule_line(
+    in_root: Path, tmp_path: Path, stream: bool
+) -> None:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    rules = mappings / "rules" / "competition.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("[rdfs:label, $(name)]", "[rdfs:label, $(nmae)]"))
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if "[rdfs:label, $(name)]" in ln)
+    options = ["--stream", "--format", "nt"] if stream else []
+    code, _, err = _run(
+        "build", "--mappings", str(mappings), *options, "-o", str(tmp_path / "x.nt")
+    )
+    assert (code, err) == (
+        1,
+        f"error: {rules.as_posix()}:{line}: mapping 'athlete' reads the field 'nmae', which the "
+        "records of source 'athletes' do not have (did you mean 'name'? they have: article, "
+        "iri, is_athlete, line, name, source_url)\n",
+    )
+
+
+def test_issue_17_a_repeated_infobox_key_keeps_both_values_as_claims(tmp_path: Path) -> None:
+    lines = SKATING.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("- Competitors: 27\n") + 1
+    article = tmp_path / SKATING.name  # the same stem: the same curated rows
+    article.write_text(
+        "".join([*lines[:at], "- Competitors: 27\n- Competitors: 99\n", *lines[at:]])
+    )
+    target = tmp_path / "g.ttl"
+    code, _, err = _run("build", str(article), "-o", str(target))
+    assert code == 0
+    shown = article.as_posix()
+    repeats = [ln for ln in err.splitlines() if "infobox key" in ln]
+    assert repeats == [
+        f"warning: {shown}:{at}: infobox key 'Competitors' has different values: "
+        f"'27' ({shown}:{at}), '99' ({shown}:{at + 2}); each is kept as a tp:Claim of "
+        "tp:statedCompetitorCount"
+    ]
+    rows = (
+        Graph()
+        .parse(target)
+        .query(
+            "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\n"
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+            "SELECT ?value ?line ?text WHERE { ?c a tp:Claim ; rdf:predicate tp:statedCompetitorCount ;"
+            " rdf:object ?value ; tp:sourceLine ?line ; tp:sourceText ?text } ORDER BY ?line"
+        )
+    )
+    claims = [[str(v) for v in row] for row in rows if isinstance(row, ResultRow)]
+    assert claims == [
+        ["27", str(at), "Competitors: 27"],
+        ["99", str(at + 2), "Competitors: 99"],
+    ]
 
 
 def test_internal_error_is_one_line_without_traceback(

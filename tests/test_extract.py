@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -291,3 +292,27 @@ def test_a_title_of_another_form_is_named(context_for: MakeContext) -> None:
         SourceError, match=r"title 'Cycling – Men' does not match the title_pattern"
     ):
         context_for("= Cycling – Men =\n")
+
+
+def test_a_repeated_infobox_key_with_another_value_is_warned_of(context_for: MakeContext) -> None:
+    from kg_build.facts import extract_claims
+
+    ctx = context_for(
+        TITLE + "\nInfobox\n- Venue: Izu Velodrome\n- Venue: Elsewhere\n- Venue: Izu Velodrome\n"
+        "- Competitors: 37\n- Competitors: 37\n- Competitors: 38\n"
+    )
+    ctx.reference = dataclasses.replace(ctx.reference, facts={})  # the infobox's claims alone
+    claims = extract_claims(ctx)
+    assert [(c.value, c.src.line) for c in claims if c.source_kind == "infobox"] == [
+        ("37", 7),
+        ("38", 9),
+    ]
+    assert [str(w) for w in ctx.warnings] == [
+        "sources/cycling-2020-mens-team-pursuit.txt:4: infobox key 'Venue' has different values: "
+        "'Izu Velodrome' (sources/cycling-2020-mens-team-pursuit.txt:4), 'Elsewhere' "
+        "(sources/cycling-2020-mens-team-pursuit.txt:5); the first is used",
+        "sources/cycling-2020-mens-team-pursuit.txt:7: infobox key 'Competitors' has different "
+        "values: '37' (sources/cycling-2020-mens-team-pursuit.txt:7), '38' "
+        "(sources/cycling-2020-mens-team-pursuit.txt:9); each is kept as a tp:Claim of "
+        "tp:statedCompetitorCount",
+    ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kg_build.curated import add_rows
 from kg_build.errors import MappingError
 from kg_build.reference import load_reference, load_settings
 from tests.conftest import ROOT
@@ -45,7 +46,7 @@ def test_every_roster_name_is_unique_per_event() -> None:
 def test_row_without_source(mappings: Path) -> None:
     rosters = mappings / "curated" / "rosters.tsv"
     lines = rosters.read_text(encoding="utf-8").count("\n")
-    _append(rosters, "cycling-2020-mens-team-pursuit\tNew Rider\tITA\t\tno source\n")
+    _append(rosters, "zz-event\tNew Rider\tITA\t\tno source\n")
     with pytest.raises(MappingError) as caught:
         load_reference(mappings)
     assert (caught.value.line, caught.value.message) == (
@@ -115,16 +116,27 @@ def test_settings_errors(mappings: Path, old: str, new: str, at: str, message: s
 
 def test_rosters_are_read_per_event_with_their_lines(mappings: Path) -> None:
     rosters = mappings / "curated" / "rosters.tsv"
-    lines = rosters.read_text(encoding="utf-8").count("\n")
-    _append(rosters, "other-event\tA Rider\tITA\thttps://example.org/a\te\n")
-    _append(rosters, "cycling-2020-mens-team-pursuit\tNew Rider\tITA\thttps://example.org/b\te\n")
+    add_rows(
+        rosters,
+        [
+            "other-event\tA Rider\tITA\thttps://example.org/a\te",
+            "cycling-2020-mens-team-pursuit\tNew Rider\tITA\thttps://example.org/b\te",
+        ],
+    )
+    line = (
+        rosters.read_text(encoding="utf-8")
+        .splitlines()
+        .index("cycling-2020-mens-team-pursuit\tNew Rider\tITA\thttps://example.org/b\te")
+    )
     reference = load_reference(mappings)
     assert [e.athlete for e in reference.rosters["other-event"]] == ["A Rider"]
-    last = reference.rosters["cycling-2020-mens-team-pursuit"][-1]
-    assert (last.athlete, last.source_url, last.line) == (
+    new = next(
+        e for e in reference.rosters["cycling-2020-mens-team-pursuit"] if e.athlete == "New Rider"
+    )
+    assert (new.athlete, new.source_url, new.line) == (
         "New Rider",
         "https://example.org/b",
-        lines + 2,
+        line + 1,
     )
     assert len(reference.rosters["cycling-2020-mens-team-pursuit"]) == 38
     assert "no-such-event" not in reference.rosters
@@ -134,7 +146,7 @@ def test_roster_row_not_utf8_is_named_by_line(mappings: Path) -> None:
     rosters = mappings / "curated" / "rosters.tsv"
     lines = rosters.read_text(encoding="utf-8").count("\n")
     with rosters.open("ab") as handle:
-        handle.write(b"other-event\tRider \xff\tITA\thttps://example.org/a\te\n")
+        handle.write(b"zz-event\tRider \xff\tITA\thttps://example.org/a\te\n")
     with pytest.raises(MappingError) as caught:
         load_reference(mappings)
     assert caught.value.line == lines + 1 and caught.value.message.startswith("not UTF-8")
