@@ -376,3 +376,16 @@ def test_kg_serve_answers_from_a_rebuilt_store_without_a_restart(tmp_path: Path)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_one_file_needs_no_lock_and_a_killed_build_of_it_is_cleared(tmp_path: Path) -> None:
+    one = _kg(tmp_path, "-q", "build", "-o", "g.ttl")
+    assert one.returncode == 0, one.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ttl"]
+    args = ["-q", "build", "--stream", "-o", "g.nt"]
+    killed = _killed(tmp_path, "streaming", *args)
+    assert killed.returncode == -signal.SIGKILL
+    assert any(p.name.startswith(".kg-staging-") for p in tmp_path.iterdir())
+    again = _kg(tmp_path, *args)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.nt", "g.ttl"]
