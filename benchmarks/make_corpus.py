@@ -383,7 +383,7 @@ def make_corpus(count: int, out: Path, seed: int = 7) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         files.append(path)
         rosters += [
-            f"{stem}\t{name}\t{t.noc}\t{SOURCE}\tinvented benchmark data"
+            f"{stem}\t{name}\t\t{t.noc}\t{SOURCE}\tinvented benchmark data"
             for t in teams
             for name in t.athletes
         ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,7 +25,15 @@ from kg_build.defaults import (
     SHAPES,
     STDOUT,
 )
-from kg_build.errors import BusyError, KgError, LinkError, ServeError, StoreError, ValidationFailed
+from kg_build.errors import (
+    ArticlesNotBuilt,
+    BusyError,
+    KgError,
+    LinkError,
+    ServeError,
+    StoreError,
+    ValidationFailed,
+)
 from kg_build.messages import redact
 from kg_build.output import write_atomic, write_output
 from kg_build.publish import Publication
@@ -38,6 +47,7 @@ from kg_build.store import GraphStoreLoader, LoadPlan, describe_plan, query_endp
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
 
+    from kg_build.model import Diagnostic
     from kg_build.pipeline import Config
     from kg_build.validate import Finding
 
@@ -73,6 +83,11 @@ class _KgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except ArticlesNotBuilt as e:
+            for problem in e.problems:
+                _tell(f"error: {problem}")
+            _tell(f"error: {e}")
+            ctx.exit(EXIT_BAD_INPUT)
         except ValidationFailed as e:
             for violation in e.violations:
                 _tell(violation)
@@ -228,6 +243,17 @@ VALIDATOR_OPTION = click.option(
     help="If another build is writing the same folder, wait for it instead of refusing.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Make every diagnostic about an article an error (exit 1, nothing written).",
+)
+@click.option(
+    "--diagnostics",
+    "diagnostics_file",
+    type=click.Path(path_type=Path),
+    help="Write every diagnostic (code, file, line, text, what was kept) as JSON.",
+)
+@click.option(
     "--stream",
     is_flag=True,
     help="One article at a time into -o FILE.nt or FILE.nq (or --format nt or nquads): for "
@@ -258,6 +284,8 @@ def build_command(
     store_dir: Path | None,
     no_store: bool,
     wait: bool,
+    strict: bool,
+    diagnostics_file: Path | None,
     stream: bool,
     timings: Path | None,
     jobs: int,
@@ -280,22 +308,52 @@ def build_command(
     """
     from kg_build.pipeline import Config
 
-    config = Config(ontology, mappings, shapes, base, validator)
+    config = Config(ontology, mappings, shapes, base, validator, strict)
     fmt = _graph_format(output, fmt, stream)
     store = None if no_store else store_dir or (None if output else DEFAULT_STORE)
     if stream:
         if report is not None:
             raise click.UsageError("--report is not available with --stream")
         assert output is not None  # _graph_format refuses --stream without -o FILE
-        _build_stream(sources, config, Path(output), fmt, store, timings, jobs, wait)
+        with _diagnostics_to(diagnostics_file) as found:
+            found += _build_stream(sources, config, Path(output), fmt, store, timings, jobs, wait)
         return
     targets = {Path(output): fmt} if output else _default_targets()
     files = [t for t in targets if t.as_posix() != STDOUT]
-    with Publication(files + ([] if output else [VOID_FILE]), store, wait) as publication:
-        stdout = _build_in_memory(sources, config, targets, store, publication, report)
+    with (
+        _diagnostics_to(diagnostics_file) as found,
+        Publication(files + ([] if output else [VOID_FILE]), store, wait) as publication,
+    ):
+        stdout = _build_in_memory(sources, config, targets, store, publication, report, found)
         publication.commit()
     if stdout is not None:
         write_output(stdout, STDOUT)
+
+
+@contextmanager
+def _diagnostics_to(path: Path | None) -> Iterator[list[Diagnostic]]:
+    """Collect a build's diagnostics; write them as JSON, whether the build ends well or not."""
+    found: list[Diagnostic] = []
+    try:
+        yield found
+    except ArticlesNotBuilt as e:
+        found += e.diagnostics
+        raise
+    finally:
+        if path is not None:
+            from kg_build.diagnostics import to_json
+
+            write_atomic(path, to_json(found))
+
+
+def _tell_diagnostics(found: list[Diagnostic], warnings: Sequence[str]) -> None:
+    """Print each warning line, then one line counting the diagnostics per code."""
+    from kg_build.diagnostics import summary
+
+    for warning in warnings:
+        _say(f"warning: {warning}")
+    if found:
+        _say(f"diagnostics: {summary(found)}")
 
 
 VOID_FILE = Path(OUTPUT_DIR) / "void.ttl"
@@ -308,6 +366,7 @@ def _build_in_memory(
     store: Path | None,
     publication: Publication,
     report: Path | None,
+    found: list[Diagnostic],
 ) -> bytes | None:
     """Build, stage every output in ``publication``; return what goes to stdout, if any."""
     from kg_build.pipeline import build, describe_build, load_embedded
@@ -318,8 +377,8 @@ def _build_in_memory(
         _write_report(report, e.findings)
         raise
     _write_report(report, built.findings)
-    for warning in built.warnings:
-        _say(f"warning: {warning}")
+    found += built.diagnostics
+    _tell_diagnostics(found, built.warnings)
     written = {t.as_posix(): built.serialize(f) for t, f in targets.items()}
     for target, data in written.items():
         if target != STDOUT:
@@ -345,7 +404,7 @@ def _build_stream(
     timings: Path | None,
     jobs: int,
     wait: bool,
-) -> None:
+) -> list[Diagnostic]:
     from kg_build.stream import build_stream
 
     with Publication([output], store, wait) as publication:
@@ -359,8 +418,7 @@ def _build_stream(
             publication.scratch(),
         )
         publication.commit()
-    for warning in stats.warnings:
-        _say(f"warning: {warning}")
+    _tell_diagnostics(stats.diagnostics, stats.warnings)
     if timings is not None:
         report = {
             "wall": stats.wall,
@@ -371,6 +429,7 @@ def _build_stream(
         write_output((json.dumps(report, indent=2, sort_keys=True) + "\n").encode(), str(timings))
     counts = f"{stats.lines} lines from {stats.articles} articles"
     _say(f"streamed {counts} to {output} ({len(stats.warnings)} warnings)")
+    return stats.diagnostics
 
 
 def _format_of(output: str | None, given: str | None, suffixes: dict[str, str]) -> str | None:

@@ -48,9 +48,9 @@ CURATED_FILES = {
     for f in (
         CuratedFile(
             "rosters.tsv",
-            ("event", "athlete", "noc", "source_url", "evidence"),
-            keys=(("event", "athlete"),),
-            order=("event", "noc", "athlete"),
+            ("event", "athlete", "alias", "noc", "source_url", "evidence"),
+            keys=(("event", "athlete", "alias"),),
+            order=("event", "noc", "athlete", "alias"),
             required=("event", "athlete", "noc"),
         ),
         CuratedFile(

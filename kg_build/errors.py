@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the findings a failed validation carries (validate imports this module)
+if TYPE_CHECKING:  # what failed builds carry (validate and model import this module)
+    from kg_build.model import Diagnostic
     from kg_build.validate import Finding
 
 
@@ -62,7 +64,12 @@ class ValidationFailed(KgError):
         suffix = f"; {outcome}" if outcome else ""
         super().__init__(path, None, f"{len(violations)} SHACL violations{suffix}")
         self.violations = violations
+        self.outcome = outcome
         self.findings = findings
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a streamed build's worker process, it crosses to the main one pickled.
+        return (type(self), (self.path, self.violations, self.outcome, self.findings))
 
 
 class StoreError(KgError):
@@ -79,3 +86,21 @@ class BusyError(KgError):
 
 class ServeError(KgError):
     """``kg serve`` cannot listen on its address (the port is in use, or not ours to take)."""
+
+
+class ArticlesNotBuilt(KgError):
+    """Diagnostics that stop a build: curated rows missing, or any diagnostic with --strict.
+
+    ``problems`` holds one line each; the command line prints them all, then the message.
+    """
+
+    def __init__(self, problems: Sequence[Diagnostic], message: str) -> None:
+        super().__init__("the articles", None, message)
+        self.diagnostics = tuple(problems)
+        self.problems = [str(p) for p in problems]
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.diagnostics, self.message))

@@ -28,7 +28,7 @@ from rdflib.exceptions import ParserError
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from kg_build.defaults import PREFIXES
+from kg_build.defaults import PREFIXES, TP_IRI
 from kg_build.errors import MappingError, OntologyError, one_line
 from kg_build.model import Extraction, Vocabulary
 from kg_build.parse import display_path
@@ -154,14 +154,19 @@ def vocabulary(ontology: Graph) -> Vocabulary:
         for s in ontology.subjects(RDF.type, kind)
         if isinstance(s, URIRef)
     }
-    individuals = {
-        s for c in classes for s in ontology.subjects(RDF.type, c) if isinstance(s, URIRef)
+    members = {
+        str(c): frozenset(str(s) for s in ontology.subjects(RDF.type, c) if isinstance(s, URIRef))
+        for c in classes
     }
+    individuals = frozenset().union(*members.values())
+    code = URIRef(TP_IRI + "code")
     return Vocabulary(
         classes=frozenset(str(c) for c in classes),
         object_properties=frozenset(str(p) for p in objects),
         data_ranges={str(p): str(ontology.value(p, RDFS.range) or XSD.string) for p in data},
-        individuals=frozenset(str(i) for i in individuals),
+        individuals=individuals,
+        members={c: m for c, m in members.items() if m},
+        codes={str(s): str(o) for s, o in ontology.subject_objects(code) if isinstance(s, URIRef)},
     )
 
 
@@ -370,7 +375,7 @@ def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
         "games": [_record(ex.games)],
         "sports": [_record(s) for s in ex.sports if s.sport is None],
         "disciplines": [_record(s) for s in ex.sports if s.sport is not None],
-        "venues": [_record(ex.venue)],
+        "venues": [_record(ex.venue)] if ex.venue else [],
         "nocs": [_record(n) for n in ex.nocs],
         "athletes": [_record(p) for p in ex.people if p.is_athlete],
         "teams": [_record(t) for t in ex.teams],
@@ -568,8 +573,13 @@ def _expand(term: Term, record: dict[str, Any]) -> list[str]:
         return []
     template, placeholder = term.template, f"$({name})"
     if isinstance(value, list):
-        return [template.replace(placeholder, str(v)) for v in value if v is not None]
-    return [template.replace(placeholder, str(value))]
+        return [template.replace(placeholder, _lexical(v)) for v in value if v is not None]
+    return [template.replace(placeholder, _lexical(value))]
+
+
+def _lexical(value: Any) -> str:
+    """Return a field's value as a literal's lexical form (xsd:boolean's is lower-case)."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def new_graph() -> Graph:

@@ -325,8 +325,20 @@ def _check_width(
 
 
 def _is_group_row(cells: tuple[str, ...]) -> bool:
-    """Tell a group row, which labels the rows below it: text in the first cell only."""
-    return len(cells) > 1 and bool(cells[0]) and not any(cells[1:])
+    """Tell a group row, which labels the rows below it: text in the first cell only.
+
+    A first cell that reads as a rank (``9``, ``=9``, ``2 (3)``, ``–``) makes a data row that
+    holds only a rank, never a heading: real tables leave the rest of such rows empty.
+    """
+    return (
+        len(cells) > 1
+        and bool(cells[0])
+        and not any(cells[1:])
+        and not _RANK_LIKE.fullmatch(cells[0])
+    )
+
+
+_RANK_LIKE = re.compile(r"=?\d{1,3}(?:\s*\(\d{1,3}\))?|[–—-]")
 
 
 def _shown(line: _Line) -> str:

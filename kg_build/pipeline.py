@@ -30,8 +30,14 @@ from kg_build.defaults import (
     STDIN_NAME,
 )
 from kg_build.describe import describe, sources_date
-from kg_build.errors import LinkError, MappingError, SourceError, ValidationFailed
-from kg_build.extract import extract_article
+from kg_build.errors import (
+    ArticlesNotBuilt,
+    LinkError,
+    MappingError,
+    SourceError,
+    ValidationFailed,
+)
+from kg_build.extract import Inputs, extract_article
 from kg_build.iris import Iris
 from kg_build.link import (
     Candidate,
@@ -55,9 +61,17 @@ from kg_build.mapping import (
     union_graph,
     vocabulary,
 )
-from kg_build.model import Article, Extraction, Vocabulary
+from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
 from kg_build.parse import display_path, parse_article, parse_bytes
-from kg_build.reference import Reference, Settings, load_reference, load_settings, read_tsv
+from kg_build.reference import (
+    SETTINGS_FILE,
+    Reference,
+    Settings,
+    check_settings,
+    load_reference,
+    load_settings,
+    read_tsv,
+)
 from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, Validator, load_shapes
@@ -72,6 +86,7 @@ class Config:
     shapes: Path = SHAPES
     base: str = DEFAULT_BASE
     validator: str = DEFAULT_ENGINE  # the SHACL engine (pySHACL is the reference)
+    strict: bool = False  # every diagnostic about an article is an error
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +96,19 @@ class Built:
     graph: Graph
     named: tuple[tuple[str, Graph], ...]
     extractions: tuple[Extraction, ...]
-    warnings: tuple[str, ...]
     loaded: Loaded
     findings: tuple[Finding, ...] = ()  # the SHACL results (warnings), for the report
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """What the extraction reports about the articles, article by article."""
+        return tuple(d for e in self.extractions for d in e.diagnostics)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every line the build warns with: the articles' diagnostics, then SHACL warnings."""
+        shacl = [str(f) for f in self.findings if f.severity != "Violation"]
+        return tuple([str(d) for d in self.diagnostics] + shacl)
 
     def serialize(self, fmt: str) -> bytes:
         """Return the graph in ``fmt`` (one named graph per article in N-Quads and TriG)."""
@@ -133,18 +158,23 @@ class Loaded:
     settings: Settings
     reference: Reference
     rules: tuple[MappingRule, ...]
+    inputs: Inputs
 
 
 def load_config(config: Config) -> Loaded:
     """Read everything a build needs besides the articles."""
     ontology = load_ontology(config.ontology)
     vocab = vocabulary(ontology)
+    settings = load_settings(config.mappings)
+    check_settings(settings, vocab, display_path(config.mappings / SETTINGS_FILE))
+    reference = load_reference(config.mappings)
     return Loaded(
         ontology=ontology,
         vocab=vocab,
-        settings=load_settings(config.mappings),
-        reference=load_reference(config.mappings),
+        settings=settings,
+        reference=reference,
         rules=load_rules(config.mappings / RULES_DIR, vocab),
+        inputs=Inputs(settings, reference, vocab, Iris(config.base)),
     )
 
 
@@ -167,11 +197,8 @@ def extract_sources(
 
 def _extractions(paths: Sequence[Path], config: Config, data: Loaded) -> Iterator[Extraction]:
     """Parse and extract each article in turn (the bundled sources when ``paths`` is empty)."""
-    iris = Iris(config.base)
     for article in parse_sources(article_files(paths)):
-        yield extract_article(
-            article, data.settings, data.reference, data.vocab, iris, _graph_file(article)
-        )
+        yield extract_article(article, data.inputs, _graph_file(article))
 
 
 def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
@@ -217,6 +244,7 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     """
     loaded = load_config(config)
     extractions, per_article = extract_sources(paths, config, loaded)
+    check_diagnostics([d for e in extractions for d in e.diagnostics], config.strict)
     iris = Iris(config.base)
     named = split_shared(per_article, iris.shared_graph())
     links = _links_graph([g for _, g in named], config, loaded)
@@ -226,9 +254,20 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     shapes = load_shapes(config.shapes, loaded.vocab)
     findings = Validator(shapes, config.validator).graph(graph, "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
-    warnings = [f"{w}" for e in extractions for w in e.warnings]
-    warnings += [str(f) for f in findings if f.severity != "Violation"]
-    return Built(graph, named, extractions, tuple(warnings), loaded, tuple(findings))
+    return Built(graph, named, extractions, loaded, tuple(findings))
+
+
+def check_diagnostics(found: Sequence[Diagnostic], strict: bool) -> None:
+    """Stop the build if our curated data lacks rows, or (with --strict) at any diagnostic."""
+    missing = [d for d in found if d.level is Level.MISSING]
+    if missing:
+        rows = "row" if len(missing) == 1 else "rows"
+        raise ArticlesNotBuilt(
+            missing, f"{len(missing)} curated {rows} missing (kg check lists them); nothing written"
+        )
+    unread = [d for d in found if d.level is Level.DIAGNOSTIC]
+    if strict and unread:
+        raise ArticlesNotBuilt(unread, f"{len(unread)} diagnostics with --strict; nothing written")
 
 
 def _raise_on_violations(findings: list[Finding], what: str, outcome: str = "") -> None:

@@ -5,17 +5,18 @@ Each curated row carries its source; each error names the file and line.
 
 from __future__ import annotations
 
+import difflib
 import re
 from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from kg_build.curated import CURATED_FILES, RowChecker, read_curated
+from kg_build.defaults import TP_IRI
 from kg_build.errors import MappingError
-from kg_build.model import Gender, MedalKind, RecordKind, RoundKind
+from kg_build.model import Vocabulary
 from kg_build.parse import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 
@@ -27,10 +28,15 @@ _UTC_OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
 
 @dataclass(frozen=True, slots=True)
 class RosterEntry:
-    """An athlete of an event's roster and the NOC they raced for."""
+    """An athlete of an event's roster and the NOC they raced for, or a spelling of them.
+
+    A row with an ``alias`` says that the article also writes the athlete so (a short first
+    name, no diacritics, another transliteration), with its own source.
+    """
 
     event: str
     athlete: str
+    alias: str
     noc: str
     source_url: str
     line: int
@@ -122,13 +128,24 @@ class Settings:
     rounds: Mapping[str, str]
     columns: Mapping[str, str]
     leader_marks: tuple[str, ...]
+    outcomes: Mapping[str, str]
+    qualification_marks: tuple[str, ...]
+    placeholders: tuple[str, ...]
+    timed_athletes: int
+    team_designation: re.Pattern[str]
+    race_label: re.Pattern[str]
     records_section: str
-    record_codes: Mapping[str, str]
+    records_announcement: re.Pattern[str]
     record_round_codes: Mapping[str, str]
     schedule_section: str
     round_time_sentence: re.Pattern[str]
     no_time_phrases: tuple[str, ...]
     no_time_default_reason: str
+    lines: Mapping[str, int]  # the line of each key, for errors found later
+
+    def line(self, key: str) -> int | None:
+        """Return the line of a top-level key of extraction.yaml."""
+        return self.lines.get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +175,14 @@ _SETTINGS_KEYS = {
     "rounds",
     "columns",
     "leader_marks",
+    "outcomes",
+    "qualification_marks",
+    "placeholders",
+    "timed_athletes",
+    "team_designation",
+    "race_label",
     "records_section",
-    "record_codes",
+    "records_announcement",
     "record_round_codes",
     "schedule_section",
     "round_time_sentence",
@@ -178,6 +201,22 @@ _INFOBOX_FIELDS = {
     "previous",
     "next",
 }
+_COLUMN_ROLES = {
+    "rank",
+    "heat",
+    "final",
+    "start_side",
+    "country",
+    "athletes",
+    "time",
+    "deficit",
+    "speed",
+    "notes",
+    "date",
+    "round",
+    "record",
+    "place",
+}
 
 
 def load_settings(mappings: Path) -> Settings:
@@ -187,7 +226,15 @@ def load_settings(mappings: Path) -> Settings:
     check_keys(doc, shown, _SETTINGS_KEYS)
     infobox = _mapping(doc, "infobox", shown)
     check_keys(infobox, shown, _INFOBOX_FIELDS)
-    settings = Settings(
+    columns = _string_map(doc, "columns", shown)
+    for header, role in columns.items():
+        if role not in _COLUMN_ROLES:
+            raise MappingError(
+                shown,
+                _mapping(doc, "columns", shown).key_lines[header],
+                f"column role '{role}' of '{header}' is not one of {sorted(_COLUMN_ROLES)}",
+            )
+    return Settings(
         title_pattern=_pattern(doc, "title_pattern", shown),
         infobox={k: _strings(infobox, k, shown) for k in infobox},
         infobox_claims=_string_map(doc, "infobox_claims", shown),
@@ -195,37 +242,47 @@ def load_settings(mappings: Path) -> Settings:
         genders=_string_map(doc, "genders", shown),
         results_section=_string(doc, "results_section", shown),
         rounds=_string_map(doc, "rounds", shown),
-        columns=_string_map(doc, "columns", shown),
+        columns=columns,
         leader_marks=_strings(doc, "leader_marks", shown),
+        outcomes=_string_map(doc, "outcomes", shown),
+        qualification_marks=_strings(doc, "qualification_marks", shown),
+        placeholders=_strings(doc, "placeholders", shown),
+        timed_athletes=_count(doc, "timed_athletes", shown),
+        team_designation=_pattern(doc, "team_designation", shown),
+        race_label=_pattern(doc, "race_label", shown),
         records_section=_string(doc, "records_section", shown),
-        record_codes=_string_map(doc, "record_codes", shown),
+        records_announcement=_pattern(doc, "records_announcement", shown),
         record_round_codes=_string_map(doc, "record_round_codes", shown),
         schedule_section=_string(doc, "schedule_section", shown),
         round_time_sentence=_pattern(doc, "round_time_sentence", shown),
         no_time_phrases=_strings(doc, "no_time_phrases", shown),
         no_time_default_reason=_string(doc, "no_time_default_reason", shown),
+        lines=dict(doc.key_lines),
     )
-    _check_enums(doc, settings, shown)
-    return settings
 
 
-def _check_enum(node: YamlMap, key: str, values: list[str], enum: type[Enum], shown: str) -> None:
-    allowed = {e.value for e in enum}
-    for value in values:
-        if value not in allowed:
-            raise MappingError(
-                shown,
-                node.key_lines[key],
-                f"'{value}' in '{key}' is not one of {sorted(allowed)}",
-            )
+def check_settings(settings: Settings, vocab: Vocabulary, shown: str) -> None:
+    """Reject settings that name an ontology individual the ontology does not have.
 
-
-def _check_enums(doc: YamlMap, settings: Settings, shown: str) -> None:
-    """Reject settings that name an ontology individual the model does not know."""
-    _check_enum(doc, "medals", [m.medal for m in settings.medals], MedalKind, shown)
-    _check_enum(doc, "genders", list(settings.genders.values()), Gender, shown)
-    _check_enum(doc, "rounds", list(settings.rounds.values()), RoundKind, shown)
-    _check_enum(doc, "record_codes", list(settings.record_codes.values()), RecordKind, shown)
+    Round kinds, outcomes, genders and medals are individuals of the ontology, so a new kind
+    is a line of data there and here, never a change of code.
+    """
+    for key, values, cls in (
+        ("rounds", settings.rounds.values(), "RoundKind"),
+        ("outcomes", settings.outcomes.values(), "Outcome"),
+        ("genders", settings.genders.values(), "GenderCategory"),
+        ("medals", [m.medal for m in settings.medals], "MedalType"),
+    ):
+        members = {i.removeprefix(TP_IRI) for i in vocab.members.get(TP_IRI + cls, ())}
+        for value in values:
+            if value not in members:
+                close = difflib.get_close_matches(value, sorted(members), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise MappingError(
+                    shown,
+                    settings.line(key),
+                    f"'{value}' in '{key}' is not a tp:{cls} of the ontology{hint}",
+                )
 
 
 def _mapping(node: YamlMap, key: str, shown: str) -> YamlMap:
@@ -262,6 +319,13 @@ def _string_map(node: YamlMap, key: str, shown: str) -> dict[str, str]:
         if not isinstance(v, str):
             raise MappingError(shown, mapping.key_lines[k], f"'{key}.{k}' must be a string")
     return dict(mapping)
+
+
+def _count(node: YamlMap, key: str, shown: str) -> int:
+    value = node[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise MappingError(shown, node.key_lines[key], f"'{key}' must be a positive whole number")
+    return value
 
 
 def _pattern(node: YamlMap, key: str, shown: str) -> re.Pattern[str]:
@@ -369,7 +433,9 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
             for offset, number in zip(where[::2], where[1::2], strict=True):
                 handle.seek(offset)
                 cells = self._cells(handle.readline(), number)
-                entries.append(RosterEntry(cells[0], cells[1], cells[2], cells[3], number))
+                entries.append(
+                    RosterEntry(cells[0], cells[1], cells[2], cells[3], cells[4], number)
+                )
         return tuple(entries)
 
     def __iter__(self) -> Iterator[str]:

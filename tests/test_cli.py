@@ -185,7 +185,7 @@ def test_issue_17_a_repeated_infobox_key_keeps_both_values_as_claims(tmp_path: P
     assert repeats == [
         f"warning: {shown}:{at}: infobox key 'Competitors' has different values: "
         f"'27' ({shown}:{at}), '99' ({shown}:{at + 2}); each is kept as a tp:Claim of "
-        "tp:statedCompetitorCount"
+        "tp:statedCompetitorCount [conflicting-values]"
     ]
     rows = (
         Graph()

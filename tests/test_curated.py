@@ -58,16 +58,18 @@ CASES: dict[str, tuple[str, Edit, int, str]] = {
         "rosters.tsv",
         _swap(2, 3),
         3,
-        "rosters.tsv is sorted by event, noc and athlete; this row (event "
-        "'cycling-2020-mens-team-pursuit', noc 'AUS', athlete 'Alexander Porter') sorts before "
-        "line 2's (event 'cycling-2020-mens-team-pursuit', noc 'AUS', athlete 'Kelland O'Brien')",
+        "rosters.tsv is sorted by event, noc, athlete and alias; this row (event "
+        "'cycling-2020-mens-team-pursuit', noc 'AUS', athlete 'Alexander Porter', alias '') sorts "
+        "before line 2's (event 'cycling-2020-mens-team-pursuit', noc 'AUS', athlete "
+        "'Kelland O'Brien', alias '')",
     ),
     "rosters-one-row-per-athlete": (
         "rosters.tsv",
-        _insert(3, f"{PORTER}\tAUS\thttps://example.org/a\tagain"),
+        _insert(3, f"{PORTER}\t\tAUS\thttps://example.org/a\tagain"),
         3,
-        "a second row for event 'cycling-2020-mens-team-pursuit' and athlete 'Alexander Porter' "
-        "(the first is at line 2); rosters.tsv has one row per event and athlete",
+        "a second row for event 'cycling-2020-mens-team-pursuit', athlete 'Alexander Porter' "
+        "and alias '' (the first is at line 2); rosters.tsv has one row per event, athlete and "
+        "alias",
     ),
     "rosters-noc": (
         "rosters.tsv",
@@ -85,7 +87,8 @@ CASES: dict[str, tuple[str, Edit, int, str]] = {
         "rosters.tsv",
         _replace(2, "\tAUS\t", " AUS "),
         2,
-        "row has 3 cells, expected 5 separated by tabs (event, athlete, noc, source_url, evidence)",
+        "row has 4 cells, expected 6 separated by tabs (event, athlete, alias, noc, source_url, "
+        "evidence)",
     ),
     "rosters-bom": (
         "rosters.tsv",
@@ -213,25 +216,32 @@ def test_issue_17_a_missing_curated_row_names_the_article_line_and_the_row(
     if missing == "noc":  # before: internal error: KeyError: 'JPN'
         _remove_rows(curated / "nocs.tsv", "JPN\t")
         line = _line_of(article, "| Rin Kawaguchi")
-        message = f"no row for NOC 'JPN' in {curated.as_posix()}/nocs.tsv (add one with its source)"
+        message = (
+            f"no row for NOC 'JPN' in {curated.as_posix()}/nocs.tsv (add one with its source) "
+            "[noc-not-curated]"
+        )
     elif missing == "venue":
         _remove_rows(curated / "venues.tsv", THIRD_STEM)
         line = _line_of(article, "- Venue:")
         message = (
             f"no row for event '{THIRD_STEM}' in {curated.as_posix()}/venues.tsv "
-            "(add one with its source)"
+            "(add one with its source) [venue-not-curated]"
         )
     else:
         _remove_rows(curated / "rosters.tsv", THIRD_STEM)
         line = 1
         message = (
             f"no rows for event '{THIRD_STEM}' in {curated.as_posix()}/rosters.tsv (add its "
-            "athletes, each with the NOC they raced for and a source)"
+            "athletes, each with the NOC they raced for and a source) [no-roster]"
         )
     code, err = _kg(
         "build", str(article), "--mappings", str(mappings), "-o", str(tmp_path / "x.ttl")
     )
-    assert (code, err) == (1, f"error: {shown}:{line}: {message}\n")
+    assert (code, err) == (
+        1,
+        f"error: {shown}:{line}: {message}\n"
+        "error: 1 curated row missing (kg check lists them); nothing written\n",
+    )
 
 
 def test_rows_added_by_a_tool_land_in_the_files_order(tmp_path: Path) -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from kg_build.curated import add_rows
+from kg_build.defaults import ONTOLOGY
 from kg_build.errors import MappingError
-from kg_build.reference import load_reference, load_settings
+from kg_build.mapping import load_ontology, vocabulary
+from kg_build.reference import check_settings, load_reference, load_settings
 from tests.conftest import ROOT
 
 
@@ -46,7 +48,7 @@ def test_every_roster_name_is_unique_per_event() -> None:
 def test_row_without_source(mappings: Path) -> None:
     rosters = mappings / "curated" / "rosters.tsv"
     lines = rosters.read_text(encoding="utf-8").count("\n")
-    _append(rosters, "zz-event\tNew Rider\tITA\t\tno source\n")
+    _append(rosters, "zz-event\tNew Rider\t\tITA\t\tno source\n")
     with pytest.raises(MappingError) as caught:
         load_reference(mappings)
     assert (caught.value.line, caught.value.message) == (
@@ -93,9 +95,9 @@ def test_bad_utc_offset(mappings: Path) -> None:
             "  Finals: Final\n",
             "  Finals: Finale\n",
             "rounds:",
-            "'Finale' in 'rounds' is not one of",
+            "'Finale' in 'rounds' is not a tp:RoundKind of the ontology (did you mean 'Final'?)",
         ),
-        ("medal: Gold}", "medal: gold}", "medals:", "'gold' in 'medals' is not one of"),
+        ("medal: Gold}", "medal: gold}", "medals:", "'gold' in 'medals' is not a tp:MedalType"),
         ("results_section: Results", "results_section: [Results", "rounds:", "not valid YAML"),
     ],
     ids=["unknown-key", "round-kind", "medal", "yaml-syntax"],
@@ -107,8 +109,9 @@ def test_settings_errors(mappings: Path, old: str, new: str, at: str, message: s
     text = text.replace(old, new, 1)
     settings.write_text(text, encoding="utf-8")
     line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith(at))
+    vocab = vocabulary(load_ontology(ONTOLOGY))
     with pytest.raises(MappingError) as caught:
-        load_settings(mappings)
+        check_settings(load_settings(mappings), vocab, "mappings/extraction.yaml")
     assert caught.value.message.startswith(message) or message in caught.value.message
     assert caught.value.path.endswith("extraction.yaml")
     assert caught.value.line == line
@@ -119,14 +122,14 @@ def test_rosters_are_read_per_event_with_their_lines(mappings: Path) -> None:
     add_rows(
         rosters,
         [
-            "other-event\tA Rider\tITA\thttps://example.org/a\te",
-            "cycling-2020-mens-team-pursuit\tNew Rider\tITA\thttps://example.org/b\te",
+            "other-event\tA Rider\t\tITA\thttps://example.org/a\te",
+            "cycling-2020-mens-team-pursuit\tNew Rider\t\tITA\thttps://example.org/b\te",
         ],
     )
     line = (
         rosters.read_text(encoding="utf-8")
         .splitlines()
-        .index("cycling-2020-mens-team-pursuit\tNew Rider\tITA\thttps://example.org/b\te")
+        .index("cycling-2020-mens-team-pursuit\tNew Rider\t\tITA\thttps://example.org/b\te")
     )
     reference = load_reference(mappings)
     assert [e.athlete for e in reference.rosters["other-event"]] == ["A Rider"]

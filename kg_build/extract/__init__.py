@@ -1,0 +1,96 @@
+"""Article → typed records and diagnostics.
+
+One module per record family, each a function of the article's frozen ``Scope`` that returns
+its records and its diagnostics: ``rounds`` (sections, tables, start times), ``results``
+(races, results, team entries), ``records``, ``medals``, ``claims`` and ``event`` (the event,
+Games, sports, venue, editions, NOCs, people). ``lineups`` splits athletes cells by the
+curated roster, ``cells`` reads ranks, times and markers, ``values`` dates and times.
+Nothing here names an article or a sport: settings and curated data come from ``mappings/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kg_build.extract.claims import extract_claims
+from kg_build.extract.event import extract_event, extract_nocs, extract_people
+from kg_build.extract.medals import extract_medals
+from kg_build.extract.records import extract_records
+from kg_build.extract.results import extract_results
+from kg_build.extract.rounds import read_rounds
+from kg_build.extract.scope import Inputs, Scope, make_scope
+from kg_build.model import Article, Extraction, SourceArticle, SourceRef, TeamEntry
+
+__all__ = ["Inputs", "Scope", "extract_article", "make_scope"]
+
+
+def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
+    """Extract every record of one article; ``file`` names it in the graph.
+
+    Raises SourceError only for an article that is not of the family at all; everything
+    else the build could not read, or our curated data lacks, is a diagnostic.
+    """
+    scope, found = make_scope(article, inputs, file)
+    rounds = read_rounds(scope)
+    results = extract_results(scope, rounds.rounds)
+    records = extract_records(scope, rounds.rounds, results)
+    medals = extract_medals(scope, results.teams)
+    teams = _with_members(results.teams, medals.members)
+    claims = extract_claims(scope)
+    athletes = {a for t in teams for a in t.members}
+    event = extract_event(scope, len(athletes))
+    prefix = inputs.iris.noc("")
+    referenced = [(t.noc, t.src) for t in teams] + [
+        (c.value, c.src) for c in claims.claims if c.is_iri
+    ]
+    used: dict[str, SourceRef] = {}
+    for iri, src in referenced:
+        if iri.startswith(prefix):
+            used.setdefault(iri[len(prefix) :], src)
+    nocs, noc_problems = extract_nocs(scope, used)
+    diagnostics = [
+        *found,
+        *rounds.diagnostics,
+        *results.diagnostics,
+        *records.diagnostics,
+        *medals.diagnostics,
+        *claims.diagnostics,
+        *event.diagnostics,
+        *noc_problems,
+    ]
+    if any(d.code == "no-roster" for d in found):  # then no athletes cell splits: say it once
+        diagnostics = [d for d in diagnostics if d.code != "athletes-not-in-roster"]
+    return Extraction(
+        article=SourceArticle(scope.article_iri, article.title, file, article.src),
+        event=event.event,
+        games=event.games,
+        sports=event.sports,
+        venue=event.venue,
+        other_editions=event.other_editions,
+        nocs=nocs,
+        people=extract_people(scope, athletes),
+        teams=teams,
+        rounds=tuple(r.round for r in rounds.rounds),
+        races=results.races,
+        results=results.results,
+        missing=rounds.missing + results.missing,
+        medals=medals.medals,
+        records=records.records,
+        claims=claims.claims,
+        diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.src.line, d.code))),
+    )
+
+
+def _with_members(
+    teams: tuple[TeamEntry, ...], added: tuple[tuple[str, str], ...]
+) -> tuple[TeamEntry, ...]:
+    """Add the medallists no results row shows to their teams' members."""
+    more: dict[str, list[str]] = {}
+    for team, person in added:
+        more.setdefault(team, []).append(person)
+    return tuple(
+        replace(t, members=t.members + tuple(p for p in more[t.iri] if p not in t.members))
+        if t.iri in more
+        else t
+        for t in teams
+    )
