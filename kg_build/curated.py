@@ -74,7 +74,8 @@ CURATED_FILES = {
             ),
             keys=(("event",),),
             order=("event",),
-            required=("event", "venue", "city", "country", "utc_offset"),
+            # No offset where no source gives one: local times then carry none.
+            required=("event", "venue", "city", "country"),
         ),
         CuratedFile(
             "games.tsv",

@@ -11,7 +11,6 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from kg_build.messages import quote
 from kg_build.model import Diagnostic, Level, SourceRef
 
 W, D, M = Level.WARNING, Level.DIAGNOSTIC, Level.MISSING
@@ -86,8 +85,3 @@ def to_json(found: Sequence[Diagnostic]) -> bytes:
         for d in found
     ]
     return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def quoted(text: str) -> str:
-    """Quote article text in a message, cut when long (see kg_build/messages.py)."""
-    return quote(text)

@@ -184,7 +184,7 @@ class Venue:
     city: str
     country: str
     utc_offset: str | None
-    time_zone_name: str
+    time_zone_name: str | None
     source_url: str
 
 

@@ -470,11 +470,11 @@ def _load_nocs(curated: Path) -> dict[str, NocRow]:
 def _load_venues(curated: Path) -> dict[str, VenueRow]:
     venues = {}
     for line, row in _read(curated, "venues.tsv"):
-        if not _UTC_OFFSET.fullmatch(row["utc_offset"]):
+        if row["utc_offset"] and not _UTC_OFFSET.fullmatch(row["utc_offset"]):
             raise MappingError(
                 display_path(curated / "venues.tsv"),
                 line,
-                f"utc_offset '{row['utc_offset']}' is not +HH:MM or -HH:MM",
+                f"utc_offset '{row['utc_offset']}' is not +HH:MM or -HH:MM (or empty: unknown)",
             )
         venues[row["event"]] = VenueRow(
             row["event"],

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from kg_build.extract.claims import extract_claims
 from kg_build.extract.event import extract_event, extract_nocs, extract_people
-from kg_build.extract.medals import extract_medals
+from kg_build.extract.medals import MedalsOut, extract_medals
 from kg_build.extract.records import extract_records
 from kg_build.extract.results import extract_results
 from kg_build.extract.rounds import read_rounds
@@ -35,7 +35,7 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
     results = extract_results(scope, rounds.rounds)
     records = extract_records(scope, rounds.rounds, results)
     medals = extract_medals(scope, results.teams)
-    teams = _with_members(results.teams, medals.members)
+    teams = _complete_teams(results.teams, medals)
     claims = extract_claims(scope)
     athletes = {a for t in teams for a in t.members}
     event = extract_event(scope, len(athletes))
@@ -58,6 +58,12 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
         *event.diagnostics,
         *noc_problems,
     ]
+    staffed = {t.iri for t in teams if t.members}
+    missing = tuple(
+        m
+        for m in rounds.missing + results.missing
+        if not (m.about in staffed and m.property.endswith("#member"))
+    )
     if any(d.code == "no-roster" for d in found):  # then no athletes cell splits: say it once
         diagnostics = [d for d in diagnostics if d.code != "athletes-not-in-roster"]
     return Extraction(
@@ -73,7 +79,7 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
         rounds=tuple(r.round for r in rounds.rounds),
         races=results.races,
         results=results.results,
-        missing=rounds.missing + results.missing,
+        missing=missing,
         medals=medals.medals,
         records=records.records,
         claims=claims.claims,
@@ -81,16 +87,18 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
     )
 
 
-def _with_members(
-    teams: tuple[TeamEntry, ...], added: tuple[tuple[str, str], ...]
-) -> tuple[TeamEntry, ...]:
-    """Add the medallists no results row shows to their teams' members."""
+def _complete_teams(teams: tuple[TeamEntry, ...], medals: MedalsOut) -> tuple[TeamEntry, ...]:
+    """Add what the medal lines say of the teams: members no results row shows, and places.
+
+    A medal team that raced no final (a bronze to the faster semifinal loser, in early
+    editions) takes the place its medal stands for as its final rank.
+    """
     more: dict[str, list[str]] = {}
-    for team, person in added:
-        more.setdefault(team, []).append(person)
-    return tuple(
-        replace(t, members=t.members + tuple(p for p in more[t.iri] if p not in t.members))
-        if t.iri in more
-        else t
-        for t in teams
-    )
+    for team_iri, person in medals.members:
+        more.setdefault(team_iri, []).append(person)
+    done = []
+    for team in teams:
+        added = tuple(p for p in more.get(team.iri, ()) if p not in team.members)
+        rank = team.final_rank if team.final_rank is not None else medals.place_of(team.iri)
+        done.append(replace(team, members=team.members + added, final_rank=rank))
+    return tuple(done)

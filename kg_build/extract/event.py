@@ -214,7 +214,7 @@ def _venue(scope: Scope, stated: InfoboxField | None, found: list[Diagnostic]) -
         city=row.city,
         country=row.country,
         utc_offset=row.utc_offset or None,
-        time_zone_name=row.time_zone_name,
+        time_zone_name=row.time_zone_name or None,
         source_url=row.source_url,
     )
 

@@ -25,6 +25,12 @@ class MedalsOut:
     members: tuple[tuple[str, str], ...]  # (team IRI, person IRI) the results did not show
     diagnostics: tuple[Diagnostic, ...]
 
+    def place_of(self, team: str) -> int | None:
+        """Return the place a team's medal stands for (gold 1, silver 2, bronze 3), if any."""
+        kinds = list(MedalKind)
+        won = [m.medal for m in self.medals if m.awarded_to == team]
+        return kinds.index(won[0]) + 1 if won else None
+
 
 def extract_medals(scope: Scope, teams: tuple[TeamEntry, ...]) -> MedalsOut:
     """Read each medal line of the settings that the infobox has."""

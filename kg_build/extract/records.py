@@ -7,6 +7,7 @@ equalled record, ``WB (sea level)`` a world best with its qualifier kept as text
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -20,7 +21,7 @@ from kg_build.extract.cells import (
     unknown_marker,
 )
 from kg_build.extract.lineups import name_noc, split_athletes
-from kg_build.extract.results import ResultsOut
+from kg_build.extract.results import ResultsOut, row_text
 from kg_build.extract.rounds import RoundRead
 from kg_build.extract.scope import Scope
 from kg_build.extract.values import BadValue, parse_day
@@ -210,7 +211,7 @@ def _matching_result(
     if len(candidates) > 1 and time.seconds is not None:
         candidates = [r for r in candidates if r.time == time.seconds] or candidates
     if len(candidates) != 1:
-        text = " | ".join(row.cells)
+        text = row_text(row)
         found.append(
             diagnostic(
                 "record-not-matched",
@@ -263,13 +264,16 @@ def _round_named(
     """Return the round (title) and race a records table's round cell names, if any."""
     if not text:
         return None, None
-    race = next((r for r in out.races if r.label == text), None)
+    race = out.race_index.get(text)
     if race is not None:
         return next(rr.round.title for rr in rounds if rr.round.iri == race.round), race
     if any(rr.round.title == text for rr in rounds):
         return text, None
+    # A code and at most one letter or digit for the race: SF, SFB, QF1; not "Quarterfinal 1".
     prefix = max(
-        (p for p in scope.settings.record_round_codes if text.startswith(p)), key=len, default=None
+        (p for p in scope.settings.record_round_codes if re.fullmatch(f"{p}[A-Z0-9]?", text)),
+        key=len,
+        default=None,
     )
     return (scope.settings.record_round_codes[prefix], None) if prefix else (None, None)
 

@@ -7,6 +7,7 @@ still read. Absent values are ``tp:MissingValue`` resources with their reason, n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kg_build.diagnostics import diagnostic
@@ -44,6 +45,7 @@ class ResultsOut:
     """What the results tables give."""
 
     races: tuple[Race, ...]
+    race_index: Mapping[str, Race]  # by label, and by what a next round calls its heats
     results: tuple[Result, ...]
     teams: tuple[TeamEntry, ...]
     missing: tuple[MissingValue, ...]
@@ -71,8 +73,8 @@ def extract_results(scope: Scope, rounds: tuple[RoundRead, ...]) -> ResultsOut:
     for round_read in rounds:
         rows, problems = _rows(scope, round_read)
         found += problems
-        read.append((round_read, rows, _races(scope, round_read, rows)))
-    race_index = {race.label: race for _, _, races in read for race in races}
+        read.append((round_read, rows, _races(scope, round_read)))
+    race_index = _race_index(read)
     results: list[Result] = []
     missing: list[MissingValue] = []
     marks: list[tuple[Result, Marker, SourceRef]] = []
@@ -93,6 +95,7 @@ def extract_results(scope: Scope, rounds: tuple[RoundRead, ...]) -> ResultsOut:
     teams, team_gaps = _teams(scope, rounds, results, read)
     return ResultsOut(
         races=tuple(race for _, _, races in read for race in races),
+        race_index=race_index,
         results=tuple(results),
         teams=teams,
         missing=tuple(missing) + team_gaps,
@@ -106,7 +109,7 @@ def _duplicate(row: _Row, first: SourceRef) -> Diagnostic:
         "duplicate-result",
         row.row.src,
         f"team {row.team.key} appears twice in a round (first at line {first.line})",
-        " | ".join(row.row.cells),
+        row_text(row.row),
         "the first row",
     )
 
@@ -194,7 +197,7 @@ def _two_nocs(scope: Scope, names: str, nocs: list[str], src: SourceRef) -> Diag
 
 def _unattached(cells: dict[str, str], row: TableRow) -> Diagnostic:
     """Say why a row names no team: it holds a rank alone, or more but no team."""
-    text = "| " + " | ".join(row.cells) + " |"
+    text = row_text(row)
     others = [v for k, v in cells.items() if k != "rank" and v]
     if not others and len([c for c in row.cells if c]) <= 1:
         return diagnostic(
@@ -213,6 +216,11 @@ def _unattached(cells: dict[str, str], row: TableRow) -> Diagnostic:
     )
 
 
+def row_text(row: TableRow) -> str:
+    """Write a table row as the article does: ``| 9 | | | 3:27.5 | |``."""
+    return "|" + "".join(f" {c} |" if c else " |" for c in row.cells)
+
+
 def _race_label(
     cells: dict[str, str], header: dict[str | None, str], row: TableRow, table: RaceTable
 ) -> str | None:
@@ -226,25 +234,61 @@ def _race_label(
     return table.label
 
 
-def _races(scope: Scope, round_read: RoundRead, rows: list[_Row]) -> tuple[Race, ...]:
+def _races(scope: Scope, round_read: RoundRead) -> tuple[Race, ...]:
+    """Return a round's races: every label its tables give, whether or not its rows are read.
+
+    A race whose rows hold ranks alone is still a race other rows qualified for.
+    """
     races: dict[str, Race] = {}
-    for row in rows:
-        if row.race is None or row.race in races:
-            continue
-        heat = row.cells.get("heat", "")
-        iri = (
-            scope.iris.heat(round_read.round.iri, int(heat))
-            if heat.isdigit() and not row.row.group
-            else scope.iris.race(round_read.round.iri, row.race)
-        )
-        src = row.row.group.src if row.row.group else row.section.label_src or row.row.src
-        races[row.race] = Race(iri, row.race, round_read.round.iri, len(races) + 1, src)
+    round_iri = round_read.round.iri
+    for race_table in round_read.tables:
+        columns = read_columns(race_table.table, scope.settings.columns)
+        header = dict(zip(columns.roles, race_table.table.header, strict=True))
+        labelled = [
+            (_race_label(columns.cells(row), header, row, race_table), row)
+            for row in race_table.table.rows
+        ]
+        groups = [(g.label, g.src) for g in race_table.table.groups]
+        for label, src in [
+            *((label, _race_src(row, race_table)) for label, row in labelled),
+            *groups,
+        ]:
+            if label is None or label in races:
+                continue
+            heat = label.removeprefix("Heat ")
+            iri = (
+                scope.iris.heat(round_iri, int(heat))
+                if heat.isdigit() and label not in {g for g, _ in groups}
+                else scope.iris.race(round_iri, label)
+            )
+            races[label] = Race(iri, label, round_iri, len(races) + 1, src)
+    ordered = sorted(races.values(), key=lambda r: (r.src.line, r.order))
     # Heats keep their numbers' order; named races the article's order.
-    numbered = all(r.label.startswith("Heat ") and r.label[5:].isdigit() for r in races.values())
-    if numbered:
-        ordered = sorted(races.values(), key=lambda r: int(r.label[5:]))
+    if all(r.label.startswith("Heat ") and r.label[5:].isdigit() for r in ordered):
+        ordered = sorted(ordered, key=lambda r: int(r.label[5:]))
         return tuple(Race(r.iri, r.label, r.round, int(r.label[5:]), r.src) for r in ordered)
-    return tuple(races.values())
+    return tuple(Race(r.iri, r.label, r.round, n, r.src) for n, r in enumerate(ordered, 1))
+
+
+def _race_src(row: TableRow, table: RaceTable) -> SourceRef:
+    return row.group.src if row.group else table.label_src or row.src
+
+
+def _race_index(read: list[tuple[RoundRead, list[_Row], tuple[Race, ...]]]) -> dict[str, Race]:
+    """Index races by label, and a round's numbered heats by the round's own word too.
+
+    Notes name the race a team goes to as the next round calls it: heat 1 of the
+    "Semifinals" is "Semifinal 1" in a quarterfinal's notes.
+    """
+    index: dict[str, Race] = {}
+    for round_read, _, races in read:
+        word = round_read.round.title.removesuffix("s")
+        for race in races:
+            index.setdefault(race.label, race)
+            number = race.label.removeprefix("Heat ")
+            if number.isdigit():
+                index.setdefault(f"{word} {number}", race)
+    return index
 
 
 def _ranks_repeat(rows: list[_Row]) -> bool:
@@ -335,7 +379,7 @@ def _line_up_gaps(
 ) -> list[MissingValue]:
     """Say what the line-up lacks: all of it, or the athletes beyond those named."""
     named = len(row.athletes.entries)
-    text = " | ".join(row.row.cells)
+    text = row_text(row.row)
     gap = scope.iris.missing(result, "athlete")
     if not row.athletes.given:
         found.append(
@@ -354,8 +398,8 @@ def _line_up_gaps(
             diagnostic(
                 "short-line-up",
                 row.row.src,
-                f"line-up of team {row.team.key} names {named} athlete(s); a time is taken "
-                f"on the {scope.settings.timed_athletes}th",
+                f"line-up of team {row.team.key} names {named} of the athletes; a time is "
+                f"taken on the {_ordinal(scope.settings.timed_athletes)} to finish",
                 text,
                 "the athletes named, the line-up marked incomplete",
             )
@@ -363,6 +407,11 @@ def _line_up_gaps(
         why = f"the article names {named} of the athletes"
         return [MissingValue(gap, result, str(TP.athlete), why, row.row.src)]
     return []
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 @dataclass(frozen=True, slots=True)

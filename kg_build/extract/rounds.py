@@ -150,9 +150,15 @@ def _start(
     if not clock:
         return None, day, [("startTime", "the article gives the day but no time of day")], []
     venue = scope.reference.venues.get(scope.stem)
+    if venue is None or not venue.utc_offset:
+        why = (
+            f"the article gives {clock} local time, and the venue's UTC offset is not curated, "
+            "so the time cannot be given with its offset"
+        )
+        return None, day, [("startTime", why)], []
     try:
         # The article's clock times are local; the venue's UTC offset is curated data.
-        start = local_datetime(day, clock, venue.utc_offset if venue else "")
+        start = local_datetime(day, clock, venue.utc_offset)
     except BadValue as e:
         return (
             None,
