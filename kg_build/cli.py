@@ -716,13 +716,19 @@ def link_command(
       kg link --report
       kg link --endpoint http://127.0.0.1:9999/sparql -o review.sssom.tsv
     """
-    from kg_build.link import WikidataClient, link_report, linkable_entities, load_link_set
+    from kg_build.link import (
+        LINK_SET,
+        WikidataClient,
+        link_report,
+        linkable_entities,
+        load_link_set,
+    )
     from kg_build.pipeline import Config, build, reconcile
 
     config = Config(mappings=mappings)
     built = build(sources, config)
     if report:
-        link_set = load_link_set(config.mappings, config.base)
+        link_set = load_link_set(config.mappings_for(LINK_SET), config.base)
         click.echo("\n".join(link_report(linkable_entities(built.graph, link_set), link_set)))
         return
     client = WikidataClient(endpoint, cache, offline=offline, delay=delay)
@@ -762,13 +768,14 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
       kg export quickstatements -o statements.qs
     """
     from kg_build.export import article_urls, quickstatements
-    from kg_build.link import load_link_set
+    from kg_build.link import LINK_SET, load_link_set
     from kg_build.pipeline import Config, build
 
     config = Config(mappings=mappings)
     built = build(sources, config)
-    links = load_link_set(config.mappings, config.base)
-    statements = quickstatements(built.graph, links, article_urls(config.mappings, config.base))
+    links = load_link_set(config.mappings_for(LINK_SET), config.base)
+    urls = article_urls(config.mappings, config.base, config.project)
+    statements = quickstatements(built.graph, links, urls)
     text = "".join(f"{line}\n" for line in statements.lines)
     write_output(text.encode("utf-8"), output)
     _say(

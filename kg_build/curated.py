@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg_build.errors import MappingError
+from kg_build.messages import quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,3 +287,67 @@ def add_rows(path: Path, rows: Iterable[str]) -> None:
     cells = [row.split("\t") for row in [*kept, *rows] if row]
     cells.sort(key=lambda row: spec.sort_key(dict(zip(spec.columns, row, strict=True))))
     path.write_text("".join(f"{line}\n" for line in [header, *map("\t".join, cells)]))
+
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def merge_rows(
+    spec: CuratedFile, layers: Iterable[tuple[str, Rows]]
+) -> list[tuple[str, int, dict[str, str]]]:
+    """Return one curated file's rows from several folders (packaged first, then a project's).
+
+    Each is (file as shown, line, row), in the file's order. A row that repeats an earlier
+    folder's row cell for cell is left out (a project may copy a packaged row); a row that
+    shares a key with an earlier folder's row but differs in any cell is an error naming both
+    files and lines, since a key has one row in all the curated data together.
+    """
+    merged: list[tuple[str, int, dict[str, str]]] = []
+    index: list[dict[tuple[str, ...], tuple[str, int, dict[str, str]]]] = [{} for _ in spec.keys]
+    for shown, rows in layers:
+        added = []
+        for line, row in rows:
+            repeated = False
+            for columns, seen in zip(spec.keys, index, strict=True):
+                first = seen.get(tuple(row[c] for c in columns))
+                if first is None:
+                    continue
+                if first[2] != row:
+                    raise MappingError(shown, line, _conflict(spec, columns, first, row))
+                repeated = True
+            if not repeated:
+                added.append((shown, line, row))
+        for entry in added:  # indexed after the folder: a file's own repeats are its check's
+            for columns, seen in zip(spec.keys, index, strict=True):
+                seen.setdefault(tuple(entry[2][c] for c in columns), entry)
+        merged += added
+    return sorted(merged, key=lambda entry: spec.sort_key(entry[2]))
+
+
+def _conflict(
+    spec: CuratedFile,
+    columns: tuple[str, ...],
+    first: tuple[str, int, dict[str, str]],
+    row: dict[str, str],
+) -> str:
+    shown, line, before = first
+    differ = [c for c in spec.columns if before[c] != row[c]]
+    said = f"{differ[0]} {quote(before[differ[0]], 40)} there, {quote(row[differ[0]], 40)} here"
+    if len(differ) > 1:
+        said += f"; {_said(differ[1:])} differ too"
+    return (
+        f"the row for {_values(row, columns)} is also at {shown}:{line}, with other cells "
+        f"({said}); {spec.name} has one row per {_said(columns)} in the packaged and the "
+        "project's rows together: remove one, or make them the same"
+    )
+
+
+def requirements(spec: CuratedFile) -> str:
+    """Say in a sentence what a curated file requires (for the READMEs kg init writes)."""
+    columns = ", ".join(f"`{c}`" for c in spec.columns)
+    keys = " and ".join(f"one row per {_said(k)}" for k in spec.keys)
+    number = f" (by the number after {spec.numbered})" if spec.numbered else ""
+    return (
+        f"Columns: {columns}. {keys.capitalize()}, sorted by {_said(spec.order)}{number}; "
+        f"every row gives its {_said(spec.required)}, and its source in `{spec.source}`."
+    )

@@ -40,6 +40,7 @@ from kg_build.errors import (
 from kg_build.extract import Inputs, extract_article
 from kg_build.iris import Iris
 from kg_build.link import (
+    LINK_SET,
     Candidate,
     WikidataClient,
     linkable_entities,
@@ -68,9 +69,10 @@ from kg_build.reference import (
     Reference,
     Settings,
     check_settings,
+    curated_folders,
     load_reference,
     load_settings,
-    read_tsv,
+    read_merged,
 )
 from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
@@ -87,6 +89,15 @@ class Config:
     base: str = DEFAULT_BASE
     validator: str = DEFAULT_ENGINE  # the SHACL engine (pySHACL is the reference)
     strict: bool = False  # every diagnostic about an article is an error
+    # A project folder's own mappings/ (kg_build/project.py): its extraction.yaml, rules/ and
+    # link set replace those of ``mappings`` where it has them; its curated rows and facts add.
+    project: Path | None = None
+
+    def mappings_for(self, name: str) -> Path:
+        """Return the mappings folder to read ``name`` from: the project's if it has one."""
+        if self.project is not None and (self.project / name).exists():
+            return self.project
+        return self.mappings
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,15 +176,17 @@ def load_config(config: Config) -> Loaded:
     """Read everything a build needs besides the articles."""
     ontology = load_ontology(config.ontology)
     vocab = vocabulary(ontology)
-    settings = load_settings(config.mappings)
-    check_settings(settings, vocab, display_path(config.mappings / SETTINGS_FILE))
-    reference = load_reference(config.mappings)
+    settings = load_settings(config.mappings_for(SETTINGS_FILE))
+    check_settings(
+        settings, vocab, display_path(config.mappings_for(SETTINGS_FILE) / SETTINGS_FILE)
+    )
+    reference = load_reference(config.mappings, config.project)
     return Loaded(
         ontology=ontology,
         vocab=vocab,
         settings=settings,
         reference=reference,
-        rules=load_rules(config.mappings / RULES_DIR, vocab),
+        rules=load_rules(config.mappings_for(RULES_DIR) / RULES_DIR, vocab),
         inputs=Inputs(settings, reference, vocab, Iris(config.base)),
     )
 
@@ -214,7 +227,7 @@ def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
     described = {
         r[k] for records in merged.values() for r in records for k in ("iri", "about") if r.get(k)
     }
-    links = load_link_set(config.mappings, config.base).links
+    links = load_link_set(config.mappings_for(LINK_SET), config.base).links
     present = [k for k in links if k.entity in described | loaded.vocab.individuals]
     merged.update(as_sources({"links": present}))
     text = json.dumps(dict(sorted(merged.items())), ensure_ascii=False, indent=2)
@@ -309,7 +322,7 @@ def _links_graph(graphs: Sequence[Graph], config: Config, loaded: Loaded) -> Gra
     subjects = {str(s) for graph in graphs for s in graph.subjects()} | loaded.vocab.individuals
     links = [
         link
-        for link in load_link_set(config.mappings, config.base).links
+        for link in load_link_set(config.mappings_for(LINK_SET), config.base).links
         if link.entity in subjects
     ]
     linked = new_graph()
@@ -398,20 +411,21 @@ class Reconciliation:
     unanswered: tuple[str, ...]
 
 
-def wikidata_item(mappings: Path, label: str) -> str:
+def wikidata_item(config: Config, label: str) -> str:
     """Return a checked Wikidata item by its label (mappings/curated/wikidata-items.tsv)."""
-    path = mappings / "curated" / "wikidata-items.tsv"
-    rows = read_tsv(path, display_path(path), ("qid", "label", "source_url", "evidence"))
-    found = next((row["qid"] for _, row in rows if row["label"] == label), None)
+    folders = curated_folders(config.mappings, config.project)
+    rows = read_merged(folders, "wikidata-items.tsv")
+    found = next((row["qid"] for _, _, row in rows if row["label"] == label), None)
     if found is None:
-        raise MappingError(display_path(path), None, f"no checked item labelled '{label}'")
+        shown = display_path(folders[-1] / "wikidata-items.tsv")
+        raise MappingError(shown, None, f"no checked item labelled '{label}'")
     return PREFIXES["wd"] + found
 
 
 def reconcile(built: Built, config: Config, client: WikidataClient) -> Reconciliation:
     """Propose Wikidata items for unlinked people and NOCs into an SSSOM review file."""
-    link_set = load_link_set(config.mappings, config.base)
-    human = wikidata_item(config.mappings, "human")
+    link_set = load_link_set(config.mappings_for(LINK_SET), config.base)
+    human = wikidata_item(config, "human")
     candidates: list[Candidate] = []
     unanswered: list[str] = []
     for entity in linkable_entities(built.graph, link_set):

@@ -8,12 +8,12 @@ from __future__ import annotations
 import difflib
 import re
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg_build.curated import CURATED_FILES, RowChecker, read_curated
+from kg_build.curated import CURATED_FILES, RowChecker, merge_rows, read_curated
 from kg_build.defaults import TP_IRI
 from kg_build.errors import MappingError
 from kg_build.model import Vocabulary
@@ -40,6 +40,8 @@ class RosterEntry:
     noc: str
     source_url: str
     line: int
+    file: str = ""  # the rosters file as shown (a project's or the packaged one)
+    evidence: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,21 +362,47 @@ def read_tsv(path: Path, shown: str, columns: tuple[str, ...]) -> list[tuple[int
     return read_curated(path, shown, spec)
 
 
-def load_reference(mappings: Path) -> Reference:
-    """Read every curated file and every facts file of the mappings folder."""
-    curated = mappings / CURATED_DIR
+def load_reference(mappings: Path, project: Path | None = None) -> Reference:
+    """Read every curated file and every facts file of the mappings folder.
+
+    With ``project`` (a project folder's own mappings), its curated rows and facts add to
+    those of ``mappings`` (merge_rows says how a key given in both is read), and messages
+    name its curated files, where the user adds rows.
+    """
+    curated = curated_folders(mappings, project)
     for name in _CHECKED_ONLY:  # read where needed (kg export, kg link); checked with the rest
-        if (curated / name).exists():
-            read_curated(curated / name, display_path(curated / name), CURATED_FILES[name])
+        read_merged(curated, name)
     return Reference(
-        rosters=RosterFile(curated / "rosters.tsv"),
+        rosters=_load_rosters(curated),
         nocs=_load_nocs(curated),
         venues=_load_venues(curated),
         games=_load_games(curated),
         events=_load_events(curated),
-        facts=_load_all_facts(mappings / FACTS_DIR),
-        folder=display_path(curated),
+        facts=_load_all_facts([mappings / FACTS_DIR] + ([project / FACTS_DIR] if project else [])),
+        folder=display_path(curated[-1]),
     )
+
+
+def curated_folders(mappings: Path, project: Path | None = None) -> list[Path]:
+    """Return the curated folders whose rows a build reads: the mappings', then a project's."""
+    folders = [mappings / CURATED_DIR]
+    if project is not None and (project / CURATED_DIR).is_dir():
+        folders.append(project / CURATED_DIR)
+    return folders
+
+
+def read_merged(folders: Sequence[Path], name: str) -> list[tuple[str, int, dict[str, str]]]:
+    """Read a curated file of each folder and merge their rows (merge_rows).
+
+    The first folder's file must exist if the build needs it; a later folder may lack it.
+    """
+    spec = CURATED_FILES[name]
+    layers = []
+    for number, folder in enumerate(folders):
+        path = folder / name
+        if path.exists() or (number == 0 and spec.needed):
+            layers.append((display_path(path), read_curated(path, display_path(path), spec)))
+    return merge_rows(spec, layers)
 
 
 _CHECKED_ONLY = (
@@ -434,7 +462,16 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
                 handle.seek(offset)
                 cells = self._cells(handle.readline(), number)
                 entries.append(
-                    RosterEntry(cells[0], cells[1], cells[2], cells[3], cells[4], number)
+                    RosterEntry(
+                        cells[0],
+                        cells[1],
+                        cells[2],
+                        cells[3],
+                        cells[4],
+                        number,
+                        self.shown,
+                        cells[5],
+                    )
                 )
         return tuple(entries)
 
@@ -445,21 +482,67 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
         return len(self._where)
 
 
-def _read(curated: Path, name: str) -> list[tuple[int, dict[str, str]]]:
-    path = curated / name
-    return read_curated(path, display_path(path), CURATED_FILES[name])
+def _load_rosters(curated: Sequence[Path]) -> Mapping[str, tuple[RosterEntry, ...]]:
+    files = [RosterFile(curated[0] / "rosters.tsv")]
+    files += [RosterFile(f / "rosters.tsv") for f in curated[1:] if (f / "rosters.tsv").exists()]
+    return files[0] if len(files) == 1 else MergedRosters(files)
 
 
-def _load_nocs(curated: Path) -> dict[str, NocRow]:
-    rows = _read(curated, "nocs.tsv")
+class MergedRosters(Mapping[str, tuple[RosterEntry, ...]]):
+    """The rosters of several files (packaged, then a project's) by event, as merge_rows merges.
+
+    Events in more than one file are merged, and so checked, when the build starts.
+    """
+
+    SPEC = CURATED_FILES["rosters.tsv"]
+
+    def __init__(self, files: Sequence[RosterFile]) -> None:
+        self.files = tuple(files)
+        events = [set(f) for f in files]
+        for event in sorted(set.union(*events)):
+            if sum(event in e for e in events) > 1:
+                self[event]  # raises on a key given twice with other cells
+
+    def __getitem__(self, event: str) -> tuple[RosterEntry, ...]:
+        layers = [(f.shown, [_roster_row(e) for e in f[event]]) for f in self.files if event in f]
+        if not layers:
+            raise KeyError(event)
+        return tuple(
+            RosterEntry(
+                row["event"],
+                row["athlete"],
+                row["alias"],
+                row["noc"],
+                row["source_url"],
+                line,
+                shown,
+                row["evidence"],
+            )
+            for shown, line, row in merge_rows(self.SPEC, layers)
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(set().union(*self.files)))
+
+    def __len__(self) -> int:
+        return len(set().union(*self.files))
+
+
+def _roster_row(entry: RosterEntry) -> tuple[int, dict[str, str]]:
+    cells = (entry.event, entry.athlete, entry.alias, entry.noc, entry.source_url, entry.evidence)
+    return entry.line, dict(zip(CURATED_FILES["rosters.tsv"].columns, cells, strict=True))
+
+
+def _load_nocs(curated: Sequence[Path]) -> dict[str, NocRow]:
+    rows = read_merged(curated, "nocs.tsv")
     nocs = {
         row["code"]: NocRow(row["code"], row["name"], row["country_code"], row["source_url"])
-        for _, row in rows
+        for _, _, row in rows
     }
-    for line, row in rows:
+    for shown, line, row in rows:
         if row["country_code"] and row["country_code"] not in nocs:
             raise MappingError(
-                display_path(curated / "nocs.tsv"),
+                shown,
                 line,
                 f"country_code '{row['country_code']}' has no row of its own in nocs.tsv "
                 "(add one with its source)",
@@ -467,12 +550,12 @@ def _load_nocs(curated: Path) -> dict[str, NocRow]:
     return nocs
 
 
-def _load_venues(curated: Path) -> dict[str, VenueRow]:
+def _load_venues(curated: Sequence[Path]) -> dict[str, VenueRow]:
     venues = {}
-    for line, row in _read(curated, "venues.tsv"):
+    for shown, line, row in read_merged(curated, "venues.tsv"):
         if row["utc_offset"] and not _UTC_OFFSET.fullmatch(row["utc_offset"]):
             raise MappingError(
-                display_path(curated / "venues.tsv"),
+                shown,
                 line,
                 f"utc_offset '{row['utc_offset']}' is not +HH:MM or -HH:MM (or empty: unknown)",
             )
@@ -488,41 +571,57 @@ def _load_venues(curated: Path) -> dict[str, VenueRow]:
     return venues
 
 
-def _load_games(curated: Path) -> dict[str, GamesRow]:
-    if not (curated / "games.tsv").exists():
-        return {}
+def _load_games(curated: Sequence[Path]) -> dict[str, GamesRow]:
     return {
         row["games"]: GamesRow(
             row["games"], row["name"], row["host_city"], row["host_country"], row["source_url"]
         )
-        for _, row in _read(curated, "games.tsv")
+        for _, _, row in read_merged(curated, "games.tsv")
     }
 
 
-def _load_events(curated: Path) -> dict[str, EventRow]:
+def _load_events(curated: Sequence[Path]) -> dict[str, EventRow]:
     return {
         row["event"]: EventRow(row["event"], row["discipline"], row["sport"], row["source_url"])
-        for _, row in _read(curated, "events.tsv")
+        for _, _, row in read_merged(curated, "events.tsv")
     }
 
 
 # ---------------------------------------------------------------- curated facts (YAML)
 
 
-def _load_all_facts(folder: Path) -> dict[str, tuple[FactEntry, ...]]:
-    facts = {}
-    for path in sorted(folder.glob("*.yaml")):
-        shown = display_path(path)
-        doc = load_yaml(path, shown)
-        check_keys(doc, shown, {"article", "facts"})
-        article = _string(doc, "article", shown)
-        if article != path.stem:
-            raise MappingError(
-                shown,
-                doc.key_lines["article"],
-                f"article '{article}' is not the file's stem '{path.stem}'",
-            )
-        facts[article] = tuple(_fact_entry(node, shown) for node in _list(doc, "facts", shown))
+def _load_all_facts(folders: Sequence[Path]) -> dict[str, tuple[FactEntry, ...]]:
+    """Read the facts of each folder (packaged, then a project's): one file per article.
+
+    An article's facts given in two folders are read once if the files are the same, and
+    are an error naming both files otherwise.
+    """
+    facts: dict[str, tuple[FactEntry, ...]] = {}
+    first: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.yaml")):
+            shown = display_path(path)
+            doc = load_yaml(path, shown)
+            check_keys(doc, shown, {"article", "facts"})
+            article = _string(doc, "article", shown)
+            if article != path.stem:
+                raise MappingError(
+                    shown,
+                    doc.key_lines["article"],
+                    f"article '{article}' is not the file's stem '{path.stem}'",
+                )
+            if article in first:
+                if first[article].read_bytes() == path.read_bytes():
+                    continue
+                raise MappingError(
+                    shown,
+                    doc.key_lines["article"],
+                    f"the facts of '{article}' are also in {display_path(first[article])}, "
+                    "with other content; an article's facts are one file: remove one, or make "
+                    "them the same",
+                )
+            first[article] = path
+            facts[article] = tuple(_fact_entry(n, shown) for n in _list(doc, "facts", shown))
     return facts
 
 

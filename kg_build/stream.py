@@ -30,7 +30,7 @@ from kg_build.defaults import RDF_TYPE
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
-from kg_build.link import Link, load_link_set
+from kg_build.link import LINK_SET, Link, load_link_set
 from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources, rules_to_ntriples
 from kg_build.model import Diagnostic
 from kg_build.namespaces import TP
@@ -225,7 +225,7 @@ def build_stream(
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
     loaded = load_config(config)
     split_shapes(load_shapes(config.shapes, loaded.vocab), config.shapes)
-    links = load_link_set(config.mappings, config.base).links
+    links = load_link_set(config.mappings_for(LINK_SET), config.base).links
     linked: set[str] = set()
     loader = _ChunkedLoad(store, quads, stats) if store is not None else None
     try:

@@ -41,14 +41,14 @@ def make_roster(entries: Iterable[RosterEntry], file: str) -> Roster:
         person = people.get(entry.athlete)
         if person is None:
             raise MappingError(
-                file,
+                entry.file or file,
                 entry.line,
                 f"alias '{entry.alias}' spells '{entry.athlete}', who has no row of their own "
                 f"for '{entry.event}' (add one with its source)",
             )
         if entry.noc != person.noc:
             raise MappingError(
-                file,
+                entry.file or file,
                 entry.line,
                 f"alias '{entry.alias}' of '{entry.athlete}' gives NOC {entry.noc}, "
                 f"their row gives {person.noc}",
