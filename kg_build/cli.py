@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from kg_build import __version__
 from kg_build.defaults import (
@@ -49,6 +50,7 @@ if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests 
 
     from kg_build.model import Diagnostic
     from kg_build.pipeline import Config
+    from kg_build.project import ProjectPaths
     from kg_build.validate import Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -190,20 +192,21 @@ ONTOLOGY_OPTION = click.option(
     "--ontology",
     type=click.Path(path_type=Path),
     default=ONTOLOGY,
-    help="The ontology (Turtle).  [default: the packaged ontology/tp.ttl]",
+    help="The ontology (Turtle).  [default: a project folder's ontology/tp.ttl, else the "
+    "packaged one]",
 )
 MAPPINGS_OPTION = click.option(
     "--mappings",
     type=click.Path(path_type=Path),
     default=MAPPINGS,
-    help="Folder of rules, extraction settings and curated data.  "
-    "[default: the packaged mappings/]",
+    help="Folder of rules, extraction settings and curated data, used alone.  [default: the "
+    "packaged mappings/, with a project folder's own files and curated rows]",
 )
 SHAPES_OPTION = click.option(
     "--shapes",
     type=click.Path(path_type=Path),
     default=SHAPES,
-    help="Folder of SHACL shapes.  [default: the packaged shapes/]",
+    help="Folder of SHACL shapes.  [default: a project folder's shapes/, else the packaged ones]",
 )
 REPORT_OPTION = click.option(
     "--report",
@@ -218,6 +221,27 @@ VALIDATOR_OPTION = click.option(
     help="SHACL engine: the SHACL Engine (fastest), pyrudof, or pySHACL (the reference; "
     "slowest). All give the same results.",
 )
+
+
+def _project(
+    sources: tuple[Path, ...] | None,
+    ontology: Path = ONTOLOGY,
+    mappings: Path = MAPPINGS,
+    shapes: Path = SHAPES,
+) -> ProjectPaths:
+    """Return what a command reads: what its options name, else a project folder's own files.
+
+    In a project folder (kg_build/project.py) the articles default to its sources/*.txt.
+    """
+    from kg_build.project import find_project, project_paths
+
+    ctx = click.get_current_context()
+    given = {
+        name
+        for name in ("ontology", "mappings", "shapes")
+        if name in ctx.params and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+    }
+    return project_paths(ontology, mappings, shapes, sources, given, find_project())
 
 
 @cli.command(name="build", short_help="Build and validate the graph.", epilog=EPILOG)
@@ -298,6 +322,9 @@ def build_command(
 ) -> None:
     """Build the graph from the articles (default: sources/*.txt), validate it, write it.
 
+    In a project folder (kg init), the default is that folder's sources/*.txt, built with
+    its own curated rows added to the packaged ones.
+
     Nothing is written unless the graph conforms to the shapes, and the files and the store
     are replaced together: an interrupted or failed build leaves the previous build whole.
 
@@ -308,7 +335,11 @@ def build_command(
     """
     from kg_build.pipeline import Config
 
-    config = Config(ontology, mappings, shapes, base, validator, strict)
+    paths = _project(sources, ontology, mappings, shapes)
+    config = Config(
+        paths.ontology, paths.mappings, paths.shapes, base, validator, strict, paths.project
+    )
+    sources = paths.sources
     fmt = _graph_format(output, fmt, stream)
     store = None if no_store else store_dir or (None if output else DEFAULT_STORE)
     if stream:
@@ -506,8 +537,10 @@ def validate_command(graph_file: Path, shapes: Path, validator: str, report: Pat
     """
     from kg_build.pipeline import Config, validate_file
 
+    paths = _project(None, shapes=shapes)
     try:
-        findings = validate_file(graph_file, Config(shapes=shapes, validator=validator))
+        config = Config(paths.ontology, shapes=paths.shapes, validator=validator)
+        findings = validate_file(graph_file, config)
     except ValidationFailed as e:
         _write_report(report, e.findings)
         raise
@@ -631,8 +664,9 @@ def load_command(
     """
     from kg_build.pipeline import Config, build, graphs_to_load
 
-    config = Config(ontology, mappings, shapes, base)
-    graphs = graphs_to_load(build(sources, config), config, graph_iri)
+    paths = _project(sources, ontology, mappings, shapes)
+    config = Config(paths.ontology, paths.mappings, paths.shapes, base, project=paths.project)
+    graphs = graphs_to_load(build(paths.sources, config), config, graph_iri)
     plan = LoadPlan(
         endpoint,
         query_endpoint or query_endpoint_for(endpoint),
@@ -725,8 +759,9 @@ def link_command(
     )
     from kg_build.pipeline import Config, build, reconcile
 
-    config = Config(mappings=mappings)
-    built = build(sources, config)
+    paths = _project(sources, mappings=mappings)
+    config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
+    built = build(paths.sources, config)
     if report:
         link_set = load_link_set(config.mappings_for(LINK_SET), config.base)
         click.echo("\n".join(link_report(linkable_entities(built.graph, link_set), link_set)))
@@ -771,8 +806,9 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
     from kg_build.link import LINK_SET, load_link_set
     from kg_build.pipeline import Config, build
 
-    config = Config(mappings=mappings)
-    built = build(sources, config)
+    paths = _project(sources, mappings=mappings)
+    config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
+    built = build(paths.sources, config)
     links = load_link_set(config.mappings_for(LINK_SET), config.base)
     urls = article_urls(config.mappings, config.base, config.project)
     statements = quickstatements(built.graph, links, urls)
@@ -880,7 +916,9 @@ def records_command(sources: tuple[Path, ...], output: str, mappings: Path) -> N
     """
     from kg_build.pipeline import Config, records_json
 
-    write_output(records_json(sources, Config(mappings=mappings)), output)
+    paths = _project(sources, mappings=mappings)
+    config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
+    write_output(records_json(paths.sources, config), output)
 
 
 @cli.command(short_help="Print the parsed articles as JSON.", epilog=EPILOG)
@@ -902,6 +940,34 @@ def parse(files: tuple[Path, ...], output: str) -> None:
     articles = parse_sources(files)
     write_output(articles_to_json(articles), output)
     _say(f"parsed {len(articles)} articles", level=2)
+
+
+@cli.command(name="init", short_help="Write a project folder for your own articles.", epilog=EPILOG)
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Write into a folder that is not empty (never over a file)."
+)
+def init_command(folder: Path, force: bool) -> None:
+    """Write a project folder: sources/, mappings/curated/ (each curated file's header), README.
+
+    kg run in that folder builds its sources/*.txt into its out/, with the packaged ontology,
+    rules, shapes and settings (unless the folder has its own), and its curated rows added to
+    the packaged ones. Its README.md says how to fill in each file.
+
+    \b
+    Example:
+      kg init my-articles && cd my-articles
+      kg check --template templates
+    """
+    from kg_build.project import init_project
+
+    written, kept = init_project(folder, force)
+    for path in kept:
+        _say(f"kept {path.as_posix()} (already there)")
+    shown = folder.as_posix()
+    _say(
+        f"wrote {len(written)} files to {shown}/; add articles to its sources/ ({shown}/README.md)"
+    )
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ SHIPPED = {
     "kg_build/data/questions": ("tests/cq", "*.rq"),  # the expected answers stay in tests
     "kg_build/templates": ("kg_build/templates", "*"),
     "kg_build/static": ("kg_build/static", "*"),
+    "kg_build/skeleton": ("kg_build/skeleton", "*"),  # what kg init writes
 }
 # What the copy the wheel is built from leaves out: what git ignores, and git itself.
 NOT_COPIED = shutil.ignore_patterns(
