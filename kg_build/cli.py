@@ -970,6 +970,57 @@ def init_command(folder: Path, force: bool) -> None:
     )
 
 
+@cli.command(
+    name="check", short_help="List what the curated data lacks for articles.", epilog=EPILOG
+)
+@SOURCES_ARGUMENT
+@click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write the missing rows to DIR/<curated file>.tsv, with what the articles say filled "
+    "in and the sources empty, and what is left to fill in to DIR/TODO.md.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on any diagnostic too (as kg build --strict).")
+@ONTOLOGY_OPTION
+@MAPPINGS_OPTION
+def check_command(
+    sources: tuple[Path, ...],
+    template_dir: Path | None,
+    strict: bool,
+    ontology: Path,
+    mappings: Path,
+) -> None:
+    """List everything the curated data lacks for the articles, and every diagnostic.
+
+    One line per finding on stdout (level: file:line: message [code]), then a summary on
+    stderr. Exit 0 when nothing a build needs is missing, 1 otherwise. In a project folder
+    the articles default to its sources/*.txt.
+
+    \b
+    Example:
+      kg check
+      kg check sources/cycling-2024-mens-team-pursuit.txt --template templates
+    """
+    from kg_build.check import check_articles, check_summary, template_folder
+    from kg_build.pipeline import Config
+    from kg_build.template import write_template
+
+    paths = _project(sources, ontology, mappings)
+    config = Config(paths.ontology, paths.mappings, project=paths.project)
+    folder = template_folder(template_dir, config) if template_dir is not None else None
+    checked = check_articles(paths.sources, config)
+    for line in checked.errors:
+        _tell(f"error: {line}")
+    for finding in checked.findings:
+        click.echo(f"{finding.level.value}: {finding}")
+    _say(check_summary(checked, strict))
+    if folder is not None and not checked.errors:
+        _say(write_template(checked.template, folder))
+    if checked.failed(strict):
+        click.get_current_context().exit(EXIT_BAD_INPUT)
+
+
 def main() -> None:
     """Run the ``kg`` console script."""
     cli(prog_name="kg")

@@ -52,6 +52,9 @@ CODES: dict[str, tuple[Level, str]] = {
     "athletes-of-two-nocs": (M, "an athletes cell names athletes of two NOCs in the roster"),
     "noc-not-curated": (M, "an NOC has no curated row"),
     "venue-not-curated": (M, "the event's venue has no curated row"),
+    # Listed by kg check only: rows a build does without.
+    "games-not-curated": (W, "the Games have no curated row: no host city or country"),
+    "discipline-not-curated": (W, "the event has no row in events.tsv: no discipline"),
 }
 
 

@@ -64,7 +64,7 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
         for m in rounds.missing + results.missing
         if not (m.about in staffed and m.property.endswith("#member"))
     )
-    if any(d.code == "no-roster" for d in found):  # then no athletes cell splits: say it once
+    if not inputs.each_cell and any(d.code == "no-roster" for d in found):  # say it once
         diagnostics = [d for d in diagnostics if d.code != "athletes-not-in-roster"]
     return Extraction(
         article=SourceArticle(scope.article_iri, article.title, file, article.src),

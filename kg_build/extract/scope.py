@@ -30,6 +30,9 @@ class Inputs:
     reference: Reference
     vocab: Vocabulary
     iris: Iris
+    # kg check: report each athletes cell of an event that has no roster rows at all (a
+    # build says once that the roster is missing).
+    each_cell: bool = False
     record_codes: Mapping[str, str] = field(init=False)  # WR → WorldRecord
     kind_codes: Mapping[str, str] = field(init=False)  # WorldRecord → WR
     outcome_codes: Mapping[str, str] = field(init=False)  # DNF → DidNotFinish
