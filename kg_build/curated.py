@@ -332,9 +332,9 @@ def _conflict(
 ) -> str:
     shown, line, before = first
     differ = [c for c in spec.columns if before[c] != row[c]]
-    said = f"{differ[0]} {quote(before[differ[0]], 40)} there, {quote(row[differ[0]], 40)} here"
+    said = f"{differ[0]} {quote(before[differ[0]])} there, {quote(row[differ[0]])} here"
     if len(differ) > 1:
-        said += f"; {_said(differ[1:])} differ too"
+        said += f"; {_said(differ[1:])} {'differs' if len(differ) == 2 else 'differ'} too"
     return (
         f"the row for {_values(row, columns)} is also at {shown}:{line}, with other cells "
         f"({said}); {spec.name} has one row per {_said(columns)} in the packaged and the "
