@@ -45,10 +45,6 @@ class Template:
         key = key or tuple(row[c] for c in spec.keys[0])
         return self.rows.setdefault(file, {}).setdefault(key, row)
 
-    def count(self) -> int:
-        """Return how many rows the templates hold."""
-        return sum(len(rows) for rows in self.rows.values())
-
 
 def propose(
     template: Template, article: Article, found: Sequence[Diagnostic], inputs: Inputs
