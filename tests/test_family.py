@@ -234,3 +234,36 @@ def test_event_dates_and_winning_time_are_the_expected_ones(
     }
     named = {"WR": "WorldRecord", "OR": "OlympicRecord"}
     assert records == {named[m] for m in re.findall(r"\b(WR|OR)\b", win.split("→")[-1])}
+
+
+KINDS = {
+    "WR": "WorldRecord",
+    "OR": "OlympicRecord",
+    "TR": "TrackRecord",
+    "WB": "WorldBest",
+    "NR": "NationalRecord",
+}
+
+
+@pytest.mark.parametrize("stem", ARTICLES)
+def test_records_are_the_expected_ones(stem: str, family_built: dict[str, Built]) -> None:
+    graph = family_built[stem].graph
+    query = f"SELECT ?time ?type WHERE {{ ?r a <{TP}Record> ; <{TP}recordTime> ?time ; <{TP}recordType> ?type }}"
+    held: dict[Decimal, set[str]] = {}
+    for time, kind in graph.query(query):  # type: ignore[misc]
+        held.setdefault(Decimal(str(time)), set()).add(str(kind).rsplit("#", 1)[1])
+    rows = _markdown_tables(FAMILY / stem / "EXPECTED.md").get("Records", [])
+    for row in rows:
+        if any("infobox" in cell for cell in row.values()):
+            continue  # the winning time's markers are the event's (tested with the event)
+        time = re.fullmatch(r"(\d+(?:\.\d+)?)", row.get("time", ""))
+        kinds = next((c for k, c in row.items() if k.startswith("kind")), "")
+        wanted = {KINDS[code] for code in re.findall(r"\b(WR|OR|TR|WB|NR)\b", kinds.split("(")[0])}
+        if time and wanted:
+            assert wanted <= held.get(Decimal(time[1]), set()), (row, held)
+    standing = set(graph.subjects(URIRef(TP + "standingAtStartOf"), None))
+    text = (FAMILY / stem / "EXPECTED.md").read_text(encoding="utf-8")
+    if re.search(r"[Hh]eld before \(", text) or "Held before the event (" in text:
+        assert standing, "the standing records the article's table gives"
+    else:
+        assert not standing

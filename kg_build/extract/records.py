@@ -28,7 +28,6 @@ from kg_build.extract.values import BadValue, parse_day
 from kg_build.messages import quote
 from kg_build.model import (
     Diagnostic,
-    Paragraph,
     Race,
     Record,
     Result,
@@ -47,15 +46,18 @@ class RecordsOut:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def extract_records(scope: Scope, rounds: tuple[RoundRead, ...], out: ResultsOut) -> RecordsOut:
-    """Return every record set during the event, each once, with what it superseded."""
+def extract_records(
+    scope: Scope, rounds: tuple[RoundRead, ...], out: ResultsOut, table: Table | None
+) -> RecordsOut:
+    """Return every record set during the event, each once, with what it superseded.
+
+    ``table`` is the records section's table of records set during the event, if any.
+    """
     by_round = {r.round.iri: r.round for r in rounds}
     found: dict[str, Record] = {}
     problems: list[Diagnostic] = []
     for result, marker, src in out.record_marks:
         _merge(found, _record(scope, by_round[result.round], result, marker, src))
-    table, more = _records_table(scope)
-    problems += more
     if table is not None:
         records, more = _from_table(scope, table, rounds, out)
         problems += more
@@ -102,42 +104,6 @@ def _record(scope: Scope, round_: Round, result: Result, marker: Marker, src: So
 
 
 # ---------------------------------------------------------------- the records section
-
-
-def _records_table(scope: Scope) -> tuple[Table | None, list[Diagnostic]]:
-    """Return the table of records set during the event, and announcements without a table.
-
-    A sentence that announces records ("… were as follows.", "The following records were
-    set …") is answered by a table right after it; the records set during the event are the
-    table whose columns name a round or a record.
-    """
-    section = scope.article.find_section(scope.settings.records_section)
-    if section is None:
-        return None, []
-    found: list[Diagnostic] = []
-    during: Table | None = None
-    blocks = list(section.blocks)
-    for i, block in enumerate(blocks):
-        if isinstance(block, Table):
-            columns = read_columns(block, scope.settings.columns)
-            if {"round", "record"} & columns.known or _marker_columns(scope, block):
-                during = during or block
-            continue
-        if not isinstance(block, Paragraph):
-            continue
-        if scope.settings.records_announcement.search(block.text) and not (
-            i + 1 < len(blocks) and isinstance(blocks[i + 1], Table)
-        ):
-            found.append(
-                diagnostic(
-                    "announced-records-missing",
-                    block.src,
-                    f"the records section announces a table that is not there: {quote(block.text)}",
-                    block.text,
-                    "nothing for the missing table; records marked in the results are kept",
-                )
-            )
-    return during, found
 
 
 def _marker_columns(scope: Scope, table: Table) -> dict[int, str]:
