@@ -267,3 +267,31 @@ def test_records_are_the_expected_ones(stem: str, family_built: dict[str, Built]
         assert standing, "the standing records the article's table gives"
     else:
         assert not standing
+
+
+@pytest.mark.parametrize("stem", ARTICLES)
+def test_aliases_name_one_person(stem: str, family_built: dict[str, Built]) -> None:
+    graph = family_built[stem].graph
+    results = _results_by_line(graph)
+    for row in _markdown_tables(FAMILY / stem / "EXPECTED.md").get("Aliases", []):
+        (line,) = _lines(row["line"])
+        person = re.search(r"`person/([a-z-]+)`", row["person"])
+        assert person, row
+        iri = URIRef(f"https://w3id.org/team-pursuit/id/person/{person[1]}")
+        if line in results:
+            assert iri in set(graph.objects(results[line], URIRef(TP + "athlete"))), row
+        assert (iri, None, None) in graph, row
+
+
+def test_one_person_across_articles_written_two_ways(family_mappings: Path) -> None:
+    stems = ["speed-skating-2006-womens-team-pursuit", "speed-skating-2010-womens-team-pursuit"]
+    built = build([FAMILY / s / f"{s}.txt" for s in stems], Config(mappings=family_mappings))
+    person = URIRef("https://w3id.org/team-pursuit/id/person/anni-friesinger")
+    teams = {
+        str(t).split("/event/")[1] for t in built.graph.subjects(URIRef(TP + "member"), person)
+    }
+    assert teams == {
+        "2006-speed-skating-womens-team-pursuit/team/GER",
+        "2010-speed-skating-womens-team-pursuit/team/GER",
+    }
+    assert [str(o) for o in built.graph.objects(person, LABEL)] == ["Anni Friesinger"]
