@@ -295,3 +295,35 @@ def test_one_person_across_articles_written_two_ways(family_mappings: Path) -> N
         "2010-speed-skating-womens-team-pursuit/team/GER",
     }
     assert [str(o) for o in built.graph.objects(person, LABEL)] == ["Anni Friesinger"]
+
+
+def test_the_streamed_build_gives_the_same_triples_and_diagnostics(
+    family_mappings: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from kg_build.cli import cli
+
+    articles = [str(FAMILY / s / f"{s}.txt") for s in ARTICLES]
+    common = ["--mappings", str(family_mappings)]
+    runs = {}
+    for name, extra in (("memory", []), ("stream", ["--stream"])):
+        out = tmp_path / f"{name}.nt"
+        report = tmp_path / f"{name}.json"
+        done = CliRunner().invoke(
+            cli,
+            [
+                "-q",
+                "build",
+                *articles,
+                *common,
+                "-o",
+                str(out),
+                "--diagnostics",
+                str(report),
+                *extra,
+            ],
+        )
+        assert done.exit_code == 0, done.stderr
+        runs[name] = (set(out.read_bytes().splitlines()), report.read_bytes())
+    assert runs["memory"] == runs["stream"]
