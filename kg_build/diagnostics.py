@@ -38,6 +38,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "unreadable-deficit": (D, "a deficit cell is not a time difference: kept as text"),
     "unknown-record-code": (D, "a record marker of no known kind: kept as text"),
     "unknown-notes-code": (D, "a notes code that is no record, outcome, mark or race"),
+    "record-without-time": (D, "a record marker on a result without a time: no record"),
     "record-not-matched": (D, "a records table row matches no result: left out"),
     "medallist-not-in-results": (D, "a medallist is in no results row: medal and team kept"),
     "medal-without-noc": (D, "a medal line names no NOC: the roster's NOC is used"),

@@ -419,3 +419,23 @@ def test_issue_20_strict_and_the_diagnostics_file(tmp_path: Path) -> None:
     assert [d["code"] for d in json.loads(report.read_text(encoding="utf-8"))].count(
         "rank-only-row"
     ) == 1
+
+
+def test_issue_20_a_record_marker_on_a_result_without_a_time(tmp_path: Path) -> None:
+    """A WR note on a DNF row, and in the records table: diagnostics, not a crash."""
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    (mappings / "facts" / CYCLING.name.replace(".txt", ".yaml")).unlink()  # its prose is not here
+    article = ROOT / "tests/data/irregular/records/cycling-2020-mens-team-pursuit.txt"
+    code, _, err = _run(
+        "build", str(article), "--mappings", str(mappings), "-o", str(tmp_path / "g.nt")
+    )
+    assert code == 0, err
+    found = [ln.rsplit(" [", 1)[1] for ln in err.splitlines() if ln.startswith("warning: ")]
+    assert sorted(found) == [
+        "record-time-conflict]",
+        "record-without-time]",
+        "record-without-time]",
+        "time-outcome]",
+    ]
+    assert "the results table's no time for AUS" in err

@@ -57,6 +57,9 @@ def extract_records(
     found: dict[str, Record] = {}
     problems: list[Diagnostic] = []
     for result, marker, src in out.record_marks:
+        if result.time is None:
+            problems.append(_without_time(marker, src))
+            continue
         _merge(found, _record(scope, by_round[result.round], result, marker, src))
     if table is not None:
         records, more = _from_table(scope, table, rounds, out)
@@ -77,7 +80,19 @@ def _merge(found: dict[str, Record], record: Record) -> None:
     )
 
 
+def _without_time(marker: Marker, src: SourceRef) -> Diagnostic:
+    """Say that a record marker stands on a result without a time: no record can be made."""
+    return diagnostic(
+        "record-without-time",
+        src,
+        f"record marker {quote(marker.text)} on a result that has no time",
+        marker.text,
+        "the marker in the notes as written; no record",
+    )
+
+
 def _record(scope: Scope, round_: Round, result: Result, marker: Marker, src: SourceRef) -> Record:
+    # Callers pass known record types and results with a time (_without_time otherwise).
     assert marker.kind is not None and result.time is not None and result.time_text is not None
     team = result.team.rsplit("/", 1)[1]
     code = scope.inputs.kind_codes[marker.kind]
@@ -135,6 +150,9 @@ def _from_table(
         for marker in read_markers(marker_text, scope.inputs.record_codes):
             if marker.kind is None:
                 found.append(unknown_marker(marker, row.src, "no record of that row"))
+                continue
+            if result.time is None:
+                found.append(_without_time(marker, row.src))
                 continue
             round_ = next(r.round for r in rounds if r.round.iri == result.round)
             record = _record(scope, round_, result, marker, row.src)
@@ -196,7 +214,8 @@ def _matching_result(
                 "record-time-conflict",
                 row.src,
                 f"records table time {time.seconds} differs from the results table's "
-                f"{result.time} for {team} in {quote(where)}",
+                f"{result.time if result.time is not None else 'no time'} for {team} in "
+                f"{quote(where)}",
                 cells.get("time", ""),
                 "the result's time; both cells as written",
             )
