@@ -939,6 +939,9 @@ def parse(files: tuple[Path, ...], output: str) -> None:
 
     articles = parse_sources(files)
     write_output(articles_to_json(articles), output)
+    for article in articles:
+        for found in article.diagnostics:
+            _say(f"warning: {found}")
     _say(f"parsed {len(articles)} articles", level=2)
 
 

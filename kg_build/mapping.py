@@ -167,6 +167,11 @@ def vocabulary(ontology: Graph) -> Vocabulary:
         individuals=individuals,
         members={c: m for c, m in members.items() if m},
         codes={str(s): str(o) for s, o in ontology.subject_objects(code) if isinstance(s, URIRef)},
+        labels={
+            str(s): str(o)
+            for s, o in ontology.subject_objects(RDFS.label)
+            if isinstance(s, URIRef) and str(s) in individuals
+        },
     )
 
 
@@ -385,6 +390,7 @@ def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
         "missing": [_record(m) for m in ex.missing],
         "medals": [_record(m) for m in ex.medals],
         "records": [_record(r) for r in ex.records],
+        "standing_records": [_record(r) for r in ex.standing_records],
         "claims": [c for c in claims if c["iri"]],
     }
     for claim in claims:

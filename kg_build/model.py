@@ -118,6 +118,7 @@ class Article:
     lead: tuple[Block, ...]
     sections: tuple[Section, ...]
     src: SourceRef
+    diagnostics: tuple[Diagnostic, ...] = ()  # lines that break the format, left out
 
     @property
     def path(self) -> str:
@@ -397,6 +398,27 @@ class Record:
     src: SourceRef
 
 
+@dataclass(frozen=True, slots=True)
+class StandingRecord:
+    """A record held when the event began, as the records section's table gives it.
+
+    Not set in the event: it has no team entry or result of the event, only its holders as
+    the article writes them (and the athletes of the roster they name).
+    """
+
+    iri: str
+    label: str
+    event: str
+    record_type: str  # a tp:RecordType individual's local name
+    time: Decimal | None
+    holder_text: str | None
+    athletes: tuple[str, ...]
+    noc: str | None
+    place_text: str | None
+    date: date | None
+    src: SourceRef
+
+
 class Level(Enum):
     """How much a diagnostic weighs: what the build does about it."""
 
@@ -445,6 +467,7 @@ class Extraction:
     missing: tuple[MissingValue, ...]
     medals: tuple[MedalAward, ...]
     records: tuple[Record, ...]
+    standing_records: tuple[StandingRecord, ...]
     claims: tuple[Claim, ...]
     diagnostics: tuple[Diagnostic, ...]
 
@@ -459,6 +482,7 @@ class Vocabulary:
     individuals: frozenset[str]
     members: Mapping[str, frozenset[str]]  # class → its individuals
     codes: Mapping[str, str]  # individual → its tp:code (record types: WR …)
+    labels: Mapping[str, str]  # individual → its rdfs:label (record types: world record …)
 
     @property
     def terms(self) -> frozenset[str]:

@@ -95,6 +95,8 @@ class TP(DefinedNamespace):
     formerDiscipline: URIRef
     genderCategory: URIRef
     holder: URIRef
+    holderNOC: URIRef
+    holderText: URIRef
     hostCity: URIRef
     hostCountry: URIRef
     inRace: URIRef
@@ -117,6 +119,7 @@ class TP(DefinedNamespace):
     ordinal: URIRef
     outcome: URIRef
     partOfGames: URIRef
+    placeText: URIRef
     placingMember: URIRef
     placingRank: URIRef
     previousEdition: URIRef
@@ -147,6 +150,7 @@ class TP(DefinedNamespace):
     sourceLine: URIRef
     sourceText: URIRef
     sport: URIRef
+    standingAtStartOf: URIRef
     startDate: URIRef
     startSide: URIRef
     startTime: URIRef

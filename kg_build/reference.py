@@ -138,6 +138,8 @@ class Settings:
     race_label: re.Pattern[str]
     records_section: str
     records_announcement: re.Pattern[str]
+    records_before: re.Pattern[str]
+    records_before_columns: tuple[str, ...]
     record_round_codes: Mapping[str, str]
     schedule_section: str
     round_time_sentence: re.Pattern[str]
@@ -185,6 +187,8 @@ _SETTINGS_KEYS = {
     "race_label",
     "records_section",
     "records_announcement",
+    "records_before",
+    "records_before_columns",
     "record_round_codes",
     "schedule_section",
     "round_time_sentence",
@@ -254,6 +258,8 @@ def load_settings(mappings: Path) -> Settings:
         race_label=_pattern(doc, "race_label", shown),
         records_section=_string(doc, "records_section", shown),
         records_announcement=_pattern(doc, "records_announcement", shown),
+        records_before=_pattern(doc, "records_before", shown),
+        records_before_columns=_roles(doc, "records_before_columns", shown),
         record_round_codes=_string_map(doc, "record_round_codes", shown),
         schedule_section=_string(doc, "schedule_section", shown),
         round_time_sentence=_pattern(doc, "round_time_sentence", shown),
@@ -321,6 +327,18 @@ def _string_map(node: YamlMap, key: str, shown: str) -> dict[str, str]:
         if not isinstance(v, str):
             raise MappingError(shown, mapping.key_lines[k], f"'{key}.{k}' must be a string")
     return dict(mapping)
+
+
+def _roles(node: YamlMap, key: str, shown: str) -> tuple[str, ...]:
+    roles = _strings(node, key, shown)
+    for role in roles:
+        if role not in _COLUMN_ROLES:
+            raise MappingError(
+                shown,
+                node.key_lines[key],
+                f"'{role}' in '{key}' is not a column role: one of {sorted(_COLUMN_ROLES)}",
+            )
+    return roles
 
 
 def _count(node: YamlMap, key: str, shown: str) -> int:

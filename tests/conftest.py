@@ -20,6 +20,8 @@ SOURCES = sorted((ROOT / "sources").glob("*.txt"))
 CYCLING = ROOT / "sources" / "cycling-2020-mens-team-pursuit.txt"
 SKATING = ROOT / "sources" / "speed-skating-2022-mens-team-pursuit.txt"
 BAD_INPUTS = sorted((ROOT / "tests" / "data" / "bad").glob("*.txt"))
+# Articles with a line that breaks the format: read around it, with a warning.
+IRREGULAR_INPUTS = sorted((ROOT / "tests" / "data" / "irregular").glob("*.txt"))
 
 
 def third_mappings(tmp_path: Path) -> Path:

@@ -19,6 +19,7 @@ from kg_build.extract.records import extract_records
 from kg_build.extract.results import extract_results
 from kg_build.extract.rounds import read_rounds
 from kg_build.extract.scope import Inputs, Scope, make_scope
+from kg_build.extract.standing import extract_standing, read_records_section
 from kg_build.model import Article, Extraction, SourceArticle, SourceRef, TeamEntry
 
 __all__ = ["Inputs", "Scope", "extract_article", "make_scope"]
@@ -33,15 +34,20 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
     scope, found = make_scope(article, inputs, file)
     rounds = read_rounds(scope)
     results = extract_results(scope, rounds.rounds)
-    records = extract_records(scope, rounds.rounds, results)
+    section = read_records_section(scope)
+    records = extract_records(scope, rounds.rounds, results, section.during)
+    standing = extract_standing(scope, section)
     medals = extract_medals(scope, results.teams)
     teams = _complete_teams(results.teams, medals)
     claims = extract_claims(scope)
     athletes = {a for t in teams for a in t.members}
+    holders = {a for r in standing.records for a in r.athletes}
     event = extract_event(scope, len(athletes))
     prefix = inputs.iris.noc("")
-    referenced = [(t.noc, t.src) for t in teams] + [
-        (c.value, c.src) for c in claims.claims if c.is_iri
+    referenced = [
+        *((t.noc, t.src) for t in teams),
+        *((c.value, c.src) for c in claims.claims if c.is_iri),
+        *((r.noc, r.src) for r in standing.records if r.noc),
     ]
     used: dict[str, SourceRef] = {}
     for iri, src in referenced:
@@ -52,7 +58,9 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
         *found,
         *rounds.diagnostics,
         *results.diagnostics,
+        *section.diagnostics,
         *records.diagnostics,
+        *standing.diagnostics,
         *medals.diagnostics,
         *claims.diagnostics,
         *event.diagnostics,
@@ -74,7 +82,7 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
         venue=event.venue,
         other_editions=event.other_editions,
         nocs=nocs,
-        people=extract_people(scope, athletes),
+        people=extract_people(scope, athletes | holders),
         teams=teams,
         rounds=tuple(r.round for r in rounds.rounds),
         races=results.races,
@@ -82,6 +90,7 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
         missing=missing,
         medals=medals.medals,
         records=records.records,
+        standing_records=standing.records,
         claims=claims.claims,
         diagnostics=tuple(sorted(diagnostics, key=lambda d: (d.src.line, d.code))),
     )

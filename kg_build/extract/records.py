@@ -28,7 +28,6 @@ from kg_build.extract.values import BadValue, parse_day
 from kg_build.messages import quote
 from kg_build.model import (
     Diagnostic,
-    Paragraph,
     Race,
     Record,
     Result,
@@ -47,15 +46,21 @@ class RecordsOut:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def extract_records(scope: Scope, rounds: tuple[RoundRead, ...], out: ResultsOut) -> RecordsOut:
-    """Return every record set during the event, each once, with what it superseded."""
+def extract_records(
+    scope: Scope, rounds: tuple[RoundRead, ...], out: ResultsOut, table: Table | None
+) -> RecordsOut:
+    """Return every record set during the event, each once, with what it superseded.
+
+    ``table`` is the records section's table of records set during the event, if any.
+    """
     by_round = {r.round.iri: r.round for r in rounds}
     found: dict[str, Record] = {}
     problems: list[Diagnostic] = []
     for result, marker, src in out.record_marks:
+        if result.time is None:
+            problems.append(_without_time(marker, src))
+            continue
         _merge(found, _record(scope, by_round[result.round], result, marker, src))
-    table, more = _records_table(scope)
-    problems += more
     if table is not None:
         records, more = _from_table(scope, table, rounds, out)
         problems += more
@@ -75,7 +80,19 @@ def _merge(found: dict[str, Record], record: Record) -> None:
     )
 
 
+def _without_time(marker: Marker, src: SourceRef) -> Diagnostic:
+    """Say that a record marker stands on a result without a time: no record can be made."""
+    return diagnostic(
+        "record-without-time",
+        src,
+        f"record marker {quote(marker.text)} on a result that has no time",
+        marker.text,
+        "the marker in the notes as written; no record",
+    )
+
+
 def _record(scope: Scope, round_: Round, result: Result, marker: Marker, src: SourceRef) -> Record:
+    # Callers pass known record types and results with a time (_without_time otherwise).
     assert marker.kind is not None and result.time is not None and result.time_text is not None
     team = result.team.rsplit("/", 1)[1]
     code = scope.inputs.kind_codes[marker.kind]
@@ -102,42 +119,6 @@ def _record(scope: Scope, round_: Round, result: Result, marker: Marker, src: So
 
 
 # ---------------------------------------------------------------- the records section
-
-
-def _records_table(scope: Scope) -> tuple[Table | None, list[Diagnostic]]:
-    """Return the table of records set during the event, and announcements without a table.
-
-    A sentence that announces records ("… were as follows.", "The following records were
-    set …") is answered by a table right after it; the records set during the event are the
-    table whose columns name a round or a record.
-    """
-    section = scope.article.find_section(scope.settings.records_section)
-    if section is None:
-        return None, []
-    found: list[Diagnostic] = []
-    during: Table | None = None
-    blocks = list(section.blocks)
-    for i, block in enumerate(blocks):
-        if isinstance(block, Table):
-            columns = read_columns(block, scope.settings.columns)
-            if {"round", "record"} & columns.known or _marker_columns(scope, block):
-                during = during or block
-            continue
-        if not isinstance(block, Paragraph):
-            continue
-        if scope.settings.records_announcement.search(block.text) and not (
-            i + 1 < len(blocks) and isinstance(blocks[i + 1], Table)
-        ):
-            found.append(
-                diagnostic(
-                    "announced-records-missing",
-                    block.src,
-                    f"the records section announces a table that is not there: {quote(block.text)}",
-                    block.text,
-                    "nothing for the missing table; records marked in the results are kept",
-                )
-            )
-    return during, found
 
 
 def _marker_columns(scope: Scope, table: Table) -> dict[int, str]:
@@ -169,6 +150,9 @@ def _from_table(
         for marker in read_markers(marker_text, scope.inputs.record_codes):
             if marker.kind is None:
                 found.append(unknown_marker(marker, row.src, "no record of that row"))
+                continue
+            if result.time is None:
+                found.append(_without_time(marker, row.src))
                 continue
             round_ = next(r.round for r in rounds if r.round.iri == result.round)
             record = _record(scope, round_, result, marker, row.src)
@@ -230,7 +214,8 @@ def _matching_result(
                 "record-time-conflict",
                 row.src,
                 f"records table time {time.seconds} differs from the results table's "
-                f"{result.time} for {team} in {quote(where)}",
+                f"{result.time if result.time is not None else 'no time'} for {team} in "
+                f"{quote(where)}",
                 cells.get("time", ""),
                 "the result's time; both cells as written",
             )

@@ -128,7 +128,7 @@ def make_scope(article: Article, inputs: Inputs, file: str) -> tuple[Scope, list
             f"not an article of this family: it has no section '{inputs.settings.results_section}'",
         )
     stem = Path(article.path).stem
-    found: list[Diagnostic] = []
+    found: list[Diagnostic] = list(article.diagnostics)
     entries = inputs.reference.rosters.get(stem, ())
     if not entries:
         found.append(
