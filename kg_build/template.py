@@ -97,9 +97,10 @@ def _propose_athletes(
     roster = _roster(names, inputs, stem)
     for text in dict.fromkeys(d.text for d, _ in left):  # each cell once, with all its lines
         where = [(d.src, noc) for d, noc in left if d.text == text]
-        noc = next((n for _, n in where if n), "")
-        lines = ", ".join(str(src.line) for src, _ in where)
         known = _known_in(roster, text)
+        mates = {roster.people[name].noc for name in known} - {""}
+        noc = next((n for _, n in where if n), next(iter(mates)) if len(mates) == 1 else "")
+        lines = ", ".join(str(src.line) for src, _ in where)
         template.unsplit.append(
             f"{quote(text)}{f' ({noc})' if noc else ''}: {where[0][0].path} "
             f"line{'s' if len(where) > 1 else ''} {lines}"
