@@ -318,6 +318,10 @@ class _Staging:
 
     @classmethod
     def create(cls, folder: Path) -> _Staging:
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(_shown(folder.parent), None, f"cannot write ({_reason(e)})") from e
         fd = os.open(_owner_of(folder), os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(fd, fcntl.LOCK_EX)
         folder.mkdir()

@@ -399,3 +399,9 @@ def test_one_file_needs_no_lock_and_a_killed_build_of_it_is_cleared(tmp_path: Pa
     again = _kg(tmp_path, *args)
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.nt", "g.ttl"]
+
+
+def test_one_file_in_a_folder_that_does_not_exist_yet(tmp_path: Path) -> None:
+    done = _kg(tmp_path, "-q", "build", "-o", "new/folder/g.nq")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "new" / "folder").iterdir()) == ["g.nq"]
