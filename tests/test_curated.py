@@ -5,15 +5,18 @@ And a row the article needs but the curated data lacks names the article's line 
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from pyoxigraph import NamedNode
 
 from kg_build.cli import cli
-from kg_build.curated import CURATED_FILES, add_rows
+from kg_build.curated import CURATED_FILES, add_rows, read_curated
 from tests.conftest import ROOT, THIRD, THIRD_STEM, third_mappings
 
 Edit = Callable[[list[str]], list[str]]
@@ -250,3 +253,145 @@ def test_rows_added_by_a_tool_land_in_the_files_order(tmp_path: Path) -> None:
     add_rows(nocs, ["BEL\tBelgium\t\thttps://example.org/bel\tinvented"])
     codes = [ln.split("\t")[0] for ln in nocs.read_text(encoding="utf-8").splitlines()]
     assert codes[:4] == ["code", "AUS", "BEL", "CAN"]
+
+
+# Sources as canonical IRIs (issue 21). A curated row's source becomes the object of
+# dcterms:source, so it must be the page itself: the Wikipedia, Wikidata, Olympedia, olympics.com
+# or federation URL, never a copy of it. A mirror or proxy that was read goes into `evidence`.
+# These hosts copy or proxy another site's pages; each was met in this project's curated rows or
+# evidence (mirrors of Wikipedia and of Olympedia, a reverse proxy of wikimili, the mobile hosts
+# of Wikipedia and Wikidata), so a new row citing one of them is a copy, not a canonical page.
+MIRROR_HOSTS = (
+    "bdmobi.com",
+    "clateway.com",
+    "defzone.net",
+    "dewiki.de",
+    "easychat.me",
+    "elasticbeanstalk.com",
+    "enwikipedia.net",
+    "franco.wiki",
+    "ipfs.dweb.link",
+    "kampuspedia.com",
+    "kiwix.casplantje.nl",
+    "liu233w.com",
+    "m.wikidata.org",
+    "newsr.in",
+    "perceptiode.com",
+    "piglix.com",
+    "profilbaru.com",
+    "qa.edu.vn",
+    "richxsearch.com",
+    "wiki-gateway.eudic.net",
+    "wiki.1209k.com",
+    "wiki.x.io",
+    "wikimili.com",
+    "wikipedia-on-ipfs.org",
+    "wikiplanet.click",
+    "wikizero.com",
+    "wikizero.net",
+    "xcv.wiki",
+    "zxc.wiki",
+)
+# Sites whose pages are cited by their own https IRI, written as the site writes it.
+MEDIAWIKI = re.compile(r"[a-z-]+\.wikipedia\.org|www\.wikidata\.org")
+HTTPS_ONLY = re.compile(r"[a-z-]+\.wikipedia\.org|www\.wikidata\.org|www\.olympedia\.org")
+CURATED_FOLDERS = [
+    ROOT / "mappings" / "curated",
+    ROOT / "tests" / "data" / "family" / "curated",
+    *sorted((ROOT / "tests" / "data" / "family").glob("*/curated")),
+    THIRD / "mappings" / "curated",
+]
+CURATED_TSVS = [path for folder in CURATED_FOLDERS for path in sorted(folder.glob("*.tsv"))]
+# Rows whose source is not on the web yet: a public code file read through a file index that
+# did not name its repository (mappings/curated/MISSING.md, "Sources still on a mirror").
+NOT_ON_THE_WEB = {
+    ("mappings/curated/wikidata-items.tsv", "Q5"): "code-index:file/51829687290",
+    ("mappings/curated/wikidata-items.tsv", "Q11574"): "code-index:file/47187071336",
+    ("mappings/curated/wikidata-properties.tsv", "P854"): "code-index:file/5827142330",
+}
+
+
+def source_problem(value: str) -> str | None:
+    """Say why ``value`` cannot be a curated row's source IRI, or return None."""
+    if re.search(r"\s", value):
+        return "has whitespace (percent-encode it as %20)"
+    try:
+        NamedNode(value)
+    except ValueError as e:
+        return f"is not an IRI ({e})"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "is not an absolute http(s) IRI"
+    host = parts.hostname
+    mirror = next((m for m in MIRROR_HOSTS if host == m or host.endswith(f".{m}")), None)
+    if mirror or re.fullmatch(r"[a-z-]+\.m\.wikipedia\.org", host):
+        return f"is on the mirror or mobile host '{mirror or host}' (cite the page it copies)"
+    if HTTPS_ONLY.fullmatch(host) and parts.scheme != "https":
+        return "uses http (cite the https page)"
+    if MEDIAWIKI.fullmatch(host):
+        title = parts.path.removeprefix("/wiki/")
+        canonical = quote(unquote(title).replace(" ", "_"), safe=";@$!*(),/~:")
+        if not parts.path.startswith("/wiki/") or parts.query or title != canonical:
+            return f"is not the page's own IRI (expected '{host}/wiki/{canonical}')"
+    return None
+
+
+@pytest.mark.parametrize(
+    "path", CURATED_TSVS, ids=[p.relative_to(ROOT).as_posix() for p in CURATED_TSVS]
+)
+def test_issue_21_every_curated_source_is_a_canonical_page_iri(path: Path) -> None:
+    shown = path.relative_to(ROOT).as_posix()
+    spec = CURATED_FILES[path.name]
+    problems = []
+    for line, row in read_curated(path, shown, spec):
+        value = row[spec.source]
+        if NOT_ON_THE_WEB.get((shown, row[spec.columns[0]])) == value:
+            continue
+        problem = source_problem(value)
+        if problem:
+            problems.append(f"{shown}:{line}: {spec.source} '{value}' {problem}")
+    assert problems == []
+
+
+def test_issue_21_rows_not_on_the_web_are_still_there() -> None:
+    """Each exception is a row as it stands: once it cites a web page, drop it from the list."""
+    for (shown, key), value in sorted(NOT_ON_THE_WEB.items()):
+        spec = CURATED_FILES[Path(shown).name]
+        rows = read_curated(ROOT / shown, shown, spec)
+        assert [r[spec.source] for _, r in rows if r[spec.columns[0]] == key] == [value]
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("https://wikimili.com/en/Izu_Velodrome", "is on the mirror or mobile host 'wikimili.com'"),
+        (
+            "https://bafybeiaysi4s6lnjev27ln5icwm6tueaw2vdykrtjkwiphwekaywqhcjze.ipfs.dweb.link/wiki/X",
+            "is on the mirror or mobile host 'ipfs.dweb.link'",
+        ),
+        (
+            "https://en.m.wikipedia.org/wiki/X",
+            "is on the mirror or mobile host 'en.m.wikipedia.org'",
+        ),
+        ("https://m.wikidata.org/wiki/Q5", "is on the mirror or mobile host 'm.wikidata.org'"),
+        ("http://www.olympedia.org/results/924528", "uses http (cite the https page)"),
+        (
+            "https://en.wikipedia.org/wiki/Men's_team_pursuit",
+            "is not the page's own IRI (expected 'en.wikipedia.org/wiki/Men%27s_team_pursuit')",
+        ),
+        ("https://example.org/a page", "has whitespace (percent-encode it as %20)"),
+        ("code-index:file/5827142330", "is not an absolute http(s) IRI"),
+        ("en.wikipedia.org/wiki/X", "is not an IRI"),
+        ("https://www.teamusa.com/news/2022/february/15/us-men-secure-bronze", None),
+        (
+            "https://en.wikipedia.org/wiki/Cycling_at_the_2020_Summer_Olympics_%E2%80%93_Men%27s",
+            None,
+        ),
+    ],
+)
+def test_issue_21_source_check_names_what_is_wrong(value: str, problem: str | None) -> None:
+    found = source_problem(value)
+    if problem is None:
+        assert found is None
+    else:  # an IRI parser's own reason follows some messages
+        assert found is not None and found.startswith(problem), found
