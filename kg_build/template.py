@@ -222,8 +222,9 @@ def todo_text(template: Template) -> str:
     """Return TODO.md: what the templates leave to the user, section by section."""
     parts = [
         "# What the templates leave to you\n\n"
-        "Fill in `source_url` and `evidence` on every row (the page each fact is read from, and "
-        "what it shows), and the cells below; then add the rows to `mappings/curated/`, keeping "
+        "Fill in `source_url` and `evidence` on every row (the canonical page that states each "
+        "fact, never a mirror of it; what it shows, and the mirror you read it on), and the "
+        "cells below; then add the rows to `mappings/curated/`, keeping "
         "each file's order (README.md, 'Adding an article').\n"
     ]
     sections = (
