@@ -16,6 +16,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -191,17 +192,76 @@ def _serving(server: http.server.HTTPServer) -> Iterator[str]:
         server.server_close()
 
 
-@contextmanager
-def kg_server(store: Path, limits: object | None = None) -> Iterator[str]:
-    """Run ``kg serve`` on a free loopback port over ``store``; yield its URL."""
-    from kg_build.pages import Site
-    from kg_build.web import Limits, serve
+@dataclass(frozen=True, slots=True)
+class KgServer:
+    """A running ``kg serve`` process: its URL and process (to find its workers)."""
+
+    url: str
+    process: subprocess.Popen[str]
+
+    def workers(self) -> list[int]:
+        """Return the process ids of its query workers (its children on Linux)."""
+        pid = self.process.pid
+        children: list[int] = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text(encoding="utf-8")
+            children += [int(p) for p in text.split()]
+        return sorted(children)
+
+
+def serve_args(limits: object | None) -> list[str]:
+    """Return the kg serve options that set ``limits`` (a kg_build.pool.Limits)."""
+    from kg_build.pool import Limits
 
     chosen = limits if isinstance(limits, Limits) else Limits()
-    ontology = Path(__file__).resolve().parent.parent / "ontology" / "tp.ttl"
-    server = serve(store, "127.0.0.1", 0, chosen, Site(ontology))
-    assert server.server_address[0] == "127.0.0.1"
-    yield from _serving(server)
+    shape = chosen.shape
+    args = [
+        *("--timeout", str(chosen.timeout), "--max-results", str(chosen.max_results)),
+        *("--workers", str(chosen.workers), "--queue", str(chosen.queue)),
+        *("--client-timeout", str(chosen.client_timeout)),
+        *("--max-query-bytes", str(shape.max_bytes), "--max-nesting", str(shape.max_nesting)),
+        *("--max-operators", str(shape.max_operators), "--max-clauses", str(shape.max_clauses)),
+    ]
+    for url in sorted(chosen.allow_service):
+        args += ["--allow-service", url]
+    return args
+
+
+@contextmanager
+def kg_serve(
+    store: Path, limits: object | None = None, cwd: Path | None = None
+) -> Iterator[KgServer]:
+    """Start ``kg serve`` as its own process on a free loopback port; stop it afterwards."""
+    command = [sys.executable, "-m", "kg_build", "serve", "--port", "0", "--store", str(store)]
+    process = subprocess.Popen(
+        [*command, *serve_args(limits)],
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()  # "serving … at http://127.0.0.1:PORT/ (Ctrl-C stops)"
+        assert " at http://127.0.0.1:" in line, line + process.stderr.read()
+        url = line.split(" at ", 1)[1].split(" ", 1)[0].rstrip("/")
+        yield KgServer(url, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+@contextmanager
+def kg_server(store: Path, limits: object | None = None) -> Iterator[str]:
+    """Run ``kg serve`` over ``store`` (its own process, loopback); yield its URL."""
+    with kg_serve(store, limits) as server:
+        yield server.url
 
 
 def answer_html(request: http.server.BaseHTTPRequestHandler) -> None:

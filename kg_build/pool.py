@@ -1,0 +1,263 @@
+"""The query workers of ``kg serve``: processes that open the store read-only, and their queue.
+
+A query runs in a worker process, so one that passes the time limit is stopped by ending
+the process, and one that kills the engine kills only that process: the pool sees the pipe
+close, answers that request 500, and starts a new worker. Requests wait for a free worker in
+a bounded queue; the wait counts against the query's time limit, and a full queue answers 503
+at once. Each worker follows the store's generations (see ``_Following``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg_build.errors import StoreError
+from kg_build.guard import ShapeLimits
+from kg_build.publish import current_generation, pin_generation
+
+RETRY_AFTER = 1  # seconds a client is asked to wait when every worker is busy
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a query may cost, and how many may run or wait at once."""
+
+    timeout: float = 10.0
+    max_results: int = 10_000
+    workers: int = 0  # 0: one per core
+    queue: int = 64
+    shape: ShapeLimits = field(default_factory=ShapeLimits)
+    allow_service: frozenset[str] = frozenset()
+    client_timeout: float = 10.0
+
+    @property
+    def pool_size(self) -> int:
+        """The number of worker processes."""
+        return self.workers or len(os.sched_getaffinity(0))
+
+
+class QueryRefused(Exception):
+    """A query hit a limit or was not valid; ``status`` is the HTTP answer."""
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+
+
+Chooser = Callable[[str], str] | str
+
+
+def _worker(connection: multiprocessing.connection.Connection, store_path: str, cap: int) -> None:
+    """Answer queries from the pipe on a read-only store until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which ends us
+    from kg_build.answers import TooManyRows, write_capped
+    from kg_build.sparql import _syntax_error
+
+    store = _Following(Path(store_path))
+    while True:
+        try:
+            text, chooser = connection.recv()
+        except EOFError:
+            return
+        try:
+            result = store.current().query(text, use_default_graph_as_union=True)
+            kind = _kind_of(result)
+            fmt = chooser(kind) if callable(chooser) else chooser
+            _, data = write_capped(result, fmt, cap)
+            connection.send(("ok", (kind, fmt, data)))
+        except TooManyRows as e:
+            connection.send(("cap", e.rows))
+        except SyntaxError as e:
+            error = _syntax_error(text, "query", str(e))
+            where = "" if error.line is None else f"line {error.line}: "
+            connection.send(("bad", where + error.message))
+        except OSError as e:  # an allowed SERVICE failed, or the store could not be read
+            connection.send(("failed", str(e).partition("\n")[0]))
+        except Exception as e:  # a query the engine rejects is the client's problem, not ours
+            connection.send(("bad", f"{type(e).__name__}: {e}"))
+
+
+def _kind_of(result: object) -> str:
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QuerySolutions):
+        return "select"
+    return "ask" if isinstance(result, ox.QueryBoolean) else "graph"
+
+
+class _Following:
+    """The store's current generation, opened read-only and pinned; reopened when it changes."""
+
+    def __init__(self, path: Path) -> None:
+        import pyoxigraph as ox
+
+        self.path = path
+        self.pin = pin_generation(path)
+        self.store = ox.Store.read_only(str(self.pin.directory))
+
+    def current(self) -> Any:
+        """Return the open store, first switching to a newer generation if one is in place."""
+        import pyoxigraph as ox
+
+        if current_generation(self.path) not in (None, self.pin.directory):
+            try:
+                pin = pin_generation(self.path)
+            except StoreError:
+                return self.store  # the link moved on again; the next query looks again
+            self.store = ox.Store.read_only(str(pin.directory))
+            self.pin.release()
+            self.pin = pin
+        return self.store
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: Any
+    connection: multiprocessing.connection.Connection
+
+
+class QueryPool:
+    """Worker processes and the queue in front of them; used from one asyncio loop."""
+
+    def __init__(self, store: Path, limits: Limits) -> None:
+        if not store.exists():
+            raise StoreError(store.as_posix(), None, "no store here (run kg build first)")
+        self.store = store
+        self.limits = limits
+        self._context = multiprocessing.get_context("spawn")
+        self._all: list[_Worker] = []
+        self._idle: list[_Worker] = [self._start() for _ in range(limits.pool_size)]
+        self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        args = (child, str(self.store), self.limits.max_results)
+        process = self._context.Process(target=_worker, args=args, daemon=True)
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self._all.append(worker)
+        return worker
+
+    async def run(
+        self, text: str, chooser: Chooser, started: float | None = None
+    ) -> tuple[str, str, bytes]:
+        """Run a query; return its kind, format and bytes, or raise QueryRefused."""
+        deadline = (started or time.monotonic()) + self.limits.timeout
+        worker = await self._acquire(deadline)
+        try:
+            status, value = await self._ask(worker, (text, chooser), deadline)
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._release(worker)
+        return self._answer(status, value)
+
+    def _answer(self, status: str, value: Any) -> tuple[str, str, bytes]:
+        if status == "cap":
+            raise QueryRefused(
+                413,
+                f"the answer has {value} rows, more than the limit of "
+                f"{self.limits.max_results}; add a LIMIT",
+            )
+        if status == "bad":
+            raise QueryRefused(400, f"bad query: {value}")
+        if status == "failed":
+            raise QueryRefused(502, f"the query failed: {value}")
+        kind, fmt, data = value
+        return kind, fmt, data
+
+    async def _acquire(self, deadline: float) -> _Worker:
+        if self._idle:
+            worker = self._idle.pop()
+        else:
+            if len(self._waiters) >= self.limits.queue:
+                raise QueryRefused(
+                    503,
+                    f"busy: {len(self._waiters)} queries wait for a worker, the most "
+                    "the queue holds; try again",
+                    RETRY_AFTER,
+                )
+            waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                worker = await asyncio.wait_for(waiter, max(deadline - time.monotonic(), 0))
+            except TimeoutError:
+                raise QueryRefused(
+                    503,
+                    "the query waited for a worker past the time limit of "
+                    f"{self.limits.timeout:g} s",
+                    RETRY_AFTER,
+                ) from None
+        if not worker.process.is_alive():  # ended while idle (killed from outside)
+            worker = self._restart(worker)
+        return worker
+
+    async def _ask(self, worker: _Worker, request: object, deadline: float) -> tuple[str, Any]:
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        fd = worker.connection.fileno()
+        worker.connection.send(request)
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, wake)
+        try:
+            await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0))
+        except TimeoutError:
+            raise QueryRefused(
+                503, f"the query ran past the time limit of {self.limits.timeout:g} s"
+            ) from None
+        finally:
+            loop.remove_reader(fd)
+        try:
+            answer: tuple[str, Any] = worker.connection.recv()
+        except (EOFError, OSError):
+            worker.process.join(5)
+            code = worker.process.exitcode
+            how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            raise QueryRefused(
+                500, f"the query worker died on this query ({how}); a new one took its place"
+            ) from None
+        return answer
+
+    def _release(self, worker: _Worker) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._release(self._restart(worker))
+
+    def _restart(self, worker: _Worker) -> _Worker:
+        self._end(worker)
+        return self._start()
+
+    def _end(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join()
+        worker.connection.close()
+        self._all.remove(worker)
+
+    def close(self) -> None:
+        """End every worker."""
+        for worker in list(self._all):
+            self._end(worker)
+        self._idle.clear()
