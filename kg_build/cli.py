@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -806,7 +807,8 @@ def serve_command(
     server = serve(store_dir, host, port, serve_limits(allow_service, limits), Site(ontology))
     address = f"http://{host}:{server.port}/"
     _say(f"serving {store_dir.as_posix()}/ at {address} (Ctrl-C stops)")
-    server.run()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops, then raises it again
+        server.run()
     _say("stopped")
 
 

@@ -137,45 +137,51 @@ def check_services(scan: Scan, shown: str, allowed: frozenset[str]) -> None:
 def scan_query(text: str) -> Scan:
     """Count the query's nesting, operators and clauses, and find its SERVICE endpoints."""
     scan = Scan()
-    tokens = list(_tokens(text))
-    for token in tokens:
-        if token.kind == "op":
+    lexer = _Lexer()
+    keep = "service" in text.lower()  # the tokens are kept only to resolve SERVICE endpoints
+    kept: list[_Token] = []
+    depth = 0
+    for kind, word, token in _tokens(text, lexer):
+        if kind == "op":
             scan.operators += 1
-        elif token.kind == "name" and token.text.upper() in CLAUSES:
+        elif kind == "open":
+            depth += 1
+            scan.nesting = max(scan.nesting, depth)
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif word in CLAUSES:
             scan.clauses += 1
-    scan.nesting = _nesting(tokens)
-    scan.services = _services(tokens)
+        if keep:
+            kept.append(_Token(kind, token))
+    scan.services = _services(kept) if keep else []
     return scan
 
 
-def _nesting(tokens: list[_Token]) -> int:
-    depth = deepest = 0
-    for token in tokens:
-        if token.kind == "open":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token.kind == "close":
-            depth = max(depth - 1, 0)
-    return deepest
+def _tokens(text: str, lexer: _Lexer) -> Iterator[tuple[str, str, str]]:
+    """Yield each token's kind, its upper-case text for a name, and its text.
 
-
-def _tokens(text: str) -> Iterator[_Token]:
-    """Yield the query's tokens; a '<' is an IRI or an operator by where it stands."""
-    lexer = _Lexer()
+    A '<' that compares (``lexer.compares``) is taken back from the IRI the regular
+    expression matched, and lexing goes on right after it.
+    """
     position = 0
     while position < len(text):
-        match = _TOKEN.match(text, position)
-        assert match is not None  # the last alternative takes any one character
-        kind = match.lastgroup or "other"
-        if kind == "iri" and lexer.compares():
-            match = _LESS.match(text, position)
-            assert match is not None
-            kind = "op"
-        position = match.end()
-        if kind != "skip":
-            token = _Token(kind, match.group())
-            lexer.see(token)
-            yield token
+        for match in _TOKEN.finditer(text, position):
+            kind = match.lastgroup or "other"
+            if kind == "skip":
+                continue
+            token = match.group()
+            if kind == "iri" and lexer.compares():
+                less = _LESS.match(text, match.start())
+                assert less is not None
+                lexer.see("op", "", less.group())
+                yield "op", "", less.group()
+                position = less.end()
+                break
+            word = token.upper() if kind == "name" else ""
+            lexer.see(kind, word, token)
+            yield kind, word, token
+        else:
+            return
 
 
 class _Lexer:
@@ -183,51 +189,51 @@ class _Lexer:
 
     def __init__(self) -> None:
         self.stack: list[str] = []  # 'expression', 'paren', 'group' for each open bracket
-        self.previous: _Token | None = None
-        self.before: _Token | None = None
-        self.mode: str | None = None  # SELECT, BY, HAVING: their '(' hold expressions
+        self.previous: tuple[str, str, str] = ("", "", "")
+        self.before: tuple[str, str, str] = ("", "", "")
+        self.mode = ""  # SELECT, BY, HAVING: their '(' hold expressions
 
     def compares(self) -> bool:
         """Tell whether a '<' here compares (after an operand, in an expression)."""
-        if not self.stack or self.stack[-1] != "expression" or self.previous is None:
+        if not self.stack or self.stack[-1] != "expression":
             return False
-        kind, text = self.previous.kind, self.previous.text
+        kind, word, text = self.previous
         return (
             kind in ("var", "string", "lang", "number", "iri")
             or text == ")"
-            or (kind == "name" and (":" in text or text.upper() in ("TRUE", "FALSE")))
+            or (kind == "name" and (":" in text or word in ("TRUE", "FALSE")))
         )
 
-    def see(self, token: _Token) -> None:
+    def see(self, kind: str, word: str, text: str) -> None:
         """Update the state with the next token."""
-        word = token.text.upper() if token.kind == "name" else ""
-        if word in _EXPRESSION_MODES:
-            self.mode = word
-        elif word in _MODE_ENDS or token.text in ("{", "}"):
-            self.mode = None
-        if token.text == "(":
-            self.stack.append("expression" if self._opens_expression() else "paren")
-        elif token.kind == "open":
-            self.stack.append("group")
-        elif token.kind == "close" and self.stack:
-            self.stack.pop()
-        self.before, self.previous = self.previous, token
+        if word:
+            if word in _EXPRESSION_MODES:
+                self.mode = word
+            elif word in _MODE_ENDS:
+                self.mode = ""
+        elif kind == "open":
+            if text == "{":
+                self.mode = ""
+            self.stack.append(
+                "group" if text != "(" else "expression" if self._opens_expression() else "paren"
+            )
+        elif kind == "close":
+            if text == "}":
+                self.mode = ""
+            if self.stack:
+                self.stack.pop()
+        self.before, self.previous = self.previous, (kind, word, text)
 
     def _opens_expression(self) -> bool:
         if self.stack and self.stack[-1] != "group":
             return self.stack[-1] == "expression"  # collections and paths nest in themselves
-        if self.mode is not None and not self.stack:
+        if self.mode:
             return True
-        if self.mode is not None and self.stack and self.stack[-1] == "group":
-            return self.mode == "SELECT" or self.mode in ("BY", "HAVING")
-        previous = self.previous
-        if previous is None:
-            return False
-        if previous.kind == "name" and ":" not in previous.text:
-            return previous.text.upper() not in _PAREN_AFTER_WORD_NOT_EXPRESSION
-        if previous.kind in ("iri", "name"):  # a function call after FILTER, else a collection
-            before = self.before
-            return before is not None and before.text.upper() == "FILTER"
+        kind, word, text = self.previous
+        if kind == "name" and ":" not in text:
+            return word not in _PAREN_AFTER_WORD_NOT_EXPRESSION
+        if kind in ("iri", "name"):  # a function call after FILTER, else a collection
+            return self.before[1] == "FILTER"
         return False
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -25,6 +26,7 @@ from kg_build.errors import StoreError
 from kg_build.guard import ShapeLimits
 from kg_build.publish import current_generation, pin_generation
 
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 RETRY_AFTER = 1  # seconds a client is asked to wait when every worker is busy
 
 
@@ -59,9 +61,12 @@ class QueryRefused(Exception):
 Chooser = Callable[[str], str] | str
 
 
-def _worker(connection: multiprocessing.connection.Connection, store_path: str, cap: int) -> None:
+def _worker(
+    connection: multiprocessing.connection.Connection, store_path: str, cap: int, parent: int
+) -> None:
     """Answer queries from the pipe on a read-only store until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which ends us
+    _die_with(parent)
     from kg_build.answers import TooManyRows, write_capped
     from kg_build.sparql import _syntax_error
 
@@ -87,6 +92,19 @@ def _worker(connection: multiprocessing.connection.Connection, store_path: str, 
             connection.send(("failed", str(e).partition("\n")[0]))
         except Exception as e:  # a query the engine rejects is the client's problem, not ours
             connection.send(("bad", f"{type(e).__name__}: {e}"))
+
+
+def _die_with(parent: int) -> None:
+    """End this process when the server's ends, however it ends (Linux: PR_SET_PDEATHSIG).
+
+    A worker busy with a slow query reads no pipe, so it would not see the server go.
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pipe's end stops an idle worker
+        return
+    if os.getppid() != parent:  # the server ended before the line above
+        os._exit(0)
 
 
 def _kind_of(result: object) -> str:
@@ -143,7 +161,7 @@ class QueryPool:
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        args = (child, str(self.store), self.limits.max_results)
+        args = (child, str(self.store), self.limits.max_results, os.getpid())
         process = self._context.Process(target=_worker, args=args, daemon=True)
         process.start()
         child.close()
@@ -224,6 +242,8 @@ class QueryPool:
             ) from None
         finally:
             loop.remove_reader(fd)
+            # uvloop leaves a watched descriptor non-blocking; the answer is read whole.
+            os.set_blocking(fd, True)
         try:
             answer: tuple[str, Any] = worker.connection.recv()
         except (EOFError, OSError):

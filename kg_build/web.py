@@ -115,7 +115,7 @@ def make_app(pool: QueryPool, site: Site, limits: Limits) -> Starlette:
 
     async def pages(request: Request) -> Response:
         if request.method == "OPTIONS":
-            return Response(b"", 204, PREFLIGHT)
+            return _preflight(request)
         if request.method == "POST":
             return _line(405, "POST only to /sparql")
         path, accept = request.url.path, request.headers.get("accept", "")
@@ -133,6 +133,15 @@ def make_app(pool: QueryPool, site: Site, limits: Limits) -> Starlette:
         Route("/{path:path}", pages, methods=["GET", "POST", "OPTIONS"]),
     ]
     return Starlette(routes=routes)
+
+
+def _preflight(request: Request) -> Response:
+    """Answer a CORS preflight (Fetch standard, CORS protocol): any origin, our methods."""
+    headers = dict(PREFLIGHT)
+    asked = request.headers.get("access-control-request-headers")
+    if asked:
+        headers["Access-Control-Allow-Headers"] = asked
+    return Response(b"", 204, headers)
 
 
 def _page_response(path: str, answer: PageAnswer) -> Response:
@@ -154,7 +163,7 @@ class _Endpoint:
     async def handle(self, request: Request) -> Response:
         started = time.monotonic()
         if request.method == "OPTIONS":
-            return Response(b"", 204, PREFLIGHT)
+            return _preflight(request)
         params = urllib.parse.parse_qs(request.url.query)
         if request.method == "POST":
             refused = await self._read_post(request, params)
@@ -187,14 +196,16 @@ class _Endpoint:
             return _refuse_update()
         largest = 3 * self.limits.shape.max_bytes + 4096  # percent-encoded, with the other fields
         length = request.headers.get("content-length", "")
+        most = self.limits.shape.max_bytes
+        too_big = f"more than the {largest:,} a query of at most {most:,} bytes needs"
         if length.isdigit() and int(length) > largest:
-            return _line(413, f"the request body is {int(length):,} bytes, more than {largest:,}")
+            return _line(413, f"the request body is {int(length):,} bytes, {too_big}")
         body = bytearray()
         try:
             async for chunk in request.stream():
                 body += chunk
                 if len(body) > largest:
-                    return _line(413, f"the request body is more than {largest:,} bytes")
+                    return _line(413, f"the request body is {too_big}")
         except ClientDisconnect:  # gone, or cut off by the client timeout: nobody to answer
             return Response(b"", 400)
         if kind == "application/sparql-query":

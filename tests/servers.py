@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -197,7 +198,12 @@ class KgServer:
     """A running ``kg serve`` process: its URL and process (to find its workers)."""
 
     url: str
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stderr(self) -> str:
+        """Return what the server has written on stderr so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
 
     def workers(self) -> list[int]:
         """Return the process ids of its query workers (its children on Linux)."""
@@ -206,7 +212,15 @@ class KgServer:
         for task in Path(f"/proc/{pid}/task").iterdir():
             text = (task / "children").read_text(encoding="utf-8")
             children += [int(p) for p in text.split()]
-        return sorted(children)
+        # multiprocessing's resource tracker is a child too; the workers run spawn_main.
+        return sorted(p for p in children if b"spawn_main" in _cmdline(p))
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def serve_args(limits: object | None) -> list[str]:
@@ -228,33 +242,42 @@ def serve_args(limits: object | None) -> list[str]:
 
 
 @contextmanager
-def kg_serve(
-    store: Path, limits: object | None = None, cwd: Path | None = None
-) -> Iterator[KgServer]:
-    """Start ``kg serve`` as its own process on a free loopback port; stop it afterwards."""
+def kg_serve(store: Path, limits: object | None = None, *extra: str) -> Iterator[KgServer]:
+    """Start ``kg serve`` as its own process on a free loopback port; stop it afterwards.
+
+    Its stderr goes to a file (a pipe nobody reads could fill and stall the server).
+    """
     command = [sys.executable, "-m", "kg_build", "serve", "--port", "0", "--store", str(store)]
-    process = subprocess.Popen(
-        [*command, *serve_args(limits)],
-        cwd=cwd,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()  # "serving … at http://127.0.0.1:PORT/ (Ctrl-C stops)"
-        assert " at http://127.0.0.1:" in line, line + process.stderr.read()
-        url = line.split(" at ", 1)[1].split(" ", 1)[0].rstrip("/")
-        yield KgServer(url, process)
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "stderr.txt"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                [*command, *serve_args(limits), *extra], stderr=sink, stdout=subprocess.DEVNULL
+            )
+        server = KgServer(_served_url(process, log), process, log)
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def _served_url(process: subprocess.Popen[bytes], log: Path) -> str:
+    """Wait for "serving … at http://127.0.0.1:PORT/ (Ctrl-C stops)"; return the URL."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        if " at http://127.0.0.1:" in text:
+            return text.split(" at ", 1)[1].split(" ", 1)[0].rstrip("/")
+        if process.poll() is not None:
+            raise RuntimeError(f"kg serve exited with {process.returncode}: {text}")
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("kg serve did not start within 60 s")
 
 
 @contextmanager
