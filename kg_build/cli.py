@@ -762,7 +762,7 @@ def SHAPE_OPTIONS(command: F) -> F:
     default=0,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Query worker processes; 0: one per core.",
+    help="Query worker processes; 0: one per core and two more.",
 )
 @click.option(
     "--queue",

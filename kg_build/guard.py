@@ -15,6 +15,7 @@ inside an expression after an operand it compares, anywhere else it opens an IRI
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -83,7 +84,7 @@ class Service:
 
 @dataclass(slots=True)
 class Scan:
-    """What the lexical scan of a query counted and found."""
+    """What the lexical scan of a query counted and found (shared when cached: read only)."""
 
     nesting: int = 0
     operators: int = 0
@@ -106,7 +107,7 @@ def check_shape(text: str, shown: str, limits: ShapeLimits) -> Scan:
             None,
             f"the query is {size:,} bytes long, more than the limit of {limits.max_bytes:,}",
         )
-    scan = scan_query(text)
+    scan = _scan_cached(text) if size <= _CACHED_BYTES else scan_query(text)
     for count, limit, what in (
         (scan.nesting, limits.max_nesting, "nests {n} groups"),
         (scan.operators, limits.max_operators, "has {n} operators"),
@@ -120,6 +121,11 @@ def check_shape(text: str, shown: str, limits: ShapeLimits) -> Scan:
             shape = what.format(n=f"{count:,}")
             raise SourceError(shown, None, f"the query {shape}, more than the limit of {limit:,}")
     return scan
+
+
+_CACHED_BYTES = 16_384
+# The same texts come again and again (the query page's questions, the pages' own queries).
+_scan_cached = functools.lru_cache(maxsize=512)(lambda text: scan_query(text))
 
 
 def check_services(scan: Scan, shown: str, allowed: frozenset[str]) -> None:

@@ -28,6 +28,9 @@ from kg_build.publish import current_generation, pin_generation
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 RETRY_AFTER = 1  # seconds a client is asked to wait when every worker is busy
+STARTUP = 60  # seconds a worker may take to open the store at the server's start
+SLOW_AFTER = 0.25  # seconds after which a query counts as slow and its worker is niced
+DEMOTED = 10  # the niceness of a worker running a slow query
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,7 @@ class Limits:
 
     timeout: float = 10.0
     max_results: int = 10_000
-    workers: int = 0  # 0: one per core
+    workers: int = 0  # 0: one per core and two more (two slow queries starve nobody)
     queue: int = 64
     shape: ShapeLimits = field(default_factory=ShapeLimits)
     allow_service: frozenset[str] = frozenset()
@@ -45,7 +48,7 @@ class Limits:
     @property
     def pool_size(self) -> int:
         """The number of worker processes."""
-        return self.workers or len(os.sched_getaffinity(0))
+        return self.workers or len(os.sched_getaffinity(0)) + 2
 
 
 class QueryRefused(Exception):
@@ -71,6 +74,7 @@ def _worker(
     from kg_build.sparql import _syntax_error
 
     store = _Following(Path(store_path))
+    connection.send(("ready", None))
     while True:
         try:
             text, chooser = connection.recv()
@@ -144,10 +148,17 @@ class _Following:
 class _Worker:
     process: Any
     connection: multiprocessing.connection.Connection
+    demoted: bool = False
 
 
 class QueryPool:
-    """Worker processes and the queue in front of them; used from one asyncio loop."""
+    """Worker processes and the queue in front of them; used from one asyncio loop.
+
+    A new worker is handed out only once it has opened the store (it says so on its pipe),
+    so a query never waits for a worker's start. A query still running after ``SLOW_AFTER``
+    seconds has its worker's CPU priority lowered (nice 10): two slow queries then take a
+    tenth of the cores from the quick ones, not half (benchmarks/RESULTS.md).
+    """
 
     def __init__(self, store: Path, limits: Limits) -> None:
         if not store.exists():
@@ -156,8 +167,12 @@ class QueryPool:
         self.limits = limits
         self._context = multiprocessing.get_context("spawn")
         self._all: list[_Worker] = []
-        self._idle: list[_Worker] = [self._start() for _ in range(limits.pool_size)]
         self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
+        self._idle = [self._start() for _ in range(limits.pool_size)]
+        for worker in self._idle:
+            if not worker.connection.poll(STARTUP) or _ready(worker) is None:
+                self.close()
+                raise StoreError(store.as_posix(), None, "a query worker could not open the store")
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -169,6 +184,23 @@ class QueryPool:
         self._all.append(worker)
         return worker
 
+    def _start_later(self) -> None:
+        """Start a worker and hand it out once it has opened the store."""
+        loop = asyncio.get_running_loop()
+        worker = self._start()
+        fd = worker.connection.fileno()
+
+        def started() -> None:
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)
+            if _ready(worker) is None:  # it could not open the store: try again in a while
+                self._end(worker)
+                loop.call_later(RETRY_AFTER, self._start_later)
+                return
+            self._release(worker)
+
+        loop.add_reader(fd, started)
+
     async def run(
         self, text: str, chooser: Chooser, started: float | None = None
     ) -> tuple[str, str, bytes]:
@@ -178,9 +210,10 @@ class QueryPool:
         try:
             status, value = await self._ask(worker, (text, chooser), deadline)
         except BaseException:
-            self._replace(worker)
+            self._end(worker)
+            self._start_later()
             raise
-        self._release(worker)
+        self._give_back(worker)
         return self._answer(status, value)
 
     def _answer(self, status: str, value: Any) -> tuple[str, str, bytes]:
@@ -198,36 +231,55 @@ class QueryPool:
         return kind, fmt, data
 
     async def _acquire(self, deadline: float) -> _Worker:
-        if self._idle:
-            worker = self._idle.pop()
-        else:
-            if len(self._waiters) >= self.limits.queue:
-                raise QueryRefused(
-                    503,
-                    f"busy: {len(self._waiters)} queries wait for a worker, the most "
-                    "the queue holds; try again",
-                    RETRY_AFTER,
-                )
-            waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                worker = await asyncio.wait_for(waiter, max(deadline - time.monotonic(), 0))
-            except TimeoutError:
-                raise QueryRefused(
-                    503,
-                    "the query waited for a worker past the time limit of "
-                    f"{self.limits.timeout:g} s",
-                    RETRY_AFTER,
-                ) from None
-        if not worker.process.is_alive():  # ended while idle (killed from outside)
-            worker = self._restart(worker)
-        return worker
+        while True:
+            worker = self._idle.pop() if self._idle else await self._wait(deadline)
+            if worker.process.is_alive():
+                return worker
+            self._end(worker)  # ended while idle (killed from outside)
+            self._start_later()
+
+    async def _wait(self, deadline: float) -> _Worker:
+        if len(self._waiters) >= self.limits.queue:
+            raise QueryRefused(
+                503,
+                f"busy: {len(self._waiters)} queries wait for a worker, the most "
+                "the queue holds; try again",
+                RETRY_AFTER,
+            )
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            return await asyncio.wait_for(waiter, max(deadline - time.monotonic(), 0))
+        except TimeoutError:
+            raise QueryRefused(
+                503,
+                f"the query waited for a worker past the time limit of {self.limits.timeout:g} s",
+                RETRY_AFTER,
+            ) from None
 
     async def _ask(self, worker: _Worker, request: object, deadline: float) -> tuple[str, Any]:
+        worker.connection.send(request)
+        if not await self._readable(worker, min(SLOW_AFTER, deadline - time.monotonic())):
+            _renice(worker, DEMOTED)
+            if not await self._readable(worker, deadline - time.monotonic()):
+                raise QueryRefused(
+                    503, f"the query ran past the time limit of {self.limits.timeout:g} s"
+                )
+        try:
+            answer: tuple[str, Any] = worker.connection.recv()
+        except (EOFError, OSError):
+            worker.process.join(5)
+            raise QueryRefused(
+                500,
+                f"the query worker died on this query ({_how(worker)}); a new one took its place",
+            ) from None
+        return answer
+
+    async def _readable(self, worker: _Worker, seconds: float) -> bool:
+        """Wait until the worker's answer (or its end) can be read; False after ``seconds``."""
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
         fd = worker.connection.fileno()
-        worker.connection.send(request)
 
         def wake() -> None:
             if not ready.done():
@@ -235,25 +287,21 @@ class QueryPool:
 
         loop.add_reader(fd, wake)
         try:
-            await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0))
-        except TimeoutError:
-            raise QueryRefused(
-                503, f"the query ran past the time limit of {self.limits.timeout:g} s"
-            ) from None
+            done, _ = await asyncio.wait({ready}, timeout=max(seconds, 0))
         finally:
             loop.remove_reader(fd)
             # uvloop leaves a watched descriptor non-blocking; the answer is read whole.
             os.set_blocking(fd, True)
-        try:
-            answer: tuple[str, Any] = worker.connection.recv()
-        except (EOFError, OSError):
-            worker.process.join(5)
-            code = worker.process.exitcode
-            how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            raise QueryRefused(
-                500, f"the query worker died on this query ({how}); a new one took its place"
-            ) from None
-        return answer
+            ready.cancel()
+        return bool(done)
+
+    def _give_back(self, worker: _Worker) -> None:
+        """Release a worker; one whose priority cannot be raised again is replaced."""
+        if worker.demoted and not _renice(worker, 0):
+            self._end(worker)
+            self._start_later()
+            return
+        self._release(worker)
 
     def _release(self, worker: _Worker) -> None:
         while self._waiters:
@@ -263,21 +311,43 @@ class QueryPool:
                 return
         self._idle.append(worker)
 
-    def _replace(self, worker: _Worker) -> None:
-        self._release(self._restart(worker))
-
-    def _restart(self, worker: _Worker) -> _Worker:
-        self._end(worker)
-        return self._start()
-
     def _end(self, worker: _Worker) -> None:
         worker.process.kill()
         worker.process.join()
         worker.connection.close()
-        self._all.remove(worker)
+        if worker in self._all:
+            self._all.remove(worker)
+        if worker in self._idle:
+            self._idle.remove(worker)
 
     def close(self) -> None:
         """End every worker."""
         for worker in list(self._all):
             self._end(worker)
         self._idle.clear()
+
+
+def _ready(worker: _Worker) -> bool | None:
+    """Read a new worker's first message: True once it has the store open, None if it ended."""
+    try:
+        message = worker.connection.recv()
+    except (EOFError, OSError):
+        return None
+    return message == ("ready", None) or None
+
+
+def _renice(worker: _Worker, niceness: int) -> bool:
+    """Set a worker's CPU priority; False where that is not allowed (raising it, unprivileged)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, niceness)
+    except OSError:
+        return False
+    worker.demoted = niceness != 0
+    return True
+
+
+def _how(worker: _Worker) -> str:
+    code = worker.process.exitcode
+    if code is None:
+        return "its answer could not be read"
+    return f"signal {-code}" if code < 0 else f"exit code {code}"
