@@ -216,7 +216,8 @@ def markdown(
 ) -> str:
     """Write the serve section of RESULTS.md: the runs, memory, and the targets."""
     versions = ", ".join(
-        f"{name} {_version(name)}" for name in ("uvicorn", "starlette", "httptools", "pyoxigraph")
+        f"{name} {_version(name)}"
+        for name in ("uvicorn", "uvloop", "starlette", "httptools", "pyoxigraph")
     )
     lines = [
         START,
@@ -312,12 +313,13 @@ def main() -> None:
     default_oxigraph = OXIGRAPH_VENV / "bin" / "oxigraph"
     parser.add_argument(
         "--oxigraph",
-        type=Path,
-        default=default_oxigraph if default_oxigraph.exists() else shutil.which("oxigraph"),
-        help="Oxigraph's server binary (pip install oxigraph in benchmarks/.venv-oxigraph)",
+        default=str(default_oxigraph) if default_oxigraph.exists() else shutil.which("oxigraph"),
+        help="Oxigraph's server binary (pip install oxigraph in benchmarks/.venv-oxigraph); "
+        "'' runs none",
     )
     parser.add_argument("--results", type=Path, help="put the tables into this Markdown file")
     args = parser.parse_args()
+    args.oxigraph = Path(args.oxigraph) if args.oxigraph else None
     servers = ["kg serve", *(["oxigraph"] if args.oxigraph else [])]
     rows: list[Row] = []
     memory: dict[str, dict[str, tuple[float, float]]] = {}

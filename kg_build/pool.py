@@ -168,6 +168,8 @@ class QueryPool:
         self._context = multiprocessing.get_context("spawn")
         self._all: list[_Worker] = []
         self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
         self._idle = [self._start() for _ in range(limits.pool_size)]
         for worker in self._idle:
             if not worker.connection.poll(STARTUP) or _ready(worker) is None:
@@ -206,12 +208,14 @@ class QueryPool:
     ) -> tuple[str, str, bytes]:
         """Run a query; return its kind, format and bytes, or raise QueryRefused."""
         deadline = (started or time.monotonic()) + self.limits.timeout
+        self._loop = asyncio.get_running_loop()
         worker = await self._acquire(deadline)
         try:
             status, value = await self._ask(worker, (text, chooser), deadline)
         except BaseException:
             self._end(worker)
-            self._start_later()
+            if not self._stopping:
+                self._start_later()
             raise
         self._give_back(worker)
         return self._answer(status, value)
@@ -269,6 +273,8 @@ class QueryPool:
             answer: tuple[str, Any] = worker.connection.recv()
         except (EOFError, OSError):
             worker.process.join(5)
+            if self._stopping:
+                raise QueryRefused(503, "the server is stopping", RETRY_AFTER) from None
             raise QueryRefused(
                 500,
                 f"the query worker died on this query ({_how(worker)}); a new one took its place",
@@ -319,6 +325,21 @@ class QueryPool:
             self._all.remove(worker)
         if worker in self._idle:
             self._idle.remove(worker)
+
+    def stop_soon(self) -> None:
+        """Stop from a signal handler: queries in flight and waiting are answered 503 at once."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stop)
+
+    def _stop(self) -> None:
+        self._stopping = True
+        for worker in self._all:
+            worker.process.kill()  # its query's pipe closes: answered "the server is stopping"
+        stopping = QueryRefused(503, "the server is stopping", RETRY_AFTER)
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(stopping)
 
     def close(self) -> None:
         """End every worker."""

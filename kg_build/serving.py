@@ -15,6 +15,7 @@ import logging
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -96,6 +97,18 @@ def _guarded_protocol(client_timeout: float, max_head: int) -> type[HttpToolsPro
     return _GuardedProtocol
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server; on SIGINT or SIGTERM the queries in flight are answered at once."""
+
+    def __init__(self, config: uvicorn.Config, pool: QueryPool) -> None:
+        super().__init__(config)
+        self.pool = pool
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.pool.stop_soon()
+        super().handle_exit(sig, frame)
+
+
 @dataclass
 class Server:
     """A bound socket, the application's configuration and its pool: call ``run``."""
@@ -113,7 +126,7 @@ class Server:
     def run(self) -> None:
         """Serve until SIGINT or SIGTERM; then end the workers."""
         try:
-            uvicorn.Server(self.config).run(sockets=[self.sock])
+            _Server(self.config, self.pool).run(sockets=[self.sock])
         finally:
             self.pool.close()
             self.sock.close()
