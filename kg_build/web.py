@@ -10,10 +10,13 @@ answers 303 See Other to ``/page/….html`` for HTML, or to ``/data/…`` for RD
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import urllib.parse
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import anyio.from_thread
 import anyio.to_thread
@@ -30,6 +33,7 @@ from kg_build.pool import Chooser, Limits, QueryPool, QueryRefused
 
 __all__ = ["Limits", "QueryRefused", "make_app"]
 LOG = logging.getLogger("kg_build.web")
+_T = TypeVar("_T")
 
 RESULT_TYPES = {
     "json": "application/sparql-results+json",
@@ -183,9 +187,11 @@ class _Endpoint:
             return _line(400, e.message)
         chooser = _Chooser(params.get("format", [""])[0], request.headers.get("accept", ""))
         try:
-            kind, fmt, data = await self.pool.run(text, chooser, started)
+            kind, fmt, data = await _unless_gone(request, self.pool.run(text, chooser, started))
         except QueryRefused as e:
             return _line(e.status, e.message, e.retry_after)
+        except _Gone:
+            return Response(b"", 499)  # nobody to answer (nginx's code for it, in no log)
         media = GRAPH_TYPES[fmt] if kind == "graph" else RESULT_TYPES[fmt]
         return Response(data, 200, CORS, f"{media}; charset=utf-8")
 
@@ -227,6 +233,35 @@ class _Endpoint:
             triples, format=formats.get(fmt, ox.RdfFormat.JSON_LD), prefixes=prefixes
         )
         return Response(data or b"", 200, CORS, f"{GRAPH_TYPES[fmt]}; charset=utf-8")
+
+
+class _Gone(Exception):
+    """The client closed its connection before its answer was ready."""
+
+
+async def _unless_gone(request: Request, work: Coroutine[Any, Any, _T]) -> _T:
+    """Await ``work``; if the client disconnects first, cancel it and raise _Gone.
+
+    A cancelled query's worker is ended and replaced (pool.run), so a client that sends a
+    slow query and closes the connection holds no worker for the rest of the time limit.
+    """
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        raise _Gone
+    return task.result()
+
+
+async def _disconnected(request: Request) -> None:
+    """Return once the client has gone (the body is read by then)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _refuse_update() -> Response:

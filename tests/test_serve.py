@@ -300,6 +300,19 @@ def test_issue_19_slow_queries_do_not_starve_the_rest(store: Path) -> None:
         [s.result() for s in slow]
 
 
+def test_issue_19_a_client_that_hangs_up_frees_its_worker(store: Path) -> None:
+    # Before, a slow query whose client had gone held the one worker for the time limit.
+    with kg_serve(store, Limits(workers=1, timeout=120)) as running:
+        [worker] = running.workers()
+        port = int(running.url.rsplit(":", 1)[1])
+        path = "/sparql?" + urllib.parse.urlencode({"query": SLOW})
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            time.sleep(1)  # the slow query is in the worker now
+        assert _get(running.url, ASK, timeout=60).status_code == 200
+        assert running.workers() != [worker]  # its query was stopped with its worker
+
+
 def test_issue_19_sixty_four_clients_at_once_are_all_answered(server: KgServer) -> None:
     with ThreadPoolExecutor(64) as pool:
         answers = list(pool.map(lambda _: _get(server.url, ASK).status_code, range(256)))
