@@ -39,6 +39,7 @@ QUERIES = {"bundled": "03-final-ranking", "large": "05-australia-cycling"}
 START = "<!-- serve-load: written by benchmarks/serve_load.py -->"
 END = "<!-- /serve-load -->"
 TIMEOUT = 10  # the servers' time limit, seconds
+LOAD = os.getloadavg()
 
 
 @dataclass
@@ -226,6 +227,8 @@ def markdown(
         f"- Date: {date.today().isoformat()}; machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; {versions}",
         f"- Command: `{command}`",
+        f"- Load average of the machine (1 min) at the start and the end: {LOAD[0]:.1f}, "
+        f"{os.getloadavg()[0]:.1f} (other work shares its cores: a figure is good to about that)",
         f"- Queries: {', '.join(f'{k}: CQ {v}' for k, v in QUERIES.items())}; each request on a new "
         f"connection, `Accept: text/csv`; slow: two more clients each keep `{SLOW}` running "
         f"(it runs into the {TIMEOUT} s time limit, then is sent again)",
