@@ -126,9 +126,8 @@ def rss_mib(pid: int) -> float:
         current = pending.pop()
         with contextlib.suppress(OSError):
             status = Path(f"/proc/{current}/status").read_text(encoding="utf-8")
-            total += next(
-                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")
-            )
+            rss = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
+            total += int(rss[0]) if rss else 0  # a process ending has none
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(p) for p in (task / "children").read_text(encoding="utf-8").split()]
     return total / 1024
@@ -158,21 +157,22 @@ def running(
     server: str, store: Path, workers: int, oxigraph: Path | None
 ) -> Iterator[tuple[int, int]]:
     """Start a server on a free loopback port; yield its port and pid; stop it after."""
-    port = _free_port()
     if server == "oxigraph":
         assert oxigraph is not None
+        port = _free_port()
         command = [str(oxigraph), "serve-read-only", "--location", str(store)]
-        command += [
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-            "--timeout-s",
-            str(TIMEOUT),
-        ]
-    else:
-        command = [sys.executable, "-m", "kg_build", "-q", "serve", "--port", str(port)]
-        command += ["--store", str(store), "--timeout", str(TIMEOUT), "--workers", str(workers)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+        command += ["--timeout-s", str(TIMEOUT)]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:  # kg serve picks a free port itself (--port 0) and names it
+        command = [sys.executable, "-m", "kg_build", "serve", "--port", "0", "--store", str(store)]
+        command += ["--timeout", str(TIMEOUT), "--workers", str(workers)]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert process.stderr is not None
+        line = process.stderr.readline().decode()  # serving … at http://127.0.0.1:PORT/ …
+        if " at http://127.0.0.1:" not in line:
+            raise RuntimeError(f"kg serve did not start: {line}")
+        port = int(line.split(" at http://127.0.0.1:", 1)[1].split("/", 1)[0])
     try:
         _wait_until_up(port, process)
         yield port, process.pid
