@@ -393,7 +393,8 @@ def markdown(
             else []
         ),
         "",
-        "Each corpus is N synthetic articles plus the two bundled ones (the competency questions ask "
+        "Each corpus is N synthetic articles (`make_corpus.py`: modern ones mixed with the shapes of "
+        "the family's real articles, `MIX`) plus the two bundled ones (the competency questions ask "
         "about them). Stage columns are seconds summed over the worker processes (CPU-bound, so "
         "about wall times cores); validate % is the validate stage's CPU seconds over the build's; machine loop is "
         "`reference_loop` just before that size (lower is a faster machine). The N-Triples-only "

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from kg_build import __version__
 from kg_build.defaults import (
@@ -25,7 +27,15 @@ from kg_build.defaults import (
     SHAPES,
     STDOUT,
 )
-from kg_build.errors import BusyError, KgError, LinkError, ServeError, StoreError, ValidationFailed
+from kg_build.errors import (
+    ArticlesNotBuilt,
+    BusyError,
+    KgError,
+    LinkError,
+    ServeError,
+    StoreError,
+    ValidationFailed,
+)
 from kg_build.guard import ShapeLimits
 from kg_build.messages import redact
 from kg_build.output import write_atomic, write_output
@@ -40,8 +50,11 @@ from kg_build.store import GraphStoreLoader, LoadPlan, describe_plan, query_endp
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
 
+    from kg_build.model import Diagnostic
     from kg_build.pipeline import Config
     from kg_build.pool import Limits
+    from kg_build.project import ProjectPaths
+    from kg_build.validate import Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
@@ -75,9 +88,17 @@ class _KgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except ArticlesNotBuilt as e:
+            for problem in e.problems:
+                _tell(f"error: {problem}")
+            _tell(f"error: {e}")
+            ctx.exit(EXIT_BAD_INPUT)
         except ValidationFailed as e:
             for violation in e.violations:
                 _tell(violation)
+            for finding in e.findings:  # the rest of the validation report: its warnings
+                if finding.severity != "Violation":
+                    _tell(f"warning: {finding}")
             _tell(f"error: {e}")
             ctx.exit(EXIT_BAD_INPUT)
         except (StoreError, LinkError, BusyError, ServeError) as e:
@@ -174,20 +195,26 @@ ONTOLOGY_OPTION = click.option(
     "--ontology",
     type=click.Path(path_type=Path),
     default=ONTOLOGY,
-    help="The ontology (Turtle).  [default: the packaged ontology/tp.ttl]",
+    help="The ontology (Turtle).  [default: a project folder's ontology/tp.ttl, else the "
+    "packaged one]",
 )
 MAPPINGS_OPTION = click.option(
     "--mappings",
     type=click.Path(path_type=Path),
     default=MAPPINGS,
-    help="Folder of rules, extraction settings and curated data.  "
-    "[default: the packaged mappings/]",
+    help="Folder of rules, extraction settings and curated data, used alone.  [default: the "
+    "packaged mappings/, with a project folder's own files and curated rows]",
 )
 SHAPES_OPTION = click.option(
     "--shapes",
     type=click.Path(path_type=Path),
     default=SHAPES,
-    help="Folder of SHACL shapes.  [default: the packaged shapes/]",
+    help="Folder of SHACL shapes.  [default: a project folder's shapes/, else the packaged ones]",
+)
+REPORT_OPTION = click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the W3C SHACL validation report (Turtle) to this file, conforming or not.",
 )
 VALIDATOR_OPTION = click.option(
     "--validator",
@@ -197,6 +224,27 @@ VALIDATOR_OPTION = click.option(
     help="SHACL engine: the SHACL Engine (fastest), pyrudof, or pySHACL (the reference; "
     "slowest). All give the same results.",
 )
+
+
+def _project(
+    sources: tuple[Path, ...] | None,
+    ontology: Path = ONTOLOGY,
+    mappings: Path = MAPPINGS,
+    shapes: Path = SHAPES,
+) -> ProjectPaths:
+    """Return what a command reads: what its options name, else a project folder's own files.
+
+    In a project folder (kg_build/project.py) the articles default to its sources/*.txt.
+    """
+    from kg_build.project import find_project, project_paths
+
+    ctx = click.get_current_context()
+    given = {
+        name
+        for name in ("ontology", "mappings", "shapes")
+        if name in ctx.params and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT
+    }
+    return project_paths(ontology, mappings, shapes, sources, given, find_project())
 
 
 @cli.command(name="build", short_help="Build and validate the graph.", epilog=EPILOG)
@@ -222,6 +270,17 @@ VALIDATOR_OPTION = click.option(
     help="If another build is writing the same folder, wait for it instead of refusing.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Make every diagnostic about an article an error (exit 1, nothing written).",
+)
+@click.option(
+    "--diagnostics",
+    "diagnostics_file",
+    type=click.Path(path_type=Path),
+    help="Write every diagnostic (code, file, line, text, what was kept) as JSON.",
+)
+@click.option(
     "--stream",
     is_flag=True,
     help="One article at a time into -o FILE.nt or FILE.nq (or --format nt or nquads): for "
@@ -244,6 +303,7 @@ VALIDATOR_OPTION = click.option(
 @MAPPINGS_OPTION
 @SHAPES_OPTION
 @VALIDATOR_OPTION
+@REPORT_OPTION
 def build_command(
     sources: tuple[Path, ...],
     output: str | None,
@@ -251,6 +311,8 @@ def build_command(
     store_dir: Path | None,
     no_store: bool,
     wait: bool,
+    strict: bool,
+    diagnostics_file: Path | None,
     stream: bool,
     timings: Path | None,
     jobs: int,
@@ -259,8 +321,12 @@ def build_command(
     mappings: Path,
     shapes: Path,
     validator: str,
+    report: Path | None,
 ) -> None:
     """Build the graph from the articles (default: sources/*.txt), validate it, write it.
+
+    In a project folder (kg init), the default is that folder's sources/*.txt, built with
+    its own curated rows added to the packaged ones.
 
     Nothing is written unless the graph conforms to the shapes, and the files and the store
     are replaced together: an interrupted or failed build leaves the previous build whole.
@@ -272,20 +338,56 @@ def build_command(
     """
     from kg_build.pipeline import Config
 
-    config = Config(ontology, mappings, shapes, base, validator)
+    paths = _project(sources, ontology, mappings, shapes)
+    config = Config(
+        paths.ontology, paths.mappings, paths.shapes, base, validator, strict, paths.project
+    )
+    sources = paths.sources
     fmt = _graph_format(output, fmt, stream)
     store = None if no_store else store_dir or (None if output else DEFAULT_STORE)
     if stream:
+        if report is not None:
+            raise click.UsageError("--report is not available with --stream")
         assert output is not None  # _graph_format refuses --stream without -o FILE
-        _build_stream(sources, config, Path(output), fmt, store, timings, jobs, wait)
+        with _diagnostics_to(diagnostics_file) as found:
+            found += _build_stream(sources, config, Path(output), fmt, store, timings, jobs, wait)
         return
     targets = {Path(output): fmt} if output else _default_targets()
     files = [t for t in targets if t.as_posix() != STDOUT]
-    with Publication(files + ([] if output else [VOID_FILE]), store, wait) as publication:
-        stdout = _build_in_memory(sources, config, targets, store, publication)
+    with (
+        _diagnostics_to(diagnostics_file) as found,
+        Publication(files + ([] if output else [VOID_FILE]), store, wait) as publication,
+    ):
+        stdout = _build_in_memory(sources, config, targets, store, publication, report, found)
         publication.commit()
     if stdout is not None:
         write_output(stdout, STDOUT)
+
+
+@contextmanager
+def _diagnostics_to(path: Path | None) -> Iterator[list[Diagnostic]]:
+    """Collect a build's diagnostics; write them as JSON, whether the build ends well or not."""
+    found: list[Diagnostic] = []
+    try:
+        yield found
+    except ArticlesNotBuilt as e:
+        found += e.diagnostics
+        raise
+    finally:
+        if path is not None:
+            from kg_build.diagnostics import to_json
+
+            write_atomic(path, to_json(found))
+
+
+def _tell_diagnostics(found: list[Diagnostic], warnings: Sequence[str]) -> None:
+    """Print each warning line, then one line counting the diagnostics per code."""
+    from kg_build.diagnostics import summary
+
+    for warning in warnings:
+        _say(f"warning: {warning}")
+    if found:
+        _say(f"diagnostics: {summary(found)}")
 
 
 VOID_FILE = Path(OUTPUT_DIR) / "void.ttl"
@@ -297,13 +399,20 @@ def _build_in_memory(
     targets: dict[Path, str],
     store: Path | None,
     publication: Publication,
+    report: Path | None,
+    found: list[Diagnostic],
 ) -> bytes | None:
     """Build, stage every output in ``publication``; return what goes to stdout, if any."""
     from kg_build.pipeline import build, describe_build, load_embedded
 
-    built = build(sources, config)
-    for warning in built.warnings:
-        _say(f"warning: {warning}")
+    try:
+        built = build(sources, config)
+    except ValidationFailed as e:
+        _write_report(report, e.findings)
+        raise
+    _write_report(report, built.findings)
+    found += built.diagnostics
+    _tell_diagnostics(found, built.warnings)
     written = {t.as_posix(): built.serialize(f) for t, f in targets.items()}
     for target, data in written.items():
         if target != STDOUT:
@@ -329,7 +438,7 @@ def _build_stream(
     timings: Path | None,
     jobs: int,
     wait: bool,
-) -> None:
+) -> list[Diagnostic]:
     from kg_build.stream import build_stream
 
     with Publication([output], store, wait) as publication:
@@ -343,8 +452,7 @@ def _build_stream(
             publication.scratch(),
         )
         publication.commit()
-    for warning in stats.warnings:
-        _say(f"warning: {warning}")
+    _tell_diagnostics(stats.diagnostics, stats.warnings)
     if timings is not None:
         report = {
             "wall": stats.wall,
@@ -355,6 +463,7 @@ def _build_stream(
         write_output((json.dumps(report, indent=2, sort_keys=True) + "\n").encode(), str(timings))
     counts = f"{stats.lines} lines from {stats.articles} articles"
     _say(f"streamed {counts} to {output} ({len(stats.warnings)} warnings)")
+    return stats.diagnostics
 
 
 def _format_of(output: str | None, given: str | None, suffixes: dict[str, str]) -> str | None:
@@ -404,6 +513,14 @@ def _result_format(output: str, given: str | None) -> str:
     return "csv"
 
 
+def _write_report(path: Path | None, findings: tuple[Finding, ...]) -> None:
+    """Write the SHACL validation report of ``findings`` if --report asked for one."""
+    if path is not None:
+        from kg_build.report import report_to_bytes
+
+        write_atomic(path, report_to_bytes(findings))
+
+
 def _default_targets() -> dict[Path, str]:
     return {Path(OUTPUT_DIR) / f"{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
 
@@ -412,16 +529,25 @@ def _default_targets() -> dict[Path, str]:
 @click.argument("graph_file", type=click.Path(path_type=Path))
 @SHAPES_OPTION
 @VALIDATOR_OPTION
-def validate_command(graph_file: Path, shapes: Path, validator: str) -> None:
+@REPORT_OPTION
+def validate_command(graph_file: Path, shapes: Path, validator: str, report: Path | None) -> None:
     """Validate a graph file (Turtle, N-Triples) against the SHACL shapes.
 
     \b
     Example:
       kg validate out/team-pursuit.ttl
+      kg validate out/team-pursuit.ttl --report report.ttl
     """
     from kg_build.pipeline import Config, validate_file
 
-    findings = validate_file(graph_file, Config(shapes=shapes, validator=validator))
+    paths = _project(None, shapes=shapes)
+    try:
+        config = Config(paths.ontology, shapes=paths.shapes, validator=validator)
+        findings = validate_file(graph_file, config)
+    except ValidationFailed as e:
+        _write_report(report, e.findings)
+        raise
+    _write_report(report, tuple(findings))
     for finding in findings:
         _say(f"warning: {finding}")
     _say(f"{graph_file}: conforms ({len(findings)} warnings)")
@@ -541,8 +667,9 @@ def load_command(
     """
     from kg_build.pipeline import Config, build, graphs_to_load
 
-    config = Config(ontology, mappings, shapes, base)
-    graphs = graphs_to_load(build(sources, config), config, graph_iri)
+    paths = _project(sources, ontology, mappings, shapes)
+    config = Config(paths.ontology, paths.mappings, paths.shapes, base, project=paths.project)
+    graphs = graphs_to_load(build(paths.sources, config), config, graph_iri)
     plan = LoadPlan(
         endpoint,
         query_endpoint or query_endpoint_for(endpoint),
@@ -626,13 +753,20 @@ def link_command(
       kg link --report
       kg link --endpoint http://127.0.0.1:9999/sparql -o review.sssom.tsv
     """
-    from kg_build.link import WikidataClient, link_report, linkable_entities, load_link_set
+    from kg_build.link import (
+        LINK_SET,
+        WikidataClient,
+        link_report,
+        linkable_entities,
+        load_link_set,
+    )
     from kg_build.pipeline import Config, build, reconcile
 
-    config = Config(mappings=mappings)
-    built = build(sources, config)
+    paths = _project(sources, mappings=mappings)
+    config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
+    built = build(paths.sources, config)
     if report:
-        link_set = load_link_set(config.mappings, config.base)
+        link_set = load_link_set(config.mappings_for(LINK_SET), config.base)
         click.echo("\n".join(link_report(linkable_entities(built.graph, link_set), link_set)))
         return
     client = WikidataClient(endpoint, cache, offline=offline, delay=delay)
@@ -672,13 +806,15 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
       kg export quickstatements -o statements.qs
     """
     from kg_build.export import article_urls, quickstatements
-    from kg_build.link import load_link_set
+    from kg_build.link import LINK_SET, load_link_set
     from kg_build.pipeline import Config, build
 
-    config = Config(mappings=mappings)
-    built = build(sources, config)
-    links = load_link_set(config.mappings, config.base)
-    statements = quickstatements(built.graph, links, article_urls(config.mappings, config.base))
+    paths = _project(sources, mappings=mappings)
+    config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
+    built = build(paths.sources, config)
+    links = load_link_set(config.mappings_for(LINK_SET), config.base)
+    urls = article_urls(config.mappings, config.base, config.project)
+    statements = quickstatements(built.graph, links, urls)
     text = "".join(f"{line}\n" for line in statements.lines)
     write_output(text.encode("utf-8"), output)
     _say(
@@ -862,7 +998,9 @@ def records_command(sources: tuple[Path, ...], output: str, mappings: Path) -> N
     """
     from kg_build.pipeline import Config, records_json
 
-    write_output(records_json(sources, Config(mappings=mappings)), output)
+    paths = _project(sources, mappings=mappings)
+    config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
+    write_output(records_json(paths.sources, config), output)
 
 
 @cli.command(short_help="Print the parsed articles as JSON.", epilog=EPILOG)
@@ -883,7 +1021,89 @@ def parse(files: tuple[Path, ...], output: str) -> None:
 
     articles = parse_sources(files)
     write_output(articles_to_json(articles), output)
+    for article in articles:
+        for found in article.diagnostics:
+            _say(f"warning: {found}")
     _say(f"parsed {len(articles)} articles", level=2)
+
+
+@cli.command(name="init", short_help="Write a project folder for your own articles.", epilog=EPILOG)
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Write into a folder that is not empty (never over a file)."
+)
+def init_command(folder: Path, force: bool) -> None:
+    """Write a project folder: sources/, mappings/curated/ (each curated file's header), README.
+
+    kg run in that folder builds its sources/*.txt into its out/, with the packaged ontology,
+    rules, shapes and settings (unless the folder has its own), and its curated rows added to
+    the packaged ones. Its README.md says how to fill in each file.
+
+    \b
+    Example:
+      kg init my-articles && cd my-articles
+      kg check --template templates
+    """
+    from kg_build.project import init_project
+
+    written, kept = init_project(folder, force)
+    for path in kept:
+        _say(f"kept {path.as_posix()} (already there)")
+    shown = folder.as_posix()
+    _say(
+        f"wrote {len(written)} files to {shown}/; add articles to its sources/ ({shown}/README.md)"
+    )
+
+
+@cli.command(
+    name="check", short_help="List what the curated data lacks for articles.", epilog=EPILOG
+)
+@SOURCES_ARGUMENT
+@click.option(
+    "--template",
+    "template_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write the missing rows to DIR/<curated file>.tsv, with what the articles say filled "
+    "in and the sources empty, and what is left to fill in to DIR/TODO.md.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on any diagnostic too (as kg build --strict).")
+@ONTOLOGY_OPTION
+@MAPPINGS_OPTION
+def check_command(
+    sources: tuple[Path, ...],
+    template_dir: Path | None,
+    strict: bool,
+    ontology: Path,
+    mappings: Path,
+) -> None:
+    """List everything the curated data lacks for the articles, and every diagnostic.
+
+    One line per finding on stdout (level: file:line: message [code]), then a summary on
+    stderr. Exit 0 when nothing a build needs is missing, 1 otherwise. In a project folder
+    the articles default to its sources/*.txt.
+
+    \b
+    Example:
+      kg check
+      kg check sources/cycling-2024-mens-team-pursuit.txt --template templates
+    """
+    from kg_build.check import check_articles, check_summary, template_folder
+    from kg_build.pipeline import Config
+    from kg_build.template import write_template
+
+    paths = _project(sources, ontology, mappings)
+    config = Config(paths.ontology, paths.mappings, project=paths.project)
+    folder = template_folder(template_dir, config) if template_dir is not None else None
+    checked = check_articles(paths.sources, config)
+    for line in checked.errors:
+        _tell(f"error: {line}")
+    for finding in checked.findings:
+        click.echo(f"{finding.level.value}: {finding}")
+    _say(check_summary(checked, strict))
+    if folder is not None and not checked.errors:
+        _say(write_template(checked.template, folder))
+    if checked.failed(strict):
+        click.get_current_context().exit(EXIT_BAD_INPUT)
 
 
 def main() -> None:

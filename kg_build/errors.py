@@ -1,5 +1,14 @@
 """The error hierarchy: every error a user can cause names a file and, where it has one, a line."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what failed builds carry (validate and model import this module)
+    from kg_build.model import Diagnostic
+    from kg_build.validate import Finding
+
 
 class KgError(Exception):
     """An error in the user's input or environment, printed as one line without a traceback."""
@@ -15,6 +24,12 @@ class KgError(Exception):
         if self.line is None:
             return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Return ``text`` on one line, whitespace collapsed, cut at ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else f"{flat[: limit - 1]}…"
 
 
 class SourceError(KgError):
@@ -34,12 +49,27 @@ class OntologyError(KgError):
 
 
 class ValidationFailed(KgError):
-    """The graph does not conform to the shapes; ``violations`` holds one line each."""
+    """The graph does not conform to the shapes; ``violations`` holds one line each.
 
-    def __init__(self, path: str, violations: list[str], outcome: str = "") -> None:
+    ``findings`` are all the results (warnings too), for the validation report.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        violations: list[str],
+        outcome: str = "",
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
         suffix = f"; {outcome}" if outcome else ""
         super().__init__(path, None, f"{len(violations)} SHACL violations{suffix}")
         self.violations = violations
+        self.outcome = outcome
+        self.findings = findings
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a streamed build's worker process, it crosses to the main one pickled.
+        return (type(self), (self.path, self.violations, self.outcome, self.findings))
 
 
 class StoreError(KgError):
@@ -56,3 +86,21 @@ class BusyError(KgError):
 
 class ServeError(KgError):
     """``kg serve`` cannot listen on its address (the port is in use, or not ours to take)."""
+
+
+class ArticlesNotBuilt(KgError):
+    """Diagnostics that stop a build: curated rows missing, or any diagnostic with --strict.
+
+    ``problems`` holds one line each; the command line prints them all, then the message.
+    """
+
+    def __init__(self, problems: Sequence[Diagnostic], message: str) -> None:
+        super().__init__("the articles", None, message)
+        self.diagnostics = tuple(problems)
+        self.problems = [str(p) for p in problems]
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.diagnostics, self.message))

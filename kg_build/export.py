@@ -15,7 +15,7 @@ from rdflib import Graph
 from rdflib.query import ResultRow
 
 from kg_build.link import WD, LinkSet
-from kg_build.reference import read_tsv
+from kg_build.reference import curated_folders, read_merged
 
 SECOND = "Q11574"  # the unit "second" (mappings/curated/wikidata-items.tsv)
 PARTICIPATIONS = """PREFIX tp: <https://w3id.org/team-pursuit/ontology#>
@@ -43,11 +43,10 @@ class Statements:
     skipped: int
 
 
-def article_urls(mappings: Path, base: str) -> dict[str, str]:
-    """Return the source URL of each article by its IRI (curated)."""
-    path = mappings / "curated" / "articles.tsv"
-    rows = read_tsv(path, path.as_posix(), ("event", "url", "source_url", "evidence"))
-    return {f"{base}article/{row['event']}": row["url"] for _, row in rows}
+def article_urls(mappings: Path, base: str, project: Path | None = None) -> dict[str, str]:
+    """Return the source URL of each article by its IRI (curated; a project's rows too)."""
+    rows = read_merged(curated_folders(mappings, project), "articles.tsv")
+    return {f"{base}article/{row['event']}": row["url"] for _, _, row in rows}
 
 
 def quickstatements(graph: Graph, links: LinkSet, urls: Mapping[str, str]) -> Statements:

@@ -138,3 +138,7 @@ class Iris:
     def record(self, event: str, code: str, round_title: str, noc: str) -> str:
         """Return the IRI of a record set in an event: ``…/record/wr/first-round/ITA``."""
         return f"{event}/record/{slug(code)}/{slug(round_title)}/{noc.upper()}"
+
+    def standing_record(self, event: str, code: str) -> str:
+        """Return the IRI of a record standing at an event's start: ``…/record-before/wr``."""
+        return f"{event}/record-before/{slug(code)}"

@@ -28,8 +28,8 @@ from rdflib.exceptions import ParserError
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from kg_build.defaults import PREFIXES
-from kg_build.errors import MappingError, OntologyError
+from kg_build.defaults import PREFIXES, TP_IRI
+from kg_build.errors import MappingError, OntologyError, one_line
 from kg_build.model import Extraction, Vocabulary
 from kg_build.parse import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
@@ -96,6 +96,15 @@ class MappingRule:
     predicate_objects: tuple[PredicateObject, ...]
     path: str
     line: int
+    subject_line: int
+
+    def field_lines(self) -> Iterator[tuple[str, int]]:
+        """Yield each record field the rule reads, with the line of the rule that reads it."""
+        for field in self.subject.fields:
+            yield field, self.subject_line
+        for po in self.predicate_objects:
+            for field in (*po.predicate.fields, *po.object.fields):
+                yield field, po.line
 
 
 # ---------------------------------------------------------------- ontology
@@ -103,17 +112,31 @@ class MappingRule:
 
 def load_ontology(path: Path) -> Graph:
     """Parse the ontology's Turtle; a syntax error names its line."""
-    graph = Graph()
+    return parse_turtle(path, Graph())
+
+
+def parse_turtle(path: Path, graph: Graph) -> Graph:
+    """Add a Turtle file of ours (the ontology, a shapes file) to ``graph``.
+
+    Any error is one line with the file and, for a syntax error, its line and rdflib's reason
+    alone (rdflib's message quotes the text around the error over three lines).
+    """
     shown = display_path(path)
     try:
         graph.parse(path, format="turtle")
     except FileNotFoundError as e:
         raise OntologyError(shown, None, "no such file") from e
     except BadSyntax as e:
-        raise OntologyError(shown, e.lines + 1, f"not valid Turtle ({e.message})") from e
-    except (ParserError, OSError, UnicodeDecodeError) as e:
-        raise OntologyError(shown, None, f"not valid Turtle ({e})") from e
+        raise OntologyError(shown, e.lines + 1, f"not valid Turtle ({_syntax_reason(e)})") from e
+    except (ParserError, OSError, UnicodeDecodeError, ValueError) as e:
+        raise OntologyError(shown, None, f"not valid Turtle ({one_line(str(e))})") from e
     return graph
+
+
+def _syntax_reason(error: BadSyntax) -> str:
+    # rdflib keeps the reason alone only in a private attribute; its message adds the context.
+    why = getattr(error, "_why", None)
+    return one_line(why if isinstance(why, str) else error.message.split("\n")[1])
 
 
 def vocabulary(ontology: Graph) -> Vocabulary:
@@ -131,14 +154,24 @@ def vocabulary(ontology: Graph) -> Vocabulary:
         for s in ontology.subjects(RDF.type, kind)
         if isinstance(s, URIRef)
     }
-    individuals = {
-        s for c in classes for s in ontology.subjects(RDF.type, c) if isinstance(s, URIRef)
+    members = {
+        str(c): frozenset(str(s) for s in ontology.subjects(RDF.type, c) if isinstance(s, URIRef))
+        for c in classes
     }
+    individuals = frozenset().union(*members.values())
+    code = URIRef(TP_IRI + "code")
     return Vocabulary(
         classes=frozenset(str(c) for c in classes),
         object_properties=frozenset(str(p) for p in objects),
         data_ranges={str(p): str(ontology.value(p, RDFS.range) or XSD.string) for p in data},
-        individuals=frozenset(str(i) for i in individuals),
+        individuals=individuals,
+        members={c: m for c, m in members.items() if m},
+        codes={str(s): str(o) for s, o in ontology.subject_objects(code) if isinstance(s, URIRef)},
+        labels={
+            str(s): str(o)
+            for s, o in ontology.subject_objects(RDFS.label)
+            if isinstance(s, URIRef) and str(s) in individuals
+        },
     )
 
 
@@ -217,6 +250,7 @@ class _RuleLoader:
             predicate_objects=tuple(self._po(entry, po.line) for entry in po),
             path=self.shown,
             line=line,
+            subject_line=node.key_lines["s"],
         )
 
     def _po(self, entry: Any, line: int) -> PredicateObject:
@@ -244,6 +278,10 @@ class _RuleLoader:
         return PredicateObject(predicate, obj, datatype, entry.line)
 
     def _term(self, text: str, line: int, iri: bool) -> Term:
+        if len(_fields(text)) > 1:
+            raise MappingError(
+                self.shown, line, f"template '{text}' reads more than one field (one at most)"
+            )
         for field in _fields(text):
             if field in _RESERVED_FIELDS:
                 raise MappingError(
@@ -342,7 +380,7 @@ def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
         "games": [_record(ex.games)],
         "sports": [_record(s) for s in ex.sports if s.sport is None],
         "disciplines": [_record(s) for s in ex.sports if s.sport is not None],
-        "venues": [_record(ex.venue)],
+        "venues": [_record(ex.venue)] if ex.venue else [],
         "nocs": [_record(n) for n in ex.nocs],
         "athletes": [_record(p) for p in ex.people if p.is_athlete],
         "teams": [_record(t) for t in ex.teams],
@@ -352,6 +390,7 @@ def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
         "missing": [_record(m) for m in ex.missing],
         "medals": [_record(m) for m in ex.medals],
         "records": [_record(r) for r in ex.records],
+        "standing_records": [_record(r) for r in ex.standing_records],
         "claims": [c for c in claims if c["iri"]],
     }
     for claim in claims:
@@ -460,15 +499,33 @@ def rule_triples(
     The datatype is None for an IRI object; a plain literal has xsd:string.
     """
     covered = {r.source for r in rules}
+    folder = Path(rules[0].path).parent.as_posix() if rules else RULES_DIR
     for name, records in sources.items():
         if records and name not in covered:
             raise MappingError(
-                RULES_DIR, None, f"no rule reads the source '{name}' ({len(records)} records)"
+                folder, None, f"no rule reads the source '{name}' ({len(records)} records)"
             )
     declared = _Declared.of(vocab)
     for rule in rules:
-        for record in sources.get(rule.source, []):
+        records = sources.get(rule.source, [])
+        if records:  # the records of a source share their fields: the first one tells them
+            _check_fields(rule, records[0])
+        for record in records:
             yield from _triples(rule, record, declared)
+
+
+def _check_fields(rule: MappingRule, record: dict[str, Any]) -> None:
+    """Raise, with the rule's line, for a field the source's records do not have."""
+    for field, line in rule.field_lines():
+        if field not in record:
+            close = difflib.get_close_matches(field, sorted(record), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise MappingError(
+                rule.path,
+                line,
+                f"mapping '{rule.name}' reads the field '{field}', which the records of source "
+                f"'{rule.source}' do not have ({hint}they have: {', '.join(sorted(record))})",
+            )
 
 
 def _triples(
@@ -514,21 +571,21 @@ def _expand(term: Term, record: dict[str, Any]) -> list[str]:
     fields = term.fields
     if not fields:
         return [term.template]
-    if len(fields) != 1:
-        raise MappingError(RULES_DIR, None, f"template '{term.template}' reads more than one field")
+    # One field at most (checked when loaded), which the source's records have (checked at
+    # the first record: a source's records share their fields).
     (name,) = fields
-    try:
-        value = record[name]
-    except KeyError:
-        raise MappingError(
-            RULES_DIR, None, f"template '{term.template}' reads an unknown field '{name}'"
-        ) from None
+    value = record[name]
     if value is None:
         return []
     template, placeholder = term.template, f"$({name})"
     if isinstance(value, list):
-        return [template.replace(placeholder, str(v)) for v in value if v is not None]
-    return [template.replace(placeholder, str(value))]
+        return [template.replace(placeholder, _lexical(v)) for v in value if v is not None]
+    return [template.replace(placeholder, _lexical(value))]
+
+
+def _lexical(value: Any) -> str:
+    """Return a field's value as a literal's lexical form (xsd:boolean's is lower-case)."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def new_graph() -> Graph:

@@ -118,6 +118,7 @@ class Article:
     lead: tuple[Block, ...]
     sections: tuple[Section, ...]
     src: SourceRef
+    diagnostics: tuple[Diagnostic, ...] = ()  # lines that break the format, left out
 
     @property
     def path(self) -> str:
@@ -183,8 +184,8 @@ class Venue:
     label: str
     city: str
     country: str
-    utc_offset: str
-    time_zone_name: str
+    utc_offset: str | None
+    time_zone_name: str | None
     source_url: str
 
 
@@ -219,17 +220,17 @@ class Event:
     article: str
     sport: str
     discipline: str | None
-    gender: Gender
+    gender: Gender | None
     games: str
-    venue: str
-    venue_text: str
-    dates_text: str
-    start_date: date
-    end_date: date
+    venue: str | None
+    venue_text: str | None
+    dates_text: str | None
+    start_date: date | None
+    end_date: date | None
     days: tuple[date, ...]
     winning_time: Decimal | None
     winning_time_text: str | None
-    winning_time_record: RecordKind | None
+    winning_time_records: tuple[str, ...]  # tp:RecordType individuals' local names
     previous: str | None
     next: str | None
     named_competitors: int
@@ -244,7 +245,7 @@ class OtherEdition:
     label: str
     year: int
     sport: str
-    gender: Gender
+    gender: Gender | None
     src: SourceRef
 
 
@@ -275,7 +276,7 @@ class Round:
     label: str
     title: str
     event: str
-    kind: RoundKind
+    kind: str  # a tp:RoundKind individual's local name (FirstRound …)
     order: int
     start_time: datetime | None
     local_date: date | None
@@ -301,6 +302,7 @@ class TeamEntry:
     label: str
     event: str
     noc: str
+    designation: str | None  # "II" of "Germany II", where an NOC entered two teams
     members: tuple[str, ...]
     final_rank: int | None
     src: SourceRef
@@ -317,12 +319,15 @@ class Result:
     team: str
     round_rank: int | None
     race_rank: int | None
+    rank_text: str | None  # the rank cell as written, when it is more than a number
     time: Decimal | None
     time_text: str | None
     deficit: Decimal | None
     deficit_text: str | None
     start_side: str | None
     notes_text: str | None
+    outcome: str | None  # a tp:Outcome's local name, given instead of a time
+    marker_text: str | None  # record markers of no known type, as written
     qualified_for: str | None
     qualification_text: str | None
     athletes: tuple[str, ...]
@@ -346,24 +351,6 @@ class MedalKind(Enum):
     GOLD = "Gold"
     SILVER = "Silver"
     BRONZE = "Bronze"
-
-
-class RoundKind(Enum):
-    """Round kinds; values are the ontology's individuals (tp:FirstRound …)."""
-
-    QUALIFYING = "Qualifying"
-    FIRST_ROUND = "FirstRound"
-    QUARTERFINAL = "Quarterfinal"
-    SEMIFINAL = "Semifinal"
-    FINAL = "Final"
-
-
-class RecordKind(Enum):
-    """Record types; values are the ontology's individuals (tp:WorldRecord …)."""
-
-    WORLD = "WorldRecord"
-    OLYMPIC = "OlympicRecord"
-    TRACK = "TrackRecord"
 
 
 class Gender(Enum):
@@ -394,8 +381,10 @@ class Record:
     iri: str
     label: str
     event: str
-    record_type: RecordKind
+    record_type: str  # a tp:RecordType individual's local name (WorldRecord …)
     code: str
+    equalled: bool | None  # True for =WR, =OR: the time equalled the record; else None
+    qualifier: str | None
     time: Decimal
     time_text: str
     date: date | None
@@ -410,14 +399,53 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
-class BuildWarning:
-    """Something the build reports but does not stop for (an article disagreeing with itself)."""
+class StandingRecord:
+    """A record held when the event began, as the records section's table gives it.
 
-    message: str
+    Not set in the event: it has no team entry or result of the event, only its holders as
+    the article writes them (and the athletes of the roster they name).
+    """
+
+    iri: str
+    label: str
+    event: str
+    record_type: str  # a tp:RecordType individual's local name
+    time: Decimal | None
+    holder_text: str | None
+    athletes: tuple[str, ...]
+    noc: str | None
+    place_text: str | None
+    date: date | None
     src: SourceRef
 
+
+class Level(Enum):
+    """How much a diagnostic weighs: what the build does about it."""
+
+    # The article is irregular and the graph says so in full (claims side by side, a
+    # tp:MissingValue with its reason): printed, never an error, not even with --strict.
+    WARNING = "warning"
+    # Part of the article could not be read: left out, or kept only in part. Printed, and
+    # an error with --strict.
+    DIAGNOSTIC = "diagnostic"
+    # Our curated data lacks what the article needs (a roster, an NOC, a venue): the build
+    # stops, naming every row to add; `kg check` lists them all.
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something a build reports about an article: a code, where, what, and what it kept."""
+
+    code: str
+    level: Level
+    message: str
+    src: SourceRef
+    text: str = ""  # the article's text as written
+    kept: str = ""  # what the build kept or left out
+
     def __str__(self) -> str:
-        return f"{self.src}: {self.message}"
+        return f"{self.src}: {self.message} [{self.code}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +456,7 @@ class Extraction:
     event: Event
     games: Games
     sports: tuple[Sport, ...]
-    venue: Venue
+    venue: Venue | None
     other_editions: tuple[OtherEdition, ...]
     nocs: tuple[Noc, ...]
     people: tuple[Person, ...]
@@ -439,8 +467,9 @@ class Extraction:
     missing: tuple[MissingValue, ...]
     medals: tuple[MedalAward, ...]
     records: tuple[Record, ...]
+    standing_records: tuple[StandingRecord, ...]
     claims: tuple[Claim, ...]
-    warnings: tuple[BuildWarning, ...]
+    diagnostics: tuple[Diagnostic, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +480,9 @@ class Vocabulary:
     object_properties: frozenset[str]
     data_ranges: Mapping[str, str]
     individuals: frozenset[str]
+    members: Mapping[str, frozenset[str]]  # class → its individuals
+    codes: Mapping[str, str]  # individual → its tp:code (record types: WR …)
+    labels: Mapping[str, str]  # individual → its rdfs:label (record types: world record …)
 
     @property
     def terms(self) -> frozenset[str]:

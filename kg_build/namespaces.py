@@ -17,7 +17,10 @@ class TP(DefinedNamespace):
     Bronze: URIRef
     Claim: URIRef
     Competition: URIRef
+    DidNotFinish: URIRef
+    DidNotStart: URIRef
     Discipline: URIRef
+    Disqualified: URIRef
     Event: URIRef
     Final: URIRef
     FirstRound: URIRef
@@ -31,8 +34,11 @@ class TP(DefinedNamespace):
     MissingValue: URIRef
     Mixed: URIRef
     NOC: URIRef
+    NationalRecord: URIRef
     OlympicGames: URIRef
     OlympicRecord: URIRef
+    Outcome: URIRef
+    Overlapped: URIRef
     Person: URIRef
     Placing: URIRef
     Qualifying: URIRef
@@ -40,6 +46,7 @@ class TP(DefinedNamespace):
     Race: URIRef
     Record: URIRef
     RecordType: URIRef
+    Relegated: URIRef
     Result: URIRef
     Round: URIRef
     RoundKind: URIRef
@@ -50,7 +57,9 @@ class TP(DefinedNamespace):
     Technique: URIRef
     TrackRecord: URIRef
     Venue: URIRef
+    Walkover: URIRef
     Women: URIRef
+    WorldBest: URIRef
     WorldRecord: URIRef
     achievedBy: URIRef
     after: URIRef
@@ -77,6 +86,7 @@ class TP(DefinedNamespace):
     distanceMetres: URIRef
     endDate: URIRef
     entryIn: URIRef
+    equalled: URIRef
     eventName: URIRef
     finalRank: URIRef
     finishTime: URIRef
@@ -85,6 +95,8 @@ class TP(DefinedNamespace):
     formerDiscipline: URIRef
     genderCategory: URIRef
     holder: URIRef
+    holderNOC: URIRef
+    holderText: URIRef
     hostCity: URIRef
     hostCountry: URIRef
     inRace: URIRef
@@ -92,6 +104,7 @@ class TP(DefinedNamespace):
     iocCode: URIRef
     laps: URIRef
     localDate: URIRef
+    markerText: URIRef
     maxTeamsPerNOC: URIRef
     medalRank: URIRef
     medalType: URIRef
@@ -104,7 +117,9 @@ class TP(DefinedNamespace):
     note: URIRef
     notesText: URIRef
     ordinal: URIRef
+    outcome: URIRef
     partOfGames: URIRef
+    placeText: URIRef
     placingMember: URIRef
     placingRank: URIRef
     previousEdition: URIRef
@@ -114,8 +129,10 @@ class TP(DefinedNamespace):
     raceLabel: URIRef
     raceOrder: URIRef
     raceRank: URIRef
+    rankText: URIRef
     reason: URIRef
     recordDate: URIRef
+    recordQualifier: URIRef
     recordTime: URIRef
     recordType: URIRef
     replaces: URIRef
@@ -133,6 +150,7 @@ class TP(DefinedNamespace):
     sourceLine: URIRef
     sourceText: URIRef
     sport: URIRef
+    standingAtStartOf: URIRef
     startDate: URIRef
     startSide: URIRef
     startTime: URIRef
@@ -141,6 +159,7 @@ class TP(DefinedNamespace):
     statedTeamCount: URIRef
     supersedes: URIRef
     team: URIRef
+    teamDesignation: URIRef
     teamSize: URIRef
     timeText: URIRef
     timeZoneName: URIRef

@@ -30,10 +30,17 @@ from kg_build.defaults import (
     STDIN_NAME,
 )
 from kg_build.describe import describe, sources_date
-from kg_build.errors import LinkError, MappingError, SourceError, ValidationFailed
-from kg_build.extract import extract_article
+from kg_build.errors import (
+    ArticlesNotBuilt,
+    LinkError,
+    MappingError,
+    SourceError,
+    ValidationFailed,
+)
+from kg_build.extract import Inputs, extract_article
 from kg_build.iris import Iris
 from kg_build.link import (
+    LINK_SET,
     Candidate,
     WikidataClient,
     linkable_entities,
@@ -55,9 +62,18 @@ from kg_build.mapping import (
     union_graph,
     vocabulary,
 )
-from kg_build.model import Article, Extraction, Vocabulary
+from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
 from kg_build.parse import display_path, parse_article, parse_bytes
-from kg_build.reference import Reference, Settings, load_reference, load_settings, read_tsv
+from kg_build.reference import (
+    SETTINGS_FILE,
+    Reference,
+    Settings,
+    check_settings,
+    curated_folders,
+    load_reference,
+    load_settings,
+    read_merged,
+)
 from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, Validator, load_shapes
@@ -72,6 +88,16 @@ class Config:
     shapes: Path = SHAPES
     base: str = DEFAULT_BASE
     validator: str = DEFAULT_ENGINE  # the SHACL engine (pySHACL is the reference)
+    strict: bool = False  # every diagnostic about an article is an error
+    # A project folder's own mappings/ (kg_build/project.py): its extraction.yaml, rules/ and
+    # link set replace those of ``mappings`` where it has them; its curated rows and facts add.
+    project: Path | None = None
+
+    def mappings_for(self, name: str) -> Path:
+        """Return the mappings folder to read ``name`` from: the project's if it has one."""
+        if self.project is not None and (self.project / name).exists():
+            return self.project
+        return self.mappings
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +107,19 @@ class Built:
     graph: Graph
     named: tuple[tuple[str, Graph], ...]
     extractions: tuple[Extraction, ...]
-    warnings: tuple[str, ...]
     loaded: Loaded
+    findings: tuple[Finding, ...] = ()  # the SHACL results (warnings), for the report
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """What the extraction reports about the articles, article by article."""
+        return tuple(d for e in self.extractions for d in e.diagnostics)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every line the build warns with: the articles' diagnostics, then SHACL warnings."""
+        shacl = [str(f) for f in self.findings if f.severity != "Violation"]
+        return tuple([str(d) for d in self.diagnostics] + shacl)
 
     def serialize(self, fmt: str) -> bytes:
         """Return the graph in ``fmt`` (one named graph per article in N-Quads and TriG)."""
@@ -132,18 +169,25 @@ class Loaded:
     settings: Settings
     reference: Reference
     rules: tuple[MappingRule, ...]
+    inputs: Inputs
 
 
 def load_config(config: Config) -> Loaded:
     """Read everything a build needs besides the articles."""
     ontology = load_ontology(config.ontology)
     vocab = vocabulary(ontology)
+    settings = load_settings(config.mappings_for(SETTINGS_FILE))
+    check_settings(
+        settings, vocab, display_path(config.mappings_for(SETTINGS_FILE) / SETTINGS_FILE)
+    )
+    reference = load_reference(config.mappings, config.project)
     return Loaded(
         ontology=ontology,
         vocab=vocab,
-        settings=load_settings(config.mappings),
-        reference=load_reference(config.mappings),
-        rules=load_rules(config.mappings / RULES_DIR, vocab),
+        settings=settings,
+        reference=reference,
+        rules=load_rules(config.mappings_for(RULES_DIR) / RULES_DIR, vocab),
+        inputs=Inputs(settings, reference, vocab, Iris(config.base)),
     )
 
 
@@ -166,11 +210,8 @@ def extract_sources(
 
 def _extractions(paths: Sequence[Path], config: Config, data: Loaded) -> Iterator[Extraction]:
     """Parse and extract each article in turn (the bundled sources when ``paths`` is empty)."""
-    iris = Iris(config.base)
     for article in parse_sources(article_files(paths)):
-        yield extract_article(
-            article, data.settings, data.reference, data.vocab, iris, _graph_file(article)
-        )
+        yield extract_article(article, data.inputs, _graph_file(article))
 
 
 def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
@@ -186,7 +227,7 @@ def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
     described = {
         r[k] for records in merged.values() for r in records for k in ("iri", "about") if r.get(k)
     }
-    links = load_link_set(config.mappings, config.base).links
+    links = load_link_set(config.mappings_for(LINK_SET), config.base).links
     present = [k for k in links if k.entity in described | loaded.vocab.individuals]
     merged.update(as_sources({"links": present}))
     text = json.dumps(dict(sorted(merged.items())), ensure_ascii=False, indent=2)
@@ -216,23 +257,36 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     """
     loaded = load_config(config)
     extractions, per_article = extract_sources(paths, config, loaded)
+    check_diagnostics([d for e in extractions for d in e.diagnostics], config.strict)
     iris = Iris(config.base)
     named = split_shared(per_article, iris.shared_graph())
     links = _links_graph([g for _, g in named], config, loaded)
     if len(links):
         named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
-    findings = Validator(load_shapes(config.shapes), config.validator).graph(graph, "graph")
+    shapes = load_shapes(config.shapes, loaded.vocab)
+    findings = Validator(shapes, config.validator).graph(graph, "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
-    warnings = [f"{w}" for e in extractions for w in e.warnings]
-    warnings += [str(f) for f in findings if f.severity != "Violation"]
-    return Built(graph, named, extractions, tuple(warnings), loaded)
+    return Built(graph, named, extractions, loaded, tuple(findings))
+
+
+def check_diagnostics(found: Sequence[Diagnostic], strict: bool) -> None:
+    """Stop the build if our curated data lacks rows, or (with --strict) at any diagnostic."""
+    missing = [d for d in found if d.level is Level.MISSING]
+    if missing:
+        rows = "row" if len(missing) == 1 else "rows"
+        raise ArticlesNotBuilt(
+            missing, f"{len(missing)} curated {rows} missing (kg check lists them); nothing written"
+        )
+    unread = [d for d in found if d.level is Level.DIAGNOSTIC]
+    if strict and unread:
+        raise ArticlesNotBuilt(unread, f"{len(unread)} diagnostics with --strict; nothing written")
 
 
 def _raise_on_violations(findings: list[Finding], what: str, outcome: str = "") -> None:
     violations = [str(f) for f in findings if f.severity == "Violation"]
     if violations:
-        raise ValidationFailed(what, violations, outcome)
+        raise ValidationFailed(what, violations, outcome, tuple(findings))
 
 
 def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
@@ -249,7 +303,8 @@ def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
             line + 1 if isinstance(line, int) else None,
             f"cannot read the graph ({type(e).__name__}: {e})",
         ) from e
-    validator = Validator(load_shapes(config.shapes), config.validator)
+    vocab = vocabulary(load_ontology(config.ontology))
+    validator = Validator(load_shapes(config.shapes, vocab), config.validator)
     findings = validator.graph(graph, path.as_posix())
     _raise_on_violations(findings, path.as_posix())
     return findings
@@ -267,7 +322,7 @@ def _links_graph(graphs: Sequence[Graph], config: Config, loaded: Loaded) -> Gra
     subjects = {str(s) for graph in graphs for s in graph.subjects()} | loaded.vocab.individuals
     links = [
         link
-        for link in load_link_set(config.mappings, config.base).links
+        for link in load_link_set(config.mappings_for(LINK_SET), config.base).links
         if link.entity in subjects
     ]
     linked = new_graph()
@@ -356,20 +411,21 @@ class Reconciliation:
     unanswered: tuple[str, ...]
 
 
-def wikidata_item(mappings: Path, label: str) -> str:
+def wikidata_item(config: Config, label: str) -> str:
     """Return a checked Wikidata item by its label (mappings/curated/wikidata-items.tsv)."""
-    path = mappings / "curated" / "wikidata-items.tsv"
-    rows = read_tsv(path, display_path(path), ("qid", "label", "source_url", "evidence"))
-    found = next((row["qid"] for _, row in rows if row["label"] == label), None)
+    folders = curated_folders(config.mappings, config.project)
+    rows = read_merged(folders, "wikidata-items.tsv")
+    found = next((row["qid"] for _, _, row in rows if row["label"] == label), None)
     if found is None:
-        raise MappingError(display_path(path), None, f"no checked item labelled '{label}'")
+        shown = display_path(folders[-1] / "wikidata-items.tsv")
+        raise MappingError(shown, None, f"no checked item labelled '{label}'")
     return PREFIXES["wd"] + found
 
 
 def reconcile(built: Built, config: Config, client: WikidataClient) -> Reconciliation:
     """Propose Wikidata items for unlinked people and NOCs into an SSSOM review file."""
-    link_set = load_link_set(config.mappings, config.base)
-    human = wikidata_item(config.mappings, "human")
+    link_set = load_link_set(config.mappings_for(LINK_SET), config.base)
+    human = wikidata_item(config, "human")
     candidates: list[Candidate] = []
     unanswered: list[str] = []
     for entity in linkable_entities(built.graph, link_set):

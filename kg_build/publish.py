@@ -174,6 +174,7 @@ class Publication:
     wait: bool = False
     token: str = field(default_factory=lambda: _new_token())
     _locks: list[FolderLock] = field(default_factory=list)
+    _stagings: list[_Staging] = field(default_factory=list)
     _staged: dict[Path, Path] = field(default_factory=dict)
     _committed: bool = False
 
@@ -186,14 +187,15 @@ class Publication:
         if self.store is not None and self.store.exists() and not self.store.is_dir():
             raise StoreError(self.store.as_posix(), None, "is not a store folder")
         try:
+            if self.is_shared:
+                for folder in self.folders:
+                    lock = FolderLock(folder)
+                    lock.acquire(self.wait)
+                    self._locks.append(lock)
             for folder in self.folders:
-                lock = FolderLock(folder)
-                lock.acquire(self.wait)
-                self._locks.append(lock)
+                tidy(folder, held=self.folders if self.is_shared else ())
             for folder in self.folders:
-                tidy(folder, held=self.folders)
-            for folder in self.folders:
-                self._staging(folder).mkdir()
+                self._stagings.append(_Staging.create(self._staging(folder)))
         except BaseException:
             self._abandon()
             raise
@@ -207,9 +209,20 @@ class Publication:
     ) -> None:
         if not self._committed:
             self._abandon()
+        for staging in self._stagings:
+            staging.remove()
         for lock in reversed(self._locks):
             lock.release()
         self._locks.clear()
+
+    @property
+    def is_shared(self) -> bool:
+        """Tell whether other builds must wait: a store, or several files to replace at once.
+
+        One file alone needs no lock: its rename is atomic, and two builds writing it leave
+        one of them whole. Nor does it leave a lock file in the user's folder.
+        """
+        return self.store is not None or len(self.files) > 1
 
     @property
     def folders(self) -> list[Path]:
@@ -256,13 +269,19 @@ class Publication:
 
     def commit(self) -> None:
         """Put every staged output in place: the journal first, so a kill is rolled forward."""
+        for staged in self._staged.values():
+            _fsync_file(staged)
+        if not self.is_shared:  # one file: one rename, atomic by itself
+            for target, staged in self._staged.items():
+                os.replace(staged, target)
+                _fsync_dir(target.parent)
+            self._committed = True
+            return
         journal = _Journal(
             files=tuple((str(s), str(t)) for t, s in sorted(self._staged.items())),
             folders=tuple(str(f) for f in self.folders),
             store=None if self.store is None else (str(_absolute(self.store)), self.token),
         )
-        for staged in self._staged.values():
-            _fsync_file(staged)
         if self.store is not None:
             generation = self.new_store()
             _fsync_file(generation.with_name(generation.name + _PIN_SUFFIX), create=True)
@@ -276,13 +295,71 @@ class Publication:
             tidy(folder, held=self.folders)
 
     def _abandon(self) -> None:
-        for folder in self.folders:
-            shutil.rmtree(self._staging(folder), ignore_errors=True)
+        for staging in self._stagings:
+            staging.remove()
         if self.store is not None:
             generation = self.new_store()
             shutil.rmtree(generation, ignore_errors=True)
             with contextlib.suppress(OSError):
                 generation.with_name(generation.name + _PIN_SUFFIX).unlink(missing_ok=True)
+
+
+@dataclass
+class _Staging:
+    """A build's staging folder, owned while its lock file is locked.
+
+    The lock file stands beside the folder and is taken before the folder is made, so a
+    staging folder whose lock is free (or gone) belongs to a build that died: any build may
+    remove it, whatever locks it holds.
+    """
+
+    folder: Path
+    fd: int = -1
+
+    @classmethod
+    def create(cls, folder: Path) -> _Staging:
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(_shown(folder.parent), None, f"cannot write ({_reason(e)})") from e
+        fd = os.open(_owner_of(folder), os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        folder.mkdir()
+        return cls(folder, fd)
+
+    def remove(self) -> None:
+        """Remove the folder (whatever is left in it), then its lock file."""
+        if self.fd >= 0:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            _owner_of(self.folder).unlink(missing_ok=True)
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _owner_of(staging: Path) -> Path:
+    return staging.with_name(staging.name + ".lock")
+
+
+def _remove_dead_stagings(folder: Path) -> None:
+    """Remove the staging folders of builds that died before their commit."""
+    names = {p.name.removesuffix(".lock") for p in folder.glob(f"{STAGING_PREFIX}*")}
+    for name in sorted(names):
+        staging = folder / name
+        try:
+            fd = os.open(_owner_of(staging), os.O_RDWR)
+        except FileNotFoundError:
+            shutil.rmtree(staging, ignore_errors=True)  # its owner had not even locked it
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue  # a running build's
+        shutil.rmtree(staging, ignore_errors=True)
+        _owner_of(staging).unlink(missing_ok=True)
+        os.close(fd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,16 +421,20 @@ def _switch(store: Path, token: str) -> None:
 def tidy(folder: Path, held: Sequence[Path] = ()) -> None:
     """Complete a committed build that was interrupted, and remove what failed builds left.
 
-    The caller holds ``folder``'s lock (and those of ``held``). A journal whose other folders
-    are locked by a running build is left to that build.
+    With ``folder`` among ``held`` (the folder locks the caller holds), also complete an
+    interrupted commit and delete old store generations; a journal whose other folders are
+    locked by a running build is left to that build. Without, only the staging folders of
+    builds that died go, and none while a journal may still need them.
     """
     journal_path = folder / JOURNAL_NAME
-    if journal_path.exists():
+    locked = folder in held
+    if journal_path.exists() and locked:
         _roll_forward(journal_path, held)
     if journal_path.exists():
-        return  # another build holds its folders; it will complete it
-    for staging in folder.glob(f"{STAGING_PREFIX}*"):
-        shutil.rmtree(staging, ignore_errors=True)
+        return
+    _remove_dead_stagings(folder)
+    if not locked:
+        return
     for link in folder.glob(".*.link-*"):
         link.unlink(missing_ok=True)
     for generations in folder.glob(".*.generations"):

@@ -5,17 +5,18 @@ Each curated row carries its source; each error names the file and line.
 
 from __future__ import annotations
 
-import csv
+import difflib
 import re
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from kg_build.curated import CURATED_FILES, RowChecker, merge_rows, read_curated
+from kg_build.defaults import TP_IRI
 from kg_build.errors import MappingError
-from kg_build.model import Gender, MedalKind, RecordKind, RoundKind
+from kg_build.model import Vocabulary
 from kg_build.parse import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 
@@ -27,13 +28,20 @@ _UTC_OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
 
 @dataclass(frozen=True, slots=True)
 class RosterEntry:
-    """An athlete of an event's roster and the NOC they raced for."""
+    """An athlete of an event's roster and the NOC they raced for, or a spelling of them.
+
+    A row with an ``alias`` says that the article also writes the athlete so (a short first
+    name, no diacritics, another transliteration), with its own source.
+    """
 
     event: str
     athlete: str
+    alias: str
     noc: str
     source_url: str
     line: int
+    file: str = ""  # the rosters file as shown (a project's or the packaged one)
+    evidence: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +130,26 @@ class Settings:
     rounds: Mapping[str, str]
     columns: Mapping[str, str]
     leader_marks: tuple[str, ...]
+    outcomes: Mapping[str, str]
+    qualification_marks: tuple[str, ...]
+    placeholders: tuple[str, ...]
+    timed_athletes: int
+    team_designation: re.Pattern[str]
+    race_label: re.Pattern[str]
     records_section: str
-    record_codes: Mapping[str, str]
+    records_announcement: re.Pattern[str]
+    records_before: re.Pattern[str]
+    records_before_columns: tuple[str, ...]
     record_round_codes: Mapping[str, str]
     schedule_section: str
     round_time_sentence: re.Pattern[str]
     no_time_phrases: tuple[str, ...]
     no_time_default_reason: str
+    lines: Mapping[str, int]  # the line of each key, for errors found later
+
+    def line(self, key: str) -> int | None:
+        """Return the line of a top-level key of extraction.yaml."""
+        return self.lines.get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +162,11 @@ class Reference:
     games: Mapping[str, GamesRow]
     events: Mapping[str, EventRow]
     facts: Mapping[str, tuple[FactEntry, ...]]
+    folder: str  # the curated folder as shown, for messages
+
+    def file(self, name: str) -> str:
+        """Return a curated file's path as shown (``mappings/curated/nocs.tsv``)."""
+        return f"{self.folder}/{name}"
 
 
 _SETTINGS_KEYS = {
@@ -153,8 +179,16 @@ _SETTINGS_KEYS = {
     "rounds",
     "columns",
     "leader_marks",
+    "outcomes",
+    "qualification_marks",
+    "placeholders",
+    "timed_athletes",
+    "team_designation",
+    "race_label",
     "records_section",
-    "record_codes",
+    "records_announcement",
+    "records_before",
+    "records_before_columns",
     "record_round_codes",
     "schedule_section",
     "round_time_sentence",
@@ -173,6 +207,22 @@ _INFOBOX_FIELDS = {
     "previous",
     "next",
 }
+_COLUMN_ROLES = {
+    "rank",
+    "heat",
+    "final",
+    "start_side",
+    "country",
+    "athletes",
+    "time",
+    "deficit",
+    "speed",
+    "notes",
+    "date",
+    "round",
+    "record",
+    "place",
+}
 
 
 def load_settings(mappings: Path) -> Settings:
@@ -182,7 +232,15 @@ def load_settings(mappings: Path) -> Settings:
     check_keys(doc, shown, _SETTINGS_KEYS)
     infobox = _mapping(doc, "infobox", shown)
     check_keys(infobox, shown, _INFOBOX_FIELDS)
-    settings = Settings(
+    columns = _string_map(doc, "columns", shown)
+    for header, role in columns.items():
+        if role not in _COLUMN_ROLES:
+            raise MappingError(
+                shown,
+                _mapping(doc, "columns", shown).key_lines[header],
+                f"column role '{role}' of '{header}' is not one of {sorted(_COLUMN_ROLES)}",
+            )
+    return Settings(
         title_pattern=_pattern(doc, "title_pattern", shown),
         infobox={k: _strings(infobox, k, shown) for k in infobox},
         infobox_claims=_string_map(doc, "infobox_claims", shown),
@@ -190,37 +248,49 @@ def load_settings(mappings: Path) -> Settings:
         genders=_string_map(doc, "genders", shown),
         results_section=_string(doc, "results_section", shown),
         rounds=_string_map(doc, "rounds", shown),
-        columns=_string_map(doc, "columns", shown),
+        columns=columns,
         leader_marks=_strings(doc, "leader_marks", shown),
+        outcomes=_string_map(doc, "outcomes", shown),
+        qualification_marks=_strings(doc, "qualification_marks", shown),
+        placeholders=_strings(doc, "placeholders", shown),
+        timed_athletes=_count(doc, "timed_athletes", shown),
+        team_designation=_pattern(doc, "team_designation", shown),
+        race_label=_pattern(doc, "race_label", shown),
         records_section=_string(doc, "records_section", shown),
-        record_codes=_string_map(doc, "record_codes", shown),
+        records_announcement=_pattern(doc, "records_announcement", shown),
+        records_before=_pattern(doc, "records_before", shown),
+        records_before_columns=_roles(doc, "records_before_columns", shown),
         record_round_codes=_string_map(doc, "record_round_codes", shown),
         schedule_section=_string(doc, "schedule_section", shown),
         round_time_sentence=_pattern(doc, "round_time_sentence", shown),
         no_time_phrases=_strings(doc, "no_time_phrases", shown),
         no_time_default_reason=_string(doc, "no_time_default_reason", shown),
+        lines=dict(doc.key_lines),
     )
-    _check_enums(doc, settings, shown)
-    return settings
 
 
-def _check_enum(node: YamlMap, key: str, values: list[str], enum: type[Enum], shown: str) -> None:
-    allowed = {e.value for e in enum}
-    for value in values:
-        if value not in allowed:
-            raise MappingError(
-                shown,
-                node.key_lines[key],
-                f"'{value}' in '{key}' is not one of {sorted(allowed)}",
-            )
+def check_settings(settings: Settings, vocab: Vocabulary, shown: str) -> None:
+    """Reject settings that name an ontology individual the ontology does not have.
 
-
-def _check_enums(doc: YamlMap, settings: Settings, shown: str) -> None:
-    """Reject settings that name an ontology individual the model does not know."""
-    _check_enum(doc, "medals", [m.medal for m in settings.medals], MedalKind, shown)
-    _check_enum(doc, "genders", list(settings.genders.values()), Gender, shown)
-    _check_enum(doc, "rounds", list(settings.rounds.values()), RoundKind, shown)
-    _check_enum(doc, "record_codes", list(settings.record_codes.values()), RecordKind, shown)
+    Round kinds, outcomes, genders and medals are individuals of the ontology, so a new kind
+    is a line of data there and here, never a change of code.
+    """
+    for key, values, cls in (
+        ("rounds", settings.rounds.values(), "RoundKind"),
+        ("outcomes", settings.outcomes.values(), "Outcome"),
+        ("genders", settings.genders.values(), "GenderCategory"),
+        ("medals", [m.medal for m in settings.medals], "MedalType"),
+    ):
+        members = {i.removeprefix(TP_IRI) for i in vocab.members.get(TP_IRI + cls, ())}
+        for value in values:
+            if value not in members:
+                close = difflib.get_close_matches(value, sorted(members), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise MappingError(
+                    shown,
+                    settings.line(key),
+                    f"'{value}' in '{key}' is not a tp:{cls} of the ontology{hint}",
+                )
 
 
 def _mapping(node: YamlMap, key: str, shown: str) -> YamlMap:
@@ -259,6 +329,25 @@ def _string_map(node: YamlMap, key: str, shown: str) -> dict[str, str]:
     return dict(mapping)
 
 
+def _roles(node: YamlMap, key: str, shown: str) -> tuple[str, ...]:
+    roles = _strings(node, key, shown)
+    for role in roles:
+        if role not in _COLUMN_ROLES:
+            raise MappingError(
+                shown,
+                node.key_lines[key],
+                f"'{role}' in '{key}' is not a column role: one of {sorted(_COLUMN_ROLES)}",
+            )
+    return roles
+
+
+def _count(node: YamlMap, key: str, shown: str) -> int:
+    value = node[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise MappingError(shown, node.key_lines[key], f"'{key}' must be a positive whole number")
+    return value
+
+
 def _pattern(node: YamlMap, key: str, shown: str) -> re.Pattern[str]:
     text = _string(node, key, shown)
     try:
@@ -284,54 +373,62 @@ def _medal_line(node: Any, shown: str) -> MedalLine:
 
 
 def read_tsv(path: Path, shown: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Read a TSV file with exactly ``columns``; return (line, row) pairs."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise MappingError(shown, None, "no such file") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise MappingError(shown, None, f"cannot read the file ({e})") from e
-    lines = text.splitlines()
-    _check_header(shown, lines[0].split("\t") if lines else [], columns)
-    return [
-        (number, _checked_row(shown, number, cells, columns))
-        for number, cells in enumerate(
-            csv.reader(lines[1:], delimiter="\t", quoting=csv.QUOTE_NONE), 2
-        )
-        if cells
-    ]
+    """Read a curated TSV file with exactly ``columns``, checked; return (line, row) pairs."""
+    spec = CURATED_FILES[path.name]
+    if spec.columns != columns:
+        raise ValueError(f"{path.name} has the columns {spec.columns}, not {columns}")
+    return read_curated(path, shown, spec)
 
 
-def _check_header(shown: str, header: list[str], columns: tuple[str, ...]) -> None:
-    if tuple(header) != columns:
-        raise MappingError(shown, 1, f"header is {header}, expected {list(columns)}")
+def load_reference(mappings: Path, project: Path | None = None) -> Reference:
+    """Read every curated file and every facts file of the mappings folder.
 
-
-def _checked_row(
-    shown: str, number: int, cells: list[str], columns: tuple[str, ...]
-) -> dict[str, str]:
-    """Return a curated row by column, or say which line breaks the file's rules."""
-    if len(cells) != len(columns):
-        raise MappingError(shown, number, f"row has {len(cells)} cells, expected {len(columns)}")
-    row = dict(zip(columns, cells, strict=True))
-    if not row.get("source_url"):
-        raise MappingError(
-            shown, number, "row has no source_url (every curated fact needs a source)"
-        )
-    return row
-
-
-def load_reference(mappings: Path) -> Reference:
-    """Read every curated file and every facts file of the mappings folder."""
-    curated = mappings / CURATED_DIR
+    With ``project`` (a project folder's own mappings), its curated rows and facts add to
+    those of ``mappings`` (merge_rows says how a key given in both is read), and messages
+    name its curated files, where the user adds rows.
+    """
+    curated = curated_folders(mappings, project)
+    for name in _CHECKED_ONLY:  # read where needed (kg export, kg link); checked with the rest
+        read_merged(curated, name)
     return Reference(
-        rosters=RosterFile(curated / "rosters.tsv"),
+        rosters=_load_rosters(curated),
         nocs=_load_nocs(curated),
         venues=_load_venues(curated),
         games=_load_games(curated),
         events=_load_events(curated),
-        facts=_load_all_facts(mappings / FACTS_DIR),
+        facts=_load_all_facts([mappings / FACTS_DIR] + ([project / FACTS_DIR] if project else [])),
+        folder=display_path(curated[-1]),
     )
+
+
+def curated_folders(mappings: Path, project: Path | None = None) -> list[Path]:
+    """Return the curated folders whose rows a build reads: the mappings', then a project's."""
+    folders = [mappings / CURATED_DIR]
+    if project is not None and (project / CURATED_DIR).is_dir():
+        folders.append(project / CURATED_DIR)
+    return folders
+
+
+def read_merged(folders: Sequence[Path], name: str) -> list[tuple[str, int, dict[str, str]]]:
+    """Read a curated file of each folder and merge their rows (merge_rows).
+
+    The first folder's file must exist if the build needs it; a later folder may lack it.
+    """
+    spec = CURATED_FILES[name]
+    layers = []
+    for number, folder in enumerate(folders):
+        path = folder / name
+        if path.exists() or (number == 0 and spec.needed):
+            layers.append((display_path(path), read_curated(path, display_path(path), spec)))
+    return merge_rows(spec, layers)
+
+
+_CHECKED_ONLY = (
+    "articles.tsv",
+    "wikidata-identifiers.tsv",
+    "wikidata-items.tsv",
+    "wikidata-properties.tsv",
+)
 
 
 class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
@@ -343,7 +440,7 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
     byte offset and line number, 16 bytes a row.
     """
 
-    COLUMNS = ("event", "athlete", "noc", "source_url", "evidence")
+    SPEC = CURATED_FILES["rosters.tsv"]
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -358,12 +455,13 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
             raise MappingError(self.shown, None, f"cannot read the file ({e})") from e
 
     def _index(self, handle: BinaryIO) -> None:
-        _check_header(self.shown, self._cells(handle.readline(), 1), self.COLUMNS)
+        checker = RowChecker(self.SPEC, self.shown)
+        checker.header(self._cells(handle.readline(), 1))
         offset = handle.tell()
         for number, raw in enumerate(handle, 2):
             cells = self._cells(raw, number)
             if cells:
-                row = _checked_row(self.shown, number, cells, self.COLUMNS)
+                row = checker.row(number, cells)
                 self._where.setdefault(row["event"], array("q")).extend((offset, number))
             offset += len(raw)
 
@@ -381,7 +479,18 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
             for offset, number in zip(where[::2], where[1::2], strict=True):
                 handle.seek(offset)
                 cells = self._cells(handle.readline(), number)
-                entries.append(RosterEntry(cells[0], cells[1], cells[2], cells[3], number))
+                entries.append(
+                    RosterEntry(
+                        cells[0],
+                        cells[1],
+                        cells[2],
+                        cells[3],
+                        cells[4],
+                        number,
+                        self.shown,
+                        cells[5],
+                    )
+                )
         return tuple(entries)
 
     def __iter__(self) -> Iterator[str]:
@@ -391,87 +500,146 @@ class RosterFile(Mapping[str, tuple[RosterEntry, ...]]):
         return len(self._where)
 
 
-def _load_nocs(curated: Path) -> dict[str, NocRow]:
-    path = curated / "nocs.tsv"
-    columns = ("code", "name", "country_code", "source_url", "evidence")
-    return {
-        row["code"]: NocRow(row["code"], row["name"], row["country_code"], row["source_url"])
-        for _, row in read_tsv(path, display_path(path), columns)
-    }
+def _load_rosters(curated: Sequence[Path]) -> Mapping[str, tuple[RosterEntry, ...]]:
+    files = [RosterFile(curated[0] / "rosters.tsv")]
+    files += [RosterFile(f / "rosters.tsv") for f in curated[1:] if (f / "rosters.tsv").exists()]
+    return files[0] if len(files) == 1 else MergedRosters(files)
 
 
-def _load_venues(curated: Path) -> dict[str, VenueRow]:
-    path = curated / "venues.tsv"
-    columns = (
-        "event",
-        "venue",
-        "city",
-        "country",
-        "utc_offset",
-        "time_zone_name",
-        "source_url",
-        "evidence",
-    )
-    venues = {}
-    for line, row in read_tsv(path, display_path(path), columns):
-        if not _UTC_OFFSET.fullmatch(row["utc_offset"]):
-            raise MappingError(
-                display_path(path),
+class MergedRosters(Mapping[str, tuple[RosterEntry, ...]]):
+    """The rosters of several files (packaged, then a project's) by event, as merge_rows merges.
+
+    Events in more than one file are merged, and so checked, when the build starts.
+    """
+
+    SPEC = CURATED_FILES["rosters.tsv"]
+
+    def __init__(self, files: Sequence[RosterFile]) -> None:
+        self.files = tuple(files)
+        events = [set(f) for f in files]
+        for event in sorted(set.union(*events)):
+            if sum(event in e for e in events) > 1:
+                self[event]  # raises on a key given twice with other cells
+
+    def __getitem__(self, event: str) -> tuple[RosterEntry, ...]:
+        layers = [(f.shown, [_roster_row(e) for e in f[event]]) for f in self.files if event in f]
+        if not layers:
+            raise KeyError(event)
+        return tuple(
+            RosterEntry(
+                row["event"],
+                row["athlete"],
+                row["alias"],
+                row["noc"],
+                row["source_url"],
                 line,
-                f"utc_offset '{row['utc_offset']}' is not +HH:MM or -HH:MM",
+                shown,
+                row["evidence"],
             )
-        venues[row["event"]] = VenueRow(*(row[c] for c in columns[:-1]))
+            for shown, line, row in merge_rows(self.SPEC, layers)
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(set().union(*self.files)))
+
+    def __len__(self) -> int:
+        return len(set().union(*self.files))
+
+
+def _roster_row(entry: RosterEntry) -> tuple[int, dict[str, str]]:
+    cells = (entry.event, entry.athlete, entry.alias, entry.noc, entry.source_url, entry.evidence)
+    return entry.line, dict(zip(CURATED_FILES["rosters.tsv"].columns, cells, strict=True))
+
+
+def _load_nocs(curated: Sequence[Path]) -> dict[str, NocRow]:
+    rows = read_merged(curated, "nocs.tsv")
+    nocs = {
+        row["code"]: NocRow(row["code"], row["name"], row["country_code"], row["source_url"])
+        for _, _, row in rows
+    }
+    for shown, line, row in rows:
+        if row["country_code"] and row["country_code"] not in nocs:
+            raise MappingError(
+                shown,
+                line,
+                f"country_code '{row['country_code']}' has no row of its own in nocs.tsv "
+                "(add one with its source)",
+            )
+    return nocs
+
+
+def _load_venues(curated: Sequence[Path]) -> dict[str, VenueRow]:
+    venues = {}
+    for shown, line, row in read_merged(curated, "venues.tsv"):
+        if row["utc_offset"] and not _UTC_OFFSET.fullmatch(row["utc_offset"]):
+            raise MappingError(
+                shown,
+                line,
+                f"utc_offset '{row['utc_offset']}' is not +HH:MM or -HH:MM (or empty: unknown)",
+            )
+        venues[row["event"]] = VenueRow(
+            row["event"],
+            row["venue"],
+            row["city"],
+            row["country"],
+            row["utc_offset"],
+            row["time_zone_name"],
+            row["source_url"],
+        )
     return venues
 
 
-def _load_games(curated: Path) -> dict[str, GamesRow]:
-    path = curated / "games.tsv"
-    if not path.exists():
-        return {}
-    columns = (
-        "games",
-        "name",
-        "year",
-        "season",
-        "host_city",
-        "host_country",
-        "source_url",
-        "evidence",
-    )
+def _load_games(curated: Sequence[Path]) -> dict[str, GamesRow]:
     return {
         row["games"]: GamesRow(
             row["games"], row["name"], row["host_city"], row["host_country"], row["source_url"]
         )
-        for _, row in read_tsv(path, display_path(path), columns)
+        for _, _, row in read_merged(curated, "games.tsv")
     }
 
 
-def _load_events(curated: Path) -> dict[str, EventRow]:
-    path = curated / "events.tsv"
-    columns = ("event", "discipline", "sport", "source_url", "evidence")
+def _load_events(curated: Sequence[Path]) -> dict[str, EventRow]:
     return {
         row["event"]: EventRow(row["event"], row["discipline"], row["sport"], row["source_url"])
-        for _, row in read_tsv(path, display_path(path), columns)
+        for _, _, row in read_merged(curated, "events.tsv")
     }
 
 
 # ---------------------------------------------------------------- curated facts (YAML)
 
 
-def _load_all_facts(folder: Path) -> dict[str, tuple[FactEntry, ...]]:
-    facts = {}
-    for path in sorted(folder.glob("*.yaml")):
-        shown = display_path(path)
-        doc = load_yaml(path, shown)
-        check_keys(doc, shown, {"article", "facts"})
-        article = _string(doc, "article", shown)
-        if article != path.stem:
-            raise MappingError(
-                shown,
-                doc.key_lines["article"],
-                f"article '{article}' is not the file's stem '{path.stem}'",
-            )
-        facts[article] = tuple(_fact_entry(node, shown) for node in _list(doc, "facts", shown))
+def _load_all_facts(folders: Sequence[Path]) -> dict[str, tuple[FactEntry, ...]]:
+    """Read the facts of each folder (packaged, then a project's): one file per article.
+
+    An article's facts given in two folders are read once if the files are the same, and
+    are an error naming both files otherwise.
+    """
+    facts: dict[str, tuple[FactEntry, ...]] = {}
+    first: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.yaml")):
+            shown = display_path(path)
+            doc = load_yaml(path, shown)
+            check_keys(doc, shown, {"article", "facts"})
+            article = _string(doc, "article", shown)
+            if article != path.stem:
+                raise MappingError(
+                    shown,
+                    doc.key_lines["article"],
+                    f"article '{article}' is not the file's stem '{path.stem}'",
+                )
+            if article in first:
+                if first[article].read_bytes() == path.read_bytes():
+                    continue
+                raise MappingError(
+                    shown,
+                    doc.key_lines["article"],
+                    f"the facts of '{article}' are also in {display_path(first[article])}, "
+                    "with other content; an article's facts are one file: remove one, or make "
+                    "them the same",
+                )
+            first[article] = path
+            facts[article] = tuple(_fact_entry(n, shown) for n in _list(doc, "facts", shown))
     return facts
 
 

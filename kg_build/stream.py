@@ -30,11 +30,19 @@ from kg_build.defaults import RDF_TYPE
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
-from kg_build.link import Link, load_link_set
+from kg_build.link import LINK_SET, Link, load_link_set
 from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources, rules_to_ntriples
+from kg_build.model import Diagnostic
 from kg_build.namespaces import TP
 from kg_build.parse import parse_article
-from kg_build.pipeline import Config, Loaded, _graph_file, article_files, load_config
+from kg_build.pipeline import (
+    Config,
+    Loaded,
+    _graph_file,
+    article_files,
+    check_diagnostics,
+    load_config,
+)
 from kg_build.serialize import graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, open_store
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
@@ -51,11 +59,13 @@ class StreamStats:
     articles: int = 0
     lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def add(self, done: _Done) -> None:
         """Count one article built elsewhere, with its stage times and warnings."""
         self.articles += 1
         self.warnings += done.warnings
+        self.diagnostics += done.diagnostics
         for stage in done.wall:
             self.wall[stage] += done.wall[stage]
             self.cpu[stage] += done.cpu[stage]
@@ -80,6 +90,7 @@ class _Done:
     ntriples: bytes
     subjects: frozenset[str]
     warnings: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
     wall: dict[str, float]
     cpu: dict[str, float]
 
@@ -89,10 +100,11 @@ class _Worker:
 
     def __init__(self, config: Config) -> None:
         self.loaded = load_config(config)
-        shapes = load_shapes(config.shapes)
+        shapes = load_shapes(config.shapes, self.loaded.vocab)
         self.validator = _SplitValidator(shapes, config.validator)
         self.whole = Validator(shapes, config.validator)  # for the merged check
         self.iris = Iris(config.base)
+        self.strict = config.strict
 
     def check_merged(
         self, side: Path, merged: frozenset[bytes], batch: int
@@ -105,13 +117,14 @@ class _Worker:
 
     def build(self, path: Path) -> _Done:
         stats = StreamStats()
-        ntriples, name, event = _one_article(path, self.loaded, self.validator, self.iris, stats)
+        ntriples, name, event = _one_article(path, self.loaded, self.validator, self.strict, stats)
         return _Done(
             name,
             event,
             ntriples,
             _subjects(ntriples),
             tuple(stats.warnings),
+            tuple(stats.diagnostics),
             stats.wall,
             stats.cpu,
         )
@@ -211,8 +224,8 @@ def build_stream(
     stats = StreamStats()
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
     loaded = load_config(config)
-    split_shapes(load_shapes(config.shapes), config.shapes)
-    links = load_link_set(config.mappings, config.base).links
+    split_shapes(load_shapes(config.shapes, loaded.vocab), config.shapes)
+    links = load_link_set(config.mappings_for(LINK_SET), config.base).links
     linked: set[str] = set()
     loader = _ChunkedLoad(store, quads, stats) if store is not None else None
     try:
@@ -360,15 +373,14 @@ class _Builders:
 
 
 def _one_article(
-    path: Path, loaded: Loaded, validator: _SplitValidator, iris: Iris, stats: StreamStats
+    path: Path, loaded: Loaded, validator: _SplitValidator, strict: bool, stats: StreamStats
 ) -> tuple[bytes, str, str]:
     """Parse, extract, map and validate one article; a violation stops the build."""
     with stats.stage("parse"):
         article = parse_article(path)
     with stats.stage("extract"):
-        extraction = extract_article(
-            article, loaded.settings, loaded.reference, loaded.vocab, iris, _graph_file(article)
-        )
+        extraction = extract_article(article, loaded.inputs, _graph_file(article))
+        check_diagnostics(extraction.diagnostics, strict)
     with stats.stage("map"):
         ntriples = rules_to_ntriples(loaded.rules, record_sources(extraction), loaded.vocab)
     with stats.stage("validate"):
@@ -376,7 +388,8 @@ def _one_article(
         violations = [str(f) for f in findings if f.severity == "Violation"]
         if violations:
             raise ValidationFailed(article.path, violations, "nothing written")
-    stats.warnings += [str(w) for w in extraction.warnings] + [str(f) for f in findings]
+    stats.warnings += [str(d) for d in extraction.diagnostics] + [str(f) for f in findings]
+    stats.diagnostics += extraction.diagnostics
     return ntriples, extraction.article.iri, extraction.event.iri
 
 

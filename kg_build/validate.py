@@ -18,14 +18,14 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, SH, XSD
-from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.namespace import PROV, SH, XSD
 from rdflib.term import Node
 
-from kg_build.defaults import DEFAULT_ENGINE, ENGINES
+from kg_build.defaults import DEFAULT_ENGINE, ENGINES, PREFIXES
 from kg_build.errors import OntologyError
 from kg_build.namespaces import TP
-from kg_build.parse import display_path
+from kg_build.shapes import SHAPES_IRI, defined_at
+from kg_build.shapes import load_shapes as load_shapes  # re-exported: where it lived
 
 _RANGES: dict[str, tuple[URIRef, Callable[[Decimal, Decimal], bool]]] = {
     str(SH.MinInclusiveConstraintComponent): (SH.minInclusive, operator.ge),
@@ -38,7 +38,12 @@ _QUOTED = re.compile(r'^"(.*)"(?:@[A-Za-z0-9-]+|\^\^\S+)?$', re.DOTALL)
 
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
-    """One SHACL result, with the article file and line of its focus node where known."""
+    """One SHACL result, with the article file and line of its focus node where known.
+
+    ``where`` is that ``file:line``, or the name of what was validated when the graph does not
+    say; ``file`` and ``line`` are the same place apart ("" and 0 when unknown). ``value`` is
+    the result's sh:value in N-Triples form, the same for every engine ("" if it has none).
+    """
 
     where: str
     focus: str
@@ -47,6 +52,9 @@ class Finding:
     shape: str
     severity: str
     component: str = ""
+    value: str = ""
+    file: str = ""
+    line: int = 0
 
     def __str__(self) -> str:
         return f"{self.where}: {self.focus} {self.path}: {self.message} [{self.shape}]"
@@ -57,8 +65,8 @@ class Finding:
         return (self.severity, self.focus, self.path, self.shape, self.component)
 
 
-# What an engine reports of a result: focus, path, message, shape, severity, component.
-_Result = tuple[str, str, str, str, str, str]
+# What an engine reports of a result: focus, path, message, shape, severity, component, value.
+_Result = tuple[str, str, str, str, str, str, str]
 
 SHARED_ENTITY = URIRef("https://w3id.org/team-pursuit/shapes#sharedEntity")
 _TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
@@ -95,7 +103,7 @@ def _check_targeted_by_class(shapes: Graph, shape: Node, folder: Path | None) ->
     targets = sorted(shapes.qname(p) for p in _TARGETS if (shape, p, None) in shapes)
     if targets == ["sh:targetClass"]:
         return
-    path, line = _defined_at(folder, shape)
+    path, line = defined_at(folder, shape)
     raise OntologyError(
         path,
         line,
@@ -103,35 +111,6 @@ def _check_targeted_by_class(shapes: Graph, shape: Node, folder: Path | None) ->
         f"targeted by {', '.join(targets) or 'nothing'}; it must be targeted by sh:targetClass "
         "alone, because the streamed build finds shared entities by their class",
     )
-
-
-def _defined_at(folder: Path | None, shape: Node) -> tuple[str, int | None]:
-    """Return the file and line that start a shape's description, as far as a scan finds."""
-    if folder is None:
-        return "shapes", None
-    name = str(shape).rpartition("#")[2]
-    start = re.compile(rf"^(\S*:{re.escape(name)}|<{re.escape(str(shape))}>)\s")
-    for path in sorted(folder.glob("*.ttl")):
-        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if start.match(text):
-                return display_path(path), number
-    return display_path(folder), None
-
-
-def load_shapes(folder: Path) -> Graph:
-    """Read every ``*.ttl`` of the shapes folder into one graph."""
-    shapes = Graph()
-    files = sorted(folder.glob("*.ttl"))
-    if not files:
-        raise OntologyError(display_path(folder), None, "no shapes (expected *.ttl)")
-    for path in files:
-        try:
-            shapes.parse(path, format="turtle")
-        except BadSyntax as e:
-            raise OntologyError(
-                display_path(path), e.lines + 1, f"not valid Turtle ({e.message})"
-            ) from e
-    return shapes
 
 
 class Validator:
@@ -168,7 +147,7 @@ class Validator:
         if not results:
             return []
         sources = _Sources(triples())
-        return sorted(Finding(sources.where(r[0], where), *r) for r in results)
+        return sorted(sources.finding(r, where) for r in results)
 
     def _shacl_engine(self, nt: bytes) -> list[_Result]:
         import shacl  # imported here, as pyrudof is: only the engine in use is loaded
@@ -186,6 +165,7 @@ class Validator:
                 _short(_term(r.source_shape)),
                 str(r.severity_iri).rsplit("#", 1)[-1],
                 _short(r.component_iri),
+                value_term(r.value),
             )
             for r in report.results
         ]
@@ -208,22 +188,21 @@ class Validator:
             results = list(self._rudof.validate_shacl().violations)
         finally:
             self._rudof.rollback_staging()
-        return [
-            (
-                str(r.focus_node),
-                _short(r.path) if r.path is not None else "-",
-                _unquote(str(r.message))
-                if r.message
-                else _worded(
-                    self.shapes, str(r.constraint_component), str(r.source_shape), _nt(r.value)
-                ),
-                _short(r.source_shape),
-                str(r.severity).rsplit("#", 1)[-1],
-                _short(r.constraint_component),
-            )
-            for r in results
-            if not self._false_range_result(r)
-        ]
+        return [self._rudof_result(r, nt) for r in results if not self._false_range_result(r)]
+
+    def _rudof_result(self, r: Any, nt: bytes) -> _Result:
+        value = _nt(r.value, str(r.focus_node), r.path, nt)
+        return (
+            str(r.focus_node),
+            _short(r.path) if r.path is not None else "-",
+            _unquote(str(r.message))
+            if r.message
+            else _worded(self.shapes, str(r.constraint_component), str(r.source_shape), value),
+            _short(r.source_shape),
+            str(r.severity).rsplit("#", 1)[-1],
+            _short(r.constraint_component),
+            value_term(value),
+        )
 
     def _false_range_result(self, result: Any) -> bool:
         """Tell a range result pyrudof 0.3 reports wrongly: a number compared across types.
@@ -283,7 +262,9 @@ def _pyshacl(data: Graph, shapes: Graph, where: str, prepared: dict[Any, Any]) -
         inplace=True,
     )
     assert isinstance(report, Graph)
-    results = list(report.subjects(RDF.type, SH.ValidationResult))
+    # The report's own results: those nested in another's sh:detail (pySHACL nests the
+    # results of an sh:node shape so) are not results of the data graph (SHACL §3.6.2).
+    results = list(report.objects(None, SH.result))
     if not results:
         return []
     sources = _Sources(_triples_of(data))
@@ -297,18 +278,20 @@ def _finding(sources: _Sources, report: Graph, result: Node, where: str, shapes:
     shape = str(report.value(result, SH.sourceShape))
     component = str(report.value(result, SH.sourceConstraintComponent))
     message = str(report.value(result, SH.resultMessage) or "")
+    value = report.value(result, SH.value)
+    text = value.n3() if value is not None else None
     if not message:
-        value = report.value(result, SH.value)
-        message = _worded(shapes, component, shape, value.n3() if value is not None else None)
-    return Finding(
-        where=sources.where(str(focus), where),
-        focus=str(focus),
-        path=_short(path) if path is not None else "-",
-        message=message,
-        shape=_short(shape),
-        severity=str(severity).rsplit("#", 1)[-1],
-        component=_short(component),
+        message = _worded(shapes, component, shape, text)
+    found = (
+        str(focus),
+        _short(path) if path is not None else "-",
+        message,
+        _short(shape),
+        str(severity).rsplit("#", 1)[-1],
+        _short(component),
+        value_term(text),
     )
+    return sources.finding(found, where)
 
 
 # ---------------------------------------------------------------- pyrudof's results
@@ -321,11 +304,19 @@ class _Sources:
         wanted = {str(TP.sourceLine), str(PROV.wasDerivedFrom), str(TP.sourceFile)}
         self.values: dict[tuple[str, str], str] = {(s, p): o for s, p, o in triples if p in wanted}
 
-    def where(self, focus: str, default: str) -> str:
+    def locate(self, focus: str) -> tuple[str, int]:
+        """Return the article file and line of the focus node ("" and 0 when unknown)."""
         line = self.values.get((focus, str(TP.sourceLine)))
         article = self.values.get((focus, str(PROV.wasDerivedFrom)))
         file = self.values.get((article, str(TP.sourceFile))) if article else None
-        return f"{file}:{line}" if file is not None and line is not None else default
+        if file is None or line is None or not line.isdigit():
+            return "", 0
+        return file, int(line)
+
+    def finding(self, result: _Result, default: str) -> Finding:
+        """Return an engine's result as a finding placed in the article."""
+        file, line = self.locate(result[0])
+        return Finding(f"{file}:{line}" if file else default, *result, file=file, line=line)
 
 
 def _triples_of(data: Graph) -> Iterable[tuple[str, str, str]]:
@@ -369,12 +360,27 @@ def _term(text: str) -> str:
     return text[1:-1] if text.startswith("<") and text.endswith(">") else text
 
 
-def _nt(value: object) -> str | None:
-    """Return a value pyrudof gives (a quoted literal, or a bare IRI) in N-Triples form."""
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _nt(value: object, focus: str, path: object, nt: bytes) -> str | None:
+    """Return a value pyrudof gives (a quoted literal, or a bare IRI) in N-Triples form.
+
+    A date or time comes bare, without its quotes and datatype: it is read back from the
+    data's line that gives the focus node that value.
+    """
     if value is None:
         return None
     text = str(value)
-    return text if text.startswith(('"', "_:", "<")) else f"<{text}>"
+    if text.startswith(('"', "_:", "<")):
+        return text
+    if _IRI.match(text) or path is None:
+        return f"<{text}>" if _IRI.match(text) else f'"{text}"'
+    start = f'<{focus}> <{path}> "{text}"'.encode()
+    line = next((ln for ln in nt.splitlines() if ln.startswith(start)), None)
+    if line is None:
+        return f'"{text}"'
+    return line.split(b" ", 2)[2].decode("utf-8").removesuffix(" .").rstrip()
 
 
 def _number(text: str) -> Decimal | None:
@@ -393,14 +399,45 @@ def _unquote(text: str) -> str:
     return match.group(1).replace('\\"', '"').replace("\\\\", "\\")
 
 
+_SHORT = (
+    ("tp:", str(TP)),
+    ("tps:", SHAPES_IRI),
+    ("sh:", str(SH)),
+    ("xsd:", str(XSD)),
+)
+
+
 def _short(term: object) -> str:
     text = str(term)
-    for prefix, base in (
-        ("tp:", str(TP)),
-        ("tps:", "https://w3id.org/team-pursuit/shapes#"),
-        ("sh:", str(SH)),
-        ("xsd:", str(XSD)),
-    ):
+    for prefix, base in _SHORT:
         if text.startswith(base):
             return prefix + text.removeprefix(base)
     return text
+
+
+def full_iri(text: str) -> str:
+    """Return a name a finding gives in short form (``tp:finishTime``) as the full IRI."""
+    for prefix, base in _SHORT:
+        if text.startswith(prefix):
+            return base + text.removeprefix(prefix)
+    return text
+
+
+_TYPED = re.compile(r'^(".*")\^\^(?:<([^>]*)>|([A-Za-z][\w-]*):(\S*))$', re.DOTALL)
+
+
+def value_term(text: str | None) -> str:
+    """Return a result's value, as an engine gives it, in one N-Triples form for all engines.
+
+    pyrudof writes a datatype as a prefixed name (``"1.5"^^xsd:decimal``); the SHACL Engine and
+    pySHACL as an IRI. A string's xsd:string is left implicit (RDF 1.1: the same literal).
+    """
+    if not text:
+        return ""
+    match = _TYPED.match(text)
+    if match is None:
+        return text
+    lexical, iri, prefix, local = match.groups()
+    if iri is None:
+        iri = PREFIXES.get(prefix, f"{prefix}:") + local
+    return lexical if iri == str(XSD.string) else f"{lexical}^^<{iri}>"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kg_build.curated import add_rows
 from kg_build.model import Article, Extraction
 from kg_build.parse import parse_article
 from kg_build.pipeline import Built, build, extract_sources
@@ -19,6 +20,8 @@ SOURCES = sorted((ROOT / "sources").glob("*.txt"))
 CYCLING = ROOT / "sources" / "cycling-2020-mens-team-pursuit.txt"
 SKATING = ROOT / "sources" / "speed-skating-2022-mens-team-pursuit.txt"
 BAD_INPUTS = sorted((ROOT / "tests" / "data" / "bad").glob("*.txt"))
+# Articles with a line that breaks the format: read around it, with a warning.
+IRREGULAR_INPUTS = sorted((ROOT / "tests" / "data" / "irregular").glob("*.txt"))
 
 
 def third_mappings(tmp_path: Path) -> Path:
@@ -26,9 +29,7 @@ def third_mappings(tmp_path: Path) -> Path:
     mappings = tmp_path / "mappings"
     shutil.copytree(ROOT / "mappings", mappings)
     for tsv in sorted((THIRD / "mappings" / "curated").glob("*.tsv")):
-        rows = tsv.read_text(encoding="utf-8").splitlines(keepends=True)[1:]
-        with (mappings / "curated" / tsv.name).open("a", encoding="utf-8") as handle:
-            handle.writelines(rows)
+        add_rows(mappings / "curated" / tsv.name, tsv.read_text(encoding="utf-8").splitlines()[1:])
     shutil.copy(THIRD / "mappings" / "facts" / f"{THIRD_STEM}.yaml", mappings / "facts")
     return mappings
 

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from benchmarks.make_corpus import make_corpus
 from kg_build.cli import cli
 from kg_build.defaults import DEFAULT_ENGINE
+from kg_build.iris import slug
 from kg_build.store import ONTOLOGY_GRAPH
 from tests.conftest import ROOT, shapes_with
 
@@ -396,6 +397,135 @@ def test_stream_rejects_a_shared_entity_as_the_full_build_does(tmp_path: Path) -
     assert not (tmp_path / "s.nt").exists()
     assert "[https://example.org/no-code]" in streamed.stderr
     assert "/noc/" in streamed.stderr
+
+
+# The shapes of the family's real articles (issue 20) as the generator writes them: each
+# must be in a corpus of 40 articles (two rounds of the generator's mix).
+FAMILY_SHAPES = {
+    "race as a level-4 heading": r"^====Heat 1====$",
+    "race as a label paragraph": r"^Quarterfinal 1\n\n\| Place \| Cyclists \| Time \| Qual\. \|$",
+    "early headers": r"^\| Place \| Team \| Riders \| Time \| Time behind \| Qual\. \|$",
+    "Nation column beside the athletes": r"^\| Rank \| Cyclists \| Nation \| Time \| Notes \|$",
+    "whole seconds": r"^\| 1 \| [^|]+ \| [^|]+ \| \d:\d\d \|",
+    "one decimal": r"^\| 2 \| [^|]+ \| [^|]+ \| \d:\d\d\.\d \| \+\d+\.\d \|",
+    "comma-separated athletes after a stripped flag": r"^\| 1 \| , [^|,]+, [^|,]+, [^|]+ \|",
+    "rank with an overall place": r"^\| 2 \(3\) \|",
+    "date with the month first": r"^- Date: July 17, \d{4}$",
+    "range without a year": r"^- Dates: 9–10 August$",
+    "dates labelled by round": r"^- Dates: 2 August \(qualifying\), 3 August",
+    "date list": r"^- Dates: 2, 3 and 4 August \d{4}$",
+    "medal line after a stripped flag": r"^- Gold: , [^,]+, ",
+    "one NOC with two teams": r"^\| 1 \| Germany I \|[^\n]*\n(?:.*\n)*\| \d \| Germany II \|",
+    "rank-only rows in a finals group": r"^\| Fifth place final \|(?:  \|){4}\n\| 5 \|(?:  \|){4}$",
+    "rank-only rows in a skating final": r"^\| Final C \|(?:  \|)+\n\| 5 \|(?:  \|)+$",
+    "rank and time, no team": r"^\| 9 \|  \|  \| \d:\d\d\.\d \|  \|$",
+    "team without athletes": r"^\| 8 \| [A-Z][a-z ]+ \| Unknown \| DNS \|  \|$",
+    "team without athletes in a skating final": r"^\| 8 \| [FC] \| [A-Z][a-z ]+ \|  \|  \| DNS \|$",
+    "skating row without a team": r"^\| 8 \| [FC] \|  \|  \|  \| DNS \|$",
+    "team without a line-up cell": r"^\| 4 \| [A-Z][a-z ]+(?: II?)? \|  \| DNS \|",
+    "empty time": r"^\| \d \| \d \|  \| [^|]+ \|  \| [^|]* \|$",
+    "OVL in the time cell": r"\| OVL \|  \|$",
+    "DNF in the time cell": r"\| DNF \|  \|$",
+    "REL in the time cell": r"\| REL \|  \|$",
+    "LAP in the notes": r"\|  \| LAP \|$",
+    "DSQ in the notes": r"\|  \|  \| DSQ \|$",
+    "DNS": r"\| DNS \|",
+    "world best with a qualifier": r"\| OR WB \(sea level\) TR \|$",
+    "national record": r"\| NR \|$",
+    "equalled record with a qualifier": r"\| =OR \(\d{4}\) \|$",
+    "several markers after the winning time": r"^- Win Value: \d:\d\d\.\d{3} WR, OR$",
+    "markers in a time cell": r"\| \d:\d\d\.\d\d OR, TR \|",
+    "schedule of dates without times": r"^\| Date \| Round \|\n\| 2 August \| Qualification \|$",
+    "Qualifications": r"^===Qualifications===$",
+    "Heats": r"^===Heats===$",
+    "Final": r"^===Final===$",
+    "Medal races": r"^===Medal races===$",
+    "Bracket section": r"^==Results==\n===Bracket===$",
+    "announced records table missing": r"^==Records==\n[^|\n]+ were as follows\.\n\n==Results==$",
+}
+# Codes the shapes give (and the two the modern articles always gave); no other may appear.
+FAMILY_CODES = {
+    "row-without-team",
+    "rank-only-row",
+    "row-without-athletes",
+    "time-outcome",
+    "rank-as-text",
+    "empty-list-item",
+    "medal-without-noc",
+    "medallist-not-in-results",
+    "section-not-a-round",
+    "announced-records-missing",
+    "short-line-up",
+    "stripped-marker",
+    "round-code-conflict",
+}
+
+
+def test_synthetic_corpus_holds_the_family_shapes(tmp_path: Path) -> None:
+    files = make_corpus(40, tmp_path / "corpus", seed=7)
+    texts = {f.stem: f.read_text(encoding="utf-8") for f in files}
+    corpus = "\n".join(texts.values())
+    missing = [n for n, p in FAMILY_SHAPES.items() if not re.search(p, corpus, re.MULTILINE)]
+    assert missing == []
+    # A medal line without its NOC key; a medallist named in no results row (a reserve).
+    assert any("- Gold: , " in t and "- Goldnoc:" not in t for t in texts.values())
+    assert any(_reserves(t) for t in texts.values())
+    # Other spellings: the article writes them and the roster has an alias row for each.
+    rosters = (tmp_path / "corpus" / "mappings" / "curated" / "rosters.tsv").read_text()
+    aliases = [r.split("\t") for r in rosters.splitlines()[1:] if r.split("\t")[2]]
+    assert aliases and all(
+        row[0] in texts and row[2] in texts[row[0]] and row[5].startswith("invented benchmark")
+        for row in aliases
+    )
+    assert any(a.split()[-1] == b.split()[-1] and len(b) < len(a) for _, a, b, *_ in aliases)
+    assert any(b.isascii() and not a.isascii() for _, a, b, *_ in aliases)
+
+    common = ["build", *map(str, files), "--mappings", str(tmp_path / "corpus" / "mappings")]
+    full = CliRunner().invoke(
+        cli, [*common, "-o", str(tmp_path / "f.nt"), "--diagnostics", str(tmp_path / "f.json")]
+    )
+    streamed = CliRunner().invoke(
+        cli,
+        [
+            *common,
+            "--stream",
+            "-o",
+            str(tmp_path / "s.nt"),
+            "--diagnostics",
+            str(tmp_path / "s.json"),
+        ],
+    )
+    assert full.exit_code == streamed.exit_code == 0, full.stderr + streamed.stderr
+    assert sorted((tmp_path / "s.nt").read_bytes().splitlines()) == sorted(
+        (tmp_path / "f.nt").read_bytes().splitlines()
+    )
+    found = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    # The same diagnostics; the streamed build reports them article by article.
+    assert _by_place(json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))) == _by_place(
+        found
+    )
+    assert {d["code"] for d in found} == FAMILY_CODES
+    # Two teams of one NOC; an alias is its athlete, never a person of its own.
+    graph = (tmp_path / "f.nt").read_text(encoding="utf-8")
+    assert "/team/GER-I> " in graph and "/team/GER-II> " in graph
+    for _, athlete, spelling, *_ in aliases:
+        assert f"/person/{slug(athlete)}> " in graph
+        assert slug(spelling) == slug(athlete) or f"/person/{slug(spelling)}> " not in graph
+    # Each names the line that holds what it reports.
+    for d in found:
+        line = texts[Path(d["file"]).stem].splitlines()[d["line"] - 1]
+        assert " ".join(d["text"].split()) in " ".join(line.split()), d
+
+
+def _by_place(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(found, key=lambda d: (d["file"], d["line"], d["code"], d["text"]))
+
+
+def _reserves(text: str) -> list[str]:
+    """Medallists whom no results row of the article names."""
+    rows = "\n".join(line for line in text.splitlines() if line.startswith("|"))
+    medal_lines = re.findall(r"^- (?:Gold|Silver|Bronze): ,? ?(.+)$", text, re.MULTILINE)
+    return [n for line in medal_lines for n in line.split(", ") if n not in rows]
 
 
 def test_serve_load_runs_with_a_few_requests(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,11 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
+from rdflib.query import ResultRow
 
 from kg_build import __version__
 from kg_build.cli import cli
 from kg_build.defaults import FORMAT_SUFFIXES
-from tests.conftest import BAD_INPUTS, CYCLING, ROOT
+from tests.conftest import BAD_INPUTS, CYCLING, IRREGULAR_INPUTS, ROOT, SKATING
 
 
 def _run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -75,6 +77,16 @@ def test_parse_bad_input_one_line_exit_1(path: Path, in_root: Path) -> None:
     assert code == 1
     assert out == ""
     assert err == path.with_suffix(".err").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", IRREGULAR_INPUTS, ids=lambda p: p.stem)
+def test_issue_20_an_irregular_line_is_a_warning_and_the_rest_is_read(
+    path: Path, in_root: Path
+) -> None:
+    code, out, err = _run("parse", f"tests/data/irregular/{path.name}")
+    assert code == 0
+    assert json.loads(out)["articles"][0]["title"]
+    assert err == path.with_suffix(".warn").read_text(encoding="utf-8")
 
 
 def test_missing_file_and_directory_exit_1(in_root: Path) -> None:
@@ -138,12 +150,66 @@ def test_build_quiet_says_nothing(in_root: Path, tmp_path: Path) -> None:
 
 
 def test_build_names_a_bad_article(in_root: Path, tmp_path: Path) -> None:
-    code, _, err = _run(
-        "build", "tests/data/bad/row-too-few-cells.txt", "-o", str(tmp_path / "x.ttl")
-    )
+    code, _, err = _run("build", "tests/data/bad/missing-title.txt", "-o", str(tmp_path / "x.ttl"))
     assert code == 1
-    assert err == (ROOT / "tests/data/bad/row-too-few-cells.err").read_text(encoding="utf-8")
+    assert err == (ROOT / "tests/data/bad/missing-title.err").read_text(encoding="utf-8")
     assert not (tmp_path / "x.ttl").exists()
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["in-memory", "stream"])
+def test_issue_17_a_rule_field_the_records_lack_names_the_rule_line(
+    in_root: Path, tmp_path: Path, stream: bool
+) -> None:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    rules = mappings / "rules" / "competition.yaml"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("[rdfs:label, $(name)]", "[rdfs:label, $(nmae)]"))
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if "[rdfs:label, $(name)]" in ln)
+    options = ["--stream", "--format", "nt"] if stream else []
+    code, _, err = _run(
+        "build", "--mappings", str(mappings), *options, "-o", str(tmp_path / "x.nt")
+    )
+    assert (code, err) == (
+        1,
+        f"error: {rules.as_posix()}:{line}: mapping 'athlete' reads the field 'nmae', which the "
+        "records of source 'athletes' do not have (did you mean 'name'? they have: article, "
+        "iri, is_athlete, line, name, source_url)\n",
+    )
+
+
+def test_issue_17_a_repeated_infobox_key_keeps_both_values_as_claims(tmp_path: Path) -> None:
+    lines = SKATING.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("- Competitors: 27\n") + 1
+    article = tmp_path / SKATING.name  # the same stem: the same curated rows
+    article.write_text(
+        "".join([*lines[:at], "- Competitors: 27\n- Competitors: 99\n", *lines[at:]])
+    )
+    target = tmp_path / "g.ttl"
+    code, _, err = _run("build", str(article), "-o", str(target))
+    assert code == 0
+    shown = article.as_posix()
+    repeats = [ln for ln in err.splitlines() if "infobox key" in ln]
+    assert repeats == [
+        f"warning: {shown}:{at}: infobox key 'Competitors' has different values: "
+        f"'27' ({shown}:{at}), '99' ({shown}:{at + 2}); each is kept as a tp:Claim of "
+        "tp:statedCompetitorCount [conflicting-values]"
+    ]
+    rows = (
+        Graph()
+        .parse(target)
+        .query(
+            "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\n"
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+            "SELECT ?value ?line ?text WHERE { ?c a tp:Claim ; rdf:predicate tp:statedCompetitorCount ;"
+            " rdf:object ?value ; tp:sourceLine ?line ; tp:sourceText ?text } ORDER BY ?line"
+        )
+    )
+    claims = [[str(v) for v in row] for row in rows if isinstance(row, ResultRow)]
+    assert claims == [
+        ["27", str(at), "Competitors: 27"],
+        ["99", str(at + 2), "Competitors: 99"],
+    ]
 
 
 def test_internal_error_is_one_line_without_traceback(
@@ -179,16 +245,21 @@ def test_issue_17_five_hundred_nested_headings_give_one_line(tmp_path: Path) -> 
         lines += ["=" * level + f" Level {level} " + "=" * level, "", "text", ""]
     article = tmp_path / "deep.txt"
     article.write_text("\n".join(lines), encoding="utf-8")
-    for command in (
-        ["parse", str(article)],
-        ["build", str(article), "-o", str(tmp_path / "x.ttl")],
-    ):
-        code, out, err = _run(*command)
-        assert (code, out) == (1, "")
-        assert err == (
-            f"error: {article}:23: heading too deep (found '======= Level 7 =======', "
-            "expected at most 6 '=' on each side, as in Wikipedia)\n"
-        )
+    # Read as prose past level 6, one warning each: no recursion, whatever the depth.
+    code, out, err = _run("parse", str(article))
+    warnings = err.splitlines()
+    assert code == 0 and json.loads(out)["articles"][0]["title"] == "Deep"
+    assert len(warnings) == 495
+    assert warnings[0] == (
+        f"warning: {article}:23: heading too deep (found '======= Level 7 =======', "
+        "expected at most 6 '=' on each side, as in Wikipedia) [irregular-heading]"
+    )
+    code, out, err = _run("build", str(article), "-o", str(tmp_path / "x.ttl"))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: {article}:1: not an article of this family: the title 'Deep' does not match "
+        "the title_pattern of mappings/extraction.yaml\n"
+    )
     assert not (tmp_path / "x.ttl").exists()
 
 
@@ -309,3 +380,62 @@ def test_issue_17_query_infers_graph_formats_and_says_which_it_writes(
         "query", "-e", CODES, "--data", str(graph_file), "-o", str(contradicted), "--format", "json"
     ) == (0, "", f"warning: {contradicted}: writing json as --format says, not csv as .csv says\n")
     assert json.loads(contradicted.read_text(encoding="utf-8"))["head"]["vars"] == ["code"]
+
+
+def test_issue_20_the_bundled_articles_build_strict(tmp_path: Path) -> None:
+    code, _, err = _run("build", "--strict", "-o", str(tmp_path / "g.ttl"))
+    assert code == 0, err
+    assert (
+        "diagnostics: 2 stripped-marker, 1 announced-records-missing, 1 round-code-conflict" in err
+    )
+
+
+def test_issue_20_strict_and_the_diagnostics_file(tmp_path: Path) -> None:
+    article = tmp_path / CYCLING.name  # the same stem: the same curated rows
+    text = CYCLING.read_text(encoding="utf-8")
+    article.write_text(text.replace("| 8 | ", "| 8 | | | | |\n| 9 | ", 1), encoding="utf-8")
+    report = tmp_path / "d.json"
+    code, _, err = _run(
+        "build", str(article), "-o", str(tmp_path / "g.ttl"), "--diagnostics", str(report)
+    )
+    assert code == 0, err
+    found = json.loads(report.read_text(encoding="utf-8"))
+    rank_only = [d for d in found if d["code"] == "rank-only-row"]
+    assert [(d["level"], d["file"], d["text"]) for d in rank_only] == [
+        ("diagnostic", article.as_posix(), "| 8 | | | | |")
+    ]
+    strict = _run(
+        "build",
+        str(article),
+        "-o",
+        str(tmp_path / "s.ttl"),
+        "--strict",
+        "--diagnostics",
+        str(report),
+    )
+    assert strict[0] == 1
+    assert strict[2].splitlines()[-1] == "error: 1 diagnostics with --strict; nothing written"
+    assert not (tmp_path / "s.ttl").exists()
+    assert [d["code"] for d in json.loads(report.read_text(encoding="utf-8"))].count(
+        "rank-only-row"
+    ) == 1
+
+
+def test_issue_20_a_record_marker_on_a_result_without_a_time(tmp_path: Path) -> None:
+    """A WR note on a DNF row, and in the records table: diagnostics, not a crash."""
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    (mappings / "facts" / CYCLING.name.replace(".txt", ".yaml")).unlink()  # its prose is not here
+    article = ROOT / "tests/data/irregular/records/cycling-2020-mens-team-pursuit.txt"
+    code, _, err = _run(
+        "build", str(article), "--mappings", str(mappings), "-o", str(tmp_path / "g.nt")
+    )
+    assert code == 0, err
+    found = [ln.rsplit(" [", 1)[1] for ln in err.splitlines() if ln.startswith("warning: ")]
+    assert sorted(found) == [
+        "record-time-conflict]",
+        "record-without-time]",
+        "record-without-time]",
+        "time-outcome]",
+    ]
+    assert "the results table's no time for AUS" in err

@@ -56,3 +56,10 @@ def test_every_command_is_documented_with_help() -> None:
 def test_exit_codes_are_documented() -> None:
     for code in (EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_SERVICE):
         assert re.search(rf"^\| {code} \| \w", README, flags=re.MULTILINE), code
+
+
+def test_readme_lists_every_diagnostic_code_with_its_level() -> None:
+    from kg_build.diagnostics import CODES
+
+    for code, (level, meaning) in CODES.items():
+        assert f"| `{code}` | {level.value} | {meaning} |" in README, code

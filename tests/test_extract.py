@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -9,14 +10,15 @@ from decimal import Decimal
 import pytest
 
 from kg_build.errors import SourceError
-from kg_build.extract import Context, make_context
+from kg_build.extract import Inputs, Scope, make_scope
+from kg_build.extract.claims import extract_claims
+from kg_build.extract.lineups import split_athletes
 from kg_build.iris import Iris
 from kg_build.mapping import load_ontology, vocabulary
-from kg_build.model import Extraction, MedalKind, RecordKind, Result, RoundKind, SourceRef
+from kg_build.model import Extraction, MedalKind, Result, SourceRef
 from kg_build.parse import parse_bytes
 from kg_build.pipeline import Config
 from kg_build.reference import load_reference, load_settings
-from kg_build.roster import split_athletes
 
 IRIS = Iris()
 CYC = IRIS.event(2020, "Cycling", "Men's team pursuit")
@@ -36,10 +38,10 @@ def test_event_fields(cycling_ex: Extraction, skating_ex: Extraction) -> None:
         date(2021, 8, 4),
         (),
     )
-    assert (event.winning_time, event.winning_time_text, event.winning_time_record) == (
+    assert (event.winning_time, event.winning_time_text, event.winning_time_records) == (
         Decimal("222.032"),
         "3:42.032 WR",
-        RecordKind.WORLD,
+        ("WorldRecord",),
     )
     assert event.previous == IRIS.event(2016, "Cycling", "Men's team pursuit")
     assert event.next == IRIS.event(2024, "Cycling", "Men's team pursuit")
@@ -47,10 +49,11 @@ def test_event_fields(cycling_ex: Extraction, skating_ex: Extraction) -> None:
     assert event.named_competitors == 37
     skating = skating_ex.event
     assert skating.days == (date(2022, 2, 13), date(2022, 2, 15))
-    assert (skating.winning_time, skating.winning_time_record) == (Decimal("218.08"), None)
+    assert (skating.winning_time, skating.winning_time_records) == (Decimal("218.08"), ())
     assert skating.venue_text == "National Speed Skating Oval,, Beijing"
     assert skating.named_competitors == 27
     assert skating_ex.games.host_city == "Beijing" and cycling_ex.games.host_city == "Tokyo"
+    assert cycling_ex.venue is not None and skating_ex.venue is not None
     assert cycling_ex.venue.utc_offset == "+09:00" and skating_ex.venue.utc_offset == "+08:00"
 
 
@@ -59,9 +62,9 @@ def test_rounds_with_local_start_times(cycling_ex: Extraction, skating_ex: Extra
         (r.title, r.kind, r.order, r.start_time.isoformat() if r.start_time else None)
         for r in cycling_ex.rounds
     ] == [
-        ("Qualifying", RoundKind.QUALIFYING, 1, "2021-08-02T17:02:00+09:00"),
-        ("First round", RoundKind.FIRST_ROUND, 2, "2021-08-03T16:22:00+09:00"),
-        ("Finals", RoundKind.FINAL, 3, "2021-08-04T17:45:00+09:00"),
+        ("Qualifying", "Qualifying", 1, "2021-08-02T17:02:00+09:00"),
+        ("First round", "FirstRound", 2, "2021-08-03T16:22:00+09:00"),
+        ("Finals", "Final", 3, "2021-08-04T17:45:00+09:00"),
     ]
     assert [
         (r.title, r.start_time.isoformat() if r.start_time else None) for r in skating_ex.rounds
@@ -201,8 +204,7 @@ def test_records(cycling_ex: Extraction, skating_ex: Extraction) -> None:
     assert final_wr.supersedes == cyc[("WR", "first-round", "ITA", "222.307")].iri
     assert final_wr.date == date(2021, 8, 4) and len(final_wr.athletes) == 4
     ska = sorted(
-        (r.record_type.value, r.round_text, str(r.time), r.date, r.team[-3:])
-        for r in skating_ex.records
+        (r.record_type, r.round_text, str(r.time), r.date, r.team[-3:]) for r in skating_ex.records
     )
     assert ska == [
         ("OlympicRecord", "SFB", "216.62", date(2022, 2, 15), "ROC"),
@@ -226,16 +228,22 @@ def test_medals(cycling_ex: Extraction, skating_ex: Extraction) -> None:
 def test_warnings_report_what_the_articles_disagree_on(
     cycling_ex: Extraction, skating_ex: Extraction
 ) -> None:
-    assert [str(w) for w in cycling_ex.warnings] == [
-        "sources/cycling-2020-mens-team-pursuit.txt:66: the notes cell ', WR' has an empty marker: "
-        "a record marker was stripped from the article",
+    assert [str(w) for w in cycling_ex.diagnostics] == [
+        "sources/cycling-2020-mens-team-pursuit.txt:66: the notes cell ', WR' has an empty item: "
+        "a marker was stripped from the article [stripped-marker]",
     ]
-    assert [str(w) for w in skating_ex.warnings] == [
-        "sources/speed-skating-2022-mens-team-pursuit.txt:70: the notes cell ', Final A' has an empty "
-        "marker: a record marker was stripped from the article",
+    assert [str(w) for w in skating_ex.diagnostics] == [
+        "sources/speed-skating-2022-mens-team-pursuit.txt:41: the records section announces a "
+        "table that is not there: 'Prior to this competition, the existing world, Olympic and "
+        "track records were as…' (89 characters) [announced-records-missing]",
         "sources/speed-skating-2022-mens-team-pursuit.txt:46: records table says round 'SFB'; the "
-        "results table has ROC's 3:36.62 in 'Semifinal 2' of 'Semifinals'",
+        "results table has ROC's 3:36.62 in 'Semifinal 2' of 'Semifinals' [round-code-conflict]",
+        "sources/speed-skating-2022-mens-team-pursuit.txt:70: the notes cell ', Final A' has an "
+        "empty item: a marker was stripped from the article [stripped-marker]",
     ]
+    assert {d.level.value for d in (*cycling_ex.diagnostics, *skating_ex.diagnostics)} == {
+        "warning"
+    }
 
 
 def test_claims_keep_both_competitor_counts(cycling_ex: Extraction) -> None:
@@ -247,47 +255,101 @@ def test_claims_keep_both_competitor_counts(cycling_ex: Extraction) -> None:
     assert counts == [("32", "prose", 21), ("37", "infobox", 8)]
 
 
-MakeContext = Callable[[str], Context]
+MakeScope = Callable[[str], Scope]
 
 
 @pytest.fixture(scope="module")
-def context_for() -> MakeContext:
+def context_for() -> MakeScope:
     config = Config()
     vocab = vocabulary(load_ontology(config.ontology))
-    settings = load_settings(config.mappings)
-    reference = load_reference(config.mappings)
+    inputs = Inputs(load_settings(config.mappings), load_reference(config.mappings), vocab, IRIS)
 
-    def make(text: str) -> Context:
+    def make(text: str) -> Scope:
         article = parse_bytes(text.encode(), "sources/cycling-2020-mens-team-pursuit.txt")
-        return make_context(article, settings, reference, vocab, IRIS)
+        return make_scope(article, inputs, article.path)[0]
 
     return make
 
 
 TITLE = "= Cycling at the 2020 Summer Olympics – Men's team pursuit =\n"
+MINIMAL = TITLE + "\nInfobox\n- Event: Men's team pursuit\n\n== Results ==\n"
 SRC = SourceRef("x", 5)
+PLACEHOLDERS = ("Unknown",)
 
 
-def test_split_athletes_uses_the_roster_not_word_counts(context_for: MakeContext) -> None:
-    ctx = context_for(TITLE)
+def test_split_athletes_uses_the_roster_not_word_counts(context_for: MakeScope) -> None:
+    scope = context_for(MINIMAL)
     names = split_athletes(
-        ctx, "Lasse Norman Hansen Niklas Larsen Frederik Rodenberg Rasmus Pedersen", SRC
+        scope.roster,
+        "Lasse Norman Hansen Niklas Larsen Frederik Rodenberg Rasmus Pedersen",
+        SRC,
+        PLACEHOLDERS,
+        scope.stem,
     )
-    assert [e.athlete for e in names] == [
+    assert [e.athlete for e in names.entries] == [
         "Lasse Norman Hansen",
         "Niklas Larsen",
         "Frederik Rodenberg",
         "Rasmus Pedersen",
     ]
-    with pytest.raises(
-        SourceError,
-        match=r"x:5: athletes 'Lasse Norman Hansen Nobody Here' do not split .* no roster name starts 'Nobody Here'",
-    ):
-        split_athletes(ctx, "Lasse Norman Hansen Nobody Here", SRC)
+    unknown = split_athletes(
+        scope.roster, "Lasse Norman Hansen Nobody Here", SRC, PLACEHOLDERS, scope.stem
+    )
+    (problem,) = unknown.diagnostics
+    assert (problem.code, problem.level.value) == ("athletes-not-in-roster", "missing")
+    assert str(problem).startswith(
+        "x:5: athletes 'Lasse Norman Hansen Nobody Here' do not split into names of the roster "
+        "of 'cycling-2020-mens-team-pursuit' (mappings/curated/rosters.tsv): no roster name "
+        "starts 'Nobody Here'"
+    )
 
 
-def test_a_title_of_another_form_is_named(context_for: MakeContext) -> None:
-    with pytest.raises(
-        SourceError, match=r"title 'Cycling – Men' does not match the title_pattern"
-    ):
-        context_for("= Cycling – Men =\n")
+def test_comma_lists_and_placeholders(context_for: MakeScope) -> None:
+    scope = context_for(MINIMAL)
+    listed = split_athletes(
+        scope.roster, ", Niklas Larsen, Rasmus Pedersen", SRC, PLACEHOLDERS, scope.stem
+    )
+    assert [e.athlete for e in listed.entries] == ["Niklas Larsen", "Rasmus Pedersen"]
+    assert [d.code for d in listed.diagnostics] == ["empty-list-item"]
+    none = split_athletes(scope.roster, "Unknown", SRC, PLACEHOLDERS, scope.stem)
+    assert (none.entries, none.given, none.diagnostics) == ((), False, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("= Cycling – Men =\n", "the title 'Cycling – Men' does not match the title_pattern"),
+        (TITLE + "\n== Results ==\n", "it has no infobox"),
+        (TITLE + "\nInfobox\n- Event: x\n", "it has no section 'Results'"),
+    ],
+)
+def test_an_article_not_of_the_family_is_named(
+    context_for: MakeScope, text: str, message: str
+) -> None:
+    with pytest.raises(SourceError, match=f"not an article of this family: {message}"):
+        context_for(text)
+
+
+def test_a_repeated_infobox_key_with_another_value_is_warned_of(context_for: MakeScope) -> None:
+    scope = context_for(
+        TITLE + "\nInfobox\n- Venue: Izu Velodrome\n- Venue: Elsewhere\n- Venue: Izu Velodrome\n"
+        "- Competitors: 37\n- Competitors: 37\n- Competitors: 38\n\n== Results ==\n"
+    )
+    reference = dataclasses.replace(scope.reference, facts={})  # the infobox's claims alone
+    scope = dataclasses.replace(
+        scope, inputs=dataclasses.replace(scope.inputs, reference=reference)
+    )
+    out = extract_claims(scope)
+    assert [(c.value, c.src.line) for c in out.claims if c.source_kind == "infobox"] == [
+        ("37", 7),
+        ("38", 9),
+    ]
+    assert [str(w) for w in out.diagnostics] == [
+        "sources/cycling-2020-mens-team-pursuit.txt:4: infobox key 'Venue' has different values: "
+        "'Izu Velodrome' (sources/cycling-2020-mens-team-pursuit.txt:4), 'Elsewhere' "
+        "(sources/cycling-2020-mens-team-pursuit.txt:5); the first is used [conflicting-values]",
+        "sources/cycling-2020-mens-team-pursuit.txt:7: infobox key 'Competitors' has different "
+        "values: '37' (sources/cycling-2020-mens-team-pursuit.txt:7), '38' "
+        "(sources/cycling-2020-mens-team-pursuit.txt:9); each is kept as a tp:Claim of "
+        "tp:statedCompetitorCount [conflicting-values]",
+    ]

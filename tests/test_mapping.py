@@ -139,8 +139,22 @@ def test_bundled_rules_load() -> None:
             "field 'predicate' is reserved (an RML engine reads it as the triple's own term); "
             "rename the record's field",
         ),
+        (
+            "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [tp:timeText, $(a)$(b)]\n",
+            12,
+            "template '$(a)$(b)' reads more than one field (one at most)",
+        ),
     ],
-    ids=["property", "class", "datatype", "prefix", "unknown-key", "source", "reserved-field"],
+    ids=[
+        "property",
+        "class",
+        "datatype",
+        "prefix",
+        "unknown-key",
+        "source",
+        "reserved-field",
+        "two-fields",
+    ],
 )
 def test_rule_errors_name_file_line_and_fix(
     tmp_path: Path, body: str, line: int, message: str
@@ -215,6 +229,29 @@ def test_executor_rejects_an_undeclared_generated_term(tmp_path: Path) -> None:
         MappingError, match=r"'https://w3id\.org/team-pursuit/ontology#Platinum' is not declared"
     ):
         _run(tmp_path, body, [{"iri": "https://example.org/r/1", "medal": "Platinum"}])
+
+
+@pytest.mark.parametrize(
+    ("po", "line"),
+    [
+        ("s: $(iri)\n    po:\n      - [tp:timeText, $(txet)]\n", 12),
+        ("s: $(irri)\n    po: []\n", 10),
+    ],
+    ids=["object", "subject"],
+)
+def test_a_field_the_records_lack_is_named_with_the_rule_line(
+    tmp_path: Path, po: str, line: int
+) -> None:
+    body = "  r:\n    sources: results\n    " + po
+    with pytest.raises(MappingError) as caught:
+        _run(tmp_path, body, [{"iri": "https://example.org/r/1", "text": "3:42.032"}])
+    field, close = ("txet", "text") if "txet" in po else ("irri", "iri")
+    assert (caught.value.path, caught.value.line, caught.value.message) == (
+        (tmp_path / "rules" / "r.yaml").as_posix(),
+        line,
+        f"mapping 'r' reads the field '{field}', which the records of source 'results' do not "
+        f"have (did you mean '{close}'? they have: iri, text)",
+    )
 
 
 def test_executor_rejects_a_source_no_rule_reads(tmp_path: Path) -> None:

@@ -14,10 +14,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from rdflib import RDF, Graph, URIRef
 
 from kg_build.pages import read_source_line
 from kg_build.pipeline import extract_sources
 from tests.conftest import CYCLING, ROOT
+from tests.projects import ARTICLE, STEM, fill_in, run_kg, split_by_hand
 
 # Where the wheel ships each checkout folder, and which of its files.
 SHIPPED = {
@@ -28,6 +30,7 @@ SHIPPED = {
     "kg_build/data/questions": ("tests/cq", "*.rq"),  # the expected answers stay in tests
     "kg_build/templates": ("kg_build/templates", "*"),
     "kg_build/static": ("kg_build/static", "*"),
+    "kg_build/skeleton": ("kg_build/skeleton", "*"),  # what kg init writes
 }
 # What the copy the wheel is built from leaves out: what git ignores, and git itself.
 NOT_COPIED = shutil.ignore_patterns(
@@ -198,3 +201,33 @@ def test_source_lines_are_read_below_the_working_folder_or_bundled_only(
     assert read_source_line(f"sources/{CYCLING.name}", 1) == TITLE
     for leaving in ("../secret.txt", str(tmp_path / "secret.txt"), "sources/../pyproject.toml"):
         assert read_source_line(leaving, 1) is None, leaving
+
+
+def test_adding_an_article_from_an_installed_kg(
+    kg: list[str], env: dict[str, str], tmp_path: Path
+) -> None:
+    # kg init → add an article → kg check --template → fill in the sources → kg build, with
+    # the installed package in a fresh folder: what the README's "Adding an article" walks
+    # through. The user's look-ups are the family article's curated rows (tests/projects.py).
+    assert not tmp_path.is_relative_to(ROOT)
+    assert run_kg(["init", "proj"], tmp_path, kg, env).returncode == 0
+    project = tmp_path / "proj"
+    shutil.copy(ARTICLE, project / "sources")
+    curated = project / "mappings" / "curated"
+    done = run_kg(["check", "--template", "templates"], project, kg, env)
+    assert done.returncode == 1, done.stderr
+    assert "missing: sources/cycling-2024-mens-team-pursuit.txt:6: " in done.stdout  # the venue
+    assert fill_in(project / "templates", curated, STEM) == 15
+    split_by_hand(curated, STEM)  # the athletes cells templates/TODO.md lists
+    done = run_kg(["check", "--template", "more"], project, kg, env)
+    assert done.returncode == 1, done.stderr
+    assert fill_in(project / "more", curated, STEM) == 3  # the NOCs of the athletes added
+    done = run_kg(["check"], project, kg, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = run_kg(["build"], project, kg, env)
+    assert done.returncode == 0, done.stderr
+    assert "from 1 articles; wrote out/team-pursuit.ttl, out/team-pursuit.nt" in done.stderr
+    graph = Graph().parse(project / "out" / "team-pursuit.nt")
+    event = URIRef("https://w3id.org/team-pursuit/id/event/2024-cycling-mens-team-pursuit")
+    assert (event, RDF.type, URIRef("https://w3id.org/team-pursuit/ontology#Event")) in graph
+    assert (project / "out" / "store").is_dir()

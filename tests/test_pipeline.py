@@ -52,7 +52,7 @@ def test_build_reports_the_articles_conflicts(
     _, _, err = _kg("build")
     warnings = [ln for ln in err.splitlines() if ln.startswith("warning: ")]
     assert any("records table says round 'SFB'" in w for w in warnings)
-    assert any("', Final A' has an empty marker" in w for w in warnings)
+    assert any("', Final A' has an empty item" in w for w in warnings)
     competitor = [w for w in warnings if "statedCompetitorCount" in w]
     assert len(competitor) == 1 and "37" in competitor[0] and "32" in competitor[0]
     assert (
@@ -267,9 +267,9 @@ def test_issue_17_warnings_cut_a_huge_notes_cell(tmp_path: Path) -> None:
     x80 = "x" * 80
     assert err.splitlines()[:2] == [
         f"warning: {article}:66: the notes cell ', WR, {x80[:74]}…' (1,048,576 characters) has an "
-        "empty marker: a record marker was stripped from the article",
-        f"warning: {article}:66: notes code '{x80}…' (1,048,570 characters) is neither a record "
-        "code nor a race of the event",
+        "empty item: a marker was stripped from the article [stripped-marker]",
+        f"warning: {article}:66: notes code '{x80}…' (1,048,570 characters) is no record code, "
+        "outcome, qualification mark or race of the event [unknown-notes-code]",
     ]
     assert max(len(line) for line in err.splitlines()) < 400
     # The graph keeps the whole cell: only the message is cut.

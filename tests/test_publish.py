@@ -228,7 +228,14 @@ def test_a_build_that_fails_late_replaces_nothing(tmp_path: Path) -> None:
     assert not list((folder / "out").glob(".kg-staging-*"))
 
 
-def test_a_second_build_refuses_before_writing_or_waits(tmp_path: Path) -> None:
+def _quads(state: tuple[dict[str, bytes], str]) -> int:
+    """Return the quads a state's store holds, from its count per graph."""
+    return sum(int(row.rsplit(",", 1)[1]) for row in state[1].splitlines()[1:])
+
+
+def test_a_second_build_refuses_before_writing_or_waits(
+    tmp_path: Path, states: dict[str, tuple[dict[str, bytes], str]]
+) -> None:
     folder = _with_old_build(tmp_path)
     slow = subprocess.Popen(
         [sys.executable, "-c", KILLER, "slow", "-q", "build", str(CYCLING)],
@@ -253,8 +260,8 @@ def test_a_second_build_refuses_before_writing_or_waits(tmp_path: Path) -> None:
     waited = _kg(folder, "-q", "build", "--wait")  # starts once the slow one is done
     assert slow.wait(timeout=120) == 0, slow.stderr.read() if slow.stderr else ""
     assert waited.returncode == 0, waited.stderr
-    whole = _kg(tmp_path, "query", "-e", COUNT_ALL, "--format", "csv").stdout
-    assert whole.splitlines()[1] == "4104,4104"  # the waiting build (both articles) is last
+    # The waiting build (both articles) is the last.
+    assert _state(folder) == states["old"]
     assert _leftovers(folder) == []
 
 
@@ -350,7 +357,9 @@ def test_a_store_of_before_generations_is_taken_over(tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == []
 
 
-def test_kg_serve_answers_from_a_rebuilt_store_without_a_restart(tmp_path: Path) -> None:
+def test_kg_serve_answers_from_a_rebuilt_store_without_a_restart(
+    tmp_path: Path, states: dict[str, tuple[dict[str, bytes], str]]
+) -> None:
     folder = _with_old_build(tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "kg_build", "serve", "--port", "0"],
@@ -370,9 +379,29 @@ def test_kg_serve_answers_from_a_rebuilt_store_without_a_restart(tmp_path: Path)
             assert answer.status_code == 200, answer.text
             return answer.text.splitlines()[1]
 
-        assert count() == "4104,4104"
+        old, new = _quads(states["old"]), _quads(states["new"])
+        assert count() == f"{old},{old}"
         assert _kg(folder, "-q", "build", str(CYCLING)).returncode == 0
-        assert count() == "2302,2302"
+        assert count() == f"{new},{new}"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_one_file_needs_no_lock_and_a_killed_build_of_it_is_cleared(tmp_path: Path) -> None:
+    one = _kg(tmp_path, "-q", "build", "-o", "g.ttl")
+    assert one.returncode == 0, one.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ttl"]
+    args = ["-q", "build", "--stream", "-o", "g.nt"]
+    killed = _killed(tmp_path, "streaming", *args)
+    assert killed.returncode == -signal.SIGKILL
+    assert any(p.name.startswith(".kg-staging-") for p in tmp_path.iterdir())
+    again = _kg(tmp_path, *args)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.nt", "g.ttl"]
+
+
+def test_one_file_in_a_folder_that_does_not_exist_yet(tmp_path: Path) -> None:
+    done = _kg(tmp_path, "-q", "build", "-o", "new/folder/g.nq")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "new" / "folder").iterdir()) == ["g.nq"]

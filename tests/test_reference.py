@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from kg_build.curated import add_rows
+from kg_build.defaults import ONTOLOGY
 from kg_build.errors import MappingError
-from kg_build.reference import load_reference, load_settings
+from kg_build.mapping import load_ontology, vocabulary
+from kg_build.reference import check_settings, load_reference, load_settings
 from tests.conftest import ROOT
 
 
@@ -45,7 +48,7 @@ def test_every_roster_name_is_unique_per_event() -> None:
 def test_row_without_source(mappings: Path) -> None:
     rosters = mappings / "curated" / "rosters.tsv"
     lines = rosters.read_text(encoding="utf-8").count("\n")
-    _append(rosters, "cycling-2020-mens-team-pursuit\tNew Rider\tITA\t\tno source\n")
+    _append(rosters, "zz-event\tNew Rider\t\tITA\t\tno source\n")
     with pytest.raises(MappingError) as caught:
         load_reference(mappings)
     assert (caught.value.line, caught.value.message) == (
@@ -92,9 +95,9 @@ def test_bad_utc_offset(mappings: Path) -> None:
             "  Finals: Final\n",
             "  Finals: Finale\n",
             "rounds:",
-            "'Finale' in 'rounds' is not one of",
+            "'Finale' in 'rounds' is not a tp:RoundKind of the ontology (did you mean 'Final'?)",
         ),
-        ("medal: Gold}", "medal: gold}", "medals:", "'gold' in 'medals' is not one of"),
+        ("medal: Gold}", "medal: gold}", "medals:", "'gold' in 'medals' is not a tp:MedalType"),
         ("results_section: Results", "results_section: [Results", "rounds:", "not valid YAML"),
     ],
     ids=["unknown-key", "round-kind", "medal", "yaml-syntax"],
@@ -106,8 +109,9 @@ def test_settings_errors(mappings: Path, old: str, new: str, at: str, message: s
     text = text.replace(old, new, 1)
     settings.write_text(text, encoding="utf-8")
     line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith(at))
+    vocab = vocabulary(load_ontology(ONTOLOGY))
     with pytest.raises(MappingError) as caught:
-        load_settings(mappings)
+        check_settings(load_settings(mappings), vocab, "mappings/extraction.yaml")
     assert caught.value.message.startswith(message) or message in caught.value.message
     assert caught.value.path.endswith("extraction.yaml")
     assert caught.value.line == line
@@ -115,16 +119,27 @@ def test_settings_errors(mappings: Path, old: str, new: str, at: str, message: s
 
 def test_rosters_are_read_per_event_with_their_lines(mappings: Path) -> None:
     rosters = mappings / "curated" / "rosters.tsv"
-    lines = rosters.read_text(encoding="utf-8").count("\n")
-    _append(rosters, "other-event\tA Rider\tITA\thttps://example.org/a\te\n")
-    _append(rosters, "cycling-2020-mens-team-pursuit\tNew Rider\tITA\thttps://example.org/b\te\n")
+    add_rows(
+        rosters,
+        [
+            "other-event\tA Rider\t\tITA\thttps://example.org/a\te",
+            "cycling-2020-mens-team-pursuit\tNew Rider\t\tITA\thttps://example.org/b\te",
+        ],
+    )
+    line = (
+        rosters.read_text(encoding="utf-8")
+        .splitlines()
+        .index("cycling-2020-mens-team-pursuit\tNew Rider\t\tITA\thttps://example.org/b\te")
+    )
     reference = load_reference(mappings)
     assert [e.athlete for e in reference.rosters["other-event"]] == ["A Rider"]
-    last = reference.rosters["cycling-2020-mens-team-pursuit"][-1]
-    assert (last.athlete, last.source_url, last.line) == (
+    new = next(
+        e for e in reference.rosters["cycling-2020-mens-team-pursuit"] if e.athlete == "New Rider"
+    )
+    assert (new.athlete, new.source_url, new.line) == (
         "New Rider",
         "https://example.org/b",
-        lines + 2,
+        line + 1,
     )
     assert len(reference.rosters["cycling-2020-mens-team-pursuit"]) == 38
     assert "no-such-event" not in reference.rosters
@@ -134,7 +149,7 @@ def test_roster_row_not_utf8_is_named_by_line(mappings: Path) -> None:
     rosters = mappings / "curated" / "rosters.tsv"
     lines = rosters.read_text(encoding="utf-8").count("\n")
     with rosters.open("ab") as handle:
-        handle.write(b"other-event\tRider \xff\tITA\thttps://example.org/a\te\n")
+        handle.write(b"zz-event\tRider \xff\tITA\thttps://example.org/a\te\n")
     with pytest.raises(MappingError) as caught:
         load_reference(mappings)
     assert caught.value.line == lines + 1 and caught.value.message.startswith("not UTF-8")

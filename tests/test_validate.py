@@ -17,16 +17,17 @@ from rdflib.namespace import OWL, RDF, SH
 from benchmarks.make_corpus import make_corpus
 from kg_build.defaults import ENGINES, TP_IRI
 from kg_build.errors import OntologyError
-from kg_build.mapping import union_graph
+from kg_build.mapping import union_graph, vocabulary
 from kg_build.parse import display_path
 from kg_build.pipeline import Config, extract_sources
 from kg_build.stream import _SplitValidator
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
 from tests.conftest import ROOT, THIRD, third_mappings
 
-SHAPES = load_shapes(ROOT / "shapes")
-FIXTURES = ROOT / "tests" / "data" / "shapes"
 ONTOLOGY = Graph().parse(ROOT / "ontology" / "tp.ttl")
+VOCAB = vocabulary(ONTOLOGY)
+SHAPES = load_shapes(ROOT / "shapes", VOCAB)
+FIXTURES = ROOT / "tests" / "data" / "shapes"
 NODE_SHAPES = sorted(
     str(s).rsplit("#", 1)[1] for s in SHAPES.subjects(RDF.type, SH.NodeShape) if "#" in str(s)
 )
@@ -136,7 +137,7 @@ def test_a_shared_entity_shape_targeted_otherwise_is_rejected_with_its_line(
     )
     event.write_text(text, encoding="utf-8")
     with pytest.raises(OntologyError) as raised:
-        split_shapes(load_shapes(tmp_path / "shapes"), tmp_path / "shapes")
+        split_shapes(load_shapes(tmp_path / "shapes", VOCAB), tmp_path / "shapes")
     assert (raised.value.path, raised.value.line) == (display_path(event), start)
     assert "tps:VenueShape is marked tps:sharedEntity true but is targeted by " in str(raised.value)
     assert "sh:targetSubjectsOf; it must be targeted by sh:targetClass alone" in str(raised.value)
