@@ -74,6 +74,7 @@ for path in sys.argv[2:]:
 print(json.dumps(times))
 """
 CQ_DIR = ROOT / "tests" / "cq"
+SERVE_SECTION = "<!-- serve-load: written by benchmarks/serve_load.py -->"
 FLOOR = """
 import json, sys, tempfile, time
 import pyoxigraph as ox
@@ -499,7 +500,10 @@ def main() -> None:
     table = markdown(run(args.sizes, args.morph), command, first, loop)
     print(table)
     if args.results:
-        args.results.write_text(table, encoding="utf-8")
+        # The serve section (benchmarks/serve_load.py) is its own run: keep it as it is.
+        old = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
+        kept = old[old.index(SERVE_SECTION) :] if SERVE_SECTION in old else ""
+        args.results.write_text(table + ("\n" + kept if kept else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +36,7 @@ from kg_build.errors import (
     StoreError,
     ValidationFailed,
 )
+from kg_build.guard import ShapeLimits
 from kg_build.messages import redact
 from kg_build.output import write_atomic, write_output
 from kg_build.publish import Publication
@@ -50,6 +52,7 @@ if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests 
 
     from kg_build.model import Diagnostic
     from kg_build.pipeline import Config
+    from kg_build.pool import Limits
     from kg_build.project import ProjectPaths
     from kg_build.validate import Finding
 
@@ -820,6 +823,47 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
     )
 
 
+SHAPE_NAMES = ("max_query_bytes", "max_nesting", "max_operators", "max_clauses")
+_SHAPE_HELP = (
+    "Bytes a query may have.",
+    "Depth a query may nest { }, ( ) and [ ] groups.",
+    "Operators a query may have (||, &&, =, <, +, /, |, ^, !, …: expressions and paths).",
+    "OPTIONAL, UNION, MINUS, FILTER, BIND, GRAPH, SERVICE, VALUES, EXISTS, SELECT and AS "
+    "a query may have.",
+)
+
+
+def SHAPE_OPTIONS(command: F) -> F:
+    """Add the query-shape limits of kg serve, refused with 400 above (see guard.py)."""
+    defaults = ShapeLimits()
+    for name, default, help_text in reversed(
+        list(
+            zip(
+                SHAPE_NAMES,
+                (
+                    defaults.max_bytes,
+                    defaults.max_nesting,
+                    defaults.max_operators,
+                    defaults.max_clauses,
+                ),
+                _SHAPE_HELP,
+                strict=True,
+            )
+        )
+    ):
+        flag = "--" + name.replace("_", "-")
+        option = click.option(
+            flag,
+            name,
+            default=default,
+            show_default=True,
+            type=click.IntRange(min=1),
+            help=help_text,
+        )
+        command = option(command)
+    return command
+
+
 @cli.command(name="serve", short_help="Serve SPARQL, a query page and entity pages.", epilog=EPILOG)
 @click.option(
     "--host",
@@ -840,7 +884,7 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
     default=10.0,
     show_default=True,
     type=click.FloatRange(min=0.1),
-    help="Seconds a query may run.",
+    help="Seconds a query may take, its wait for a worker included.",
 )
 @click.option(
     "--max-results",
@@ -849,9 +893,42 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
     type=click.IntRange(min=1),
     help="Rows or triples an answer may have.",
 )
+@click.option(
+    "--workers",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Query worker processes; 0: one per core and two more.",
+)
+@click.option(
+    "--queue",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Queries that may wait for a worker; more are answered 503.",
+)
+@click.option(
+    "--client-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a client has to send a whole request.",
+)
+@click.option(
+    "--allow-service",
+    multiple=True,
+    metavar="URL",
+    help="An endpoint a query's SERVICE may call (repeat for more); any other is refused.",
+)
+@SHAPE_OPTIONS
 @ONTOLOGY_OPTION
 def serve_command(
-    host: str, port: int, store_dir: Path, timeout: float, max_results: int, ontology: Path
+    host: str,
+    port: int,
+    store_dir: Path,
+    ontology: Path,
+    allow_service: tuple[str, ...],
+    **limits: Any,
 ) -> None:
     """Serve the store read-only: /sparql, a query page at /, entity pages under /id/.
 
@@ -861,17 +938,22 @@ def serve_command(
       curl -H 'Accept: text/turtle' -L http://127.0.0.1:8000/id/noc/ROC
     """
     from kg_build.pages import Site  # imported where used: jinja2 costs `kg build` ~40 ms
-    from kg_build.web import Limits, serve
+    from kg_build.serving import serve
 
-    server = serve(store_dir, host, port, Limits(timeout, max_results), Site(ontology))
-    address = f"http://{host}:{server.server_address[1]}/"
+    server = serve(store_dir, host, port, serve_limits(allow_service, limits), Site(ontology))
+    address = f"http://{host}:{server.port}/"
     _say(f"serving {store_dir.as_posix()}/ at {address} (Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        _say("stopped")
-    finally:
-        server.server_close()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops, then raises it again
+        server.run()
+    _say("stopped")
+
+
+def serve_limits(allow_service: tuple[str, ...], options: dict[str, Any]) -> Limits:
+    """Gather kg serve's limit options."""
+    from kg_build.pool import Limits  # asyncio and multiprocessing: not for the other commands
+
+    shape = ShapeLimits(*(options.pop(name) for name in SHAPE_NAMES))
+    return Limits(shape=shape, allow_service=frozenset(allow_service), **options)
 
 
 @cli.command(name="site", short_help="Write the pages as a static site.", epilog=EPILOG)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,8 @@ DATA_TYPES = {
     ".jsonld": ("jsonld", "application/ld+json"),
     ".nt": ("nt", "application/n-triples"),
 }
+# Characters RFC 3987 keeps out of IRIs (and SPARQL's IRIREF, §19.8): controls, space, <>"{}|\^`.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|\\^`]')
 RDF_ACCEPT = {
     "text/turtle": ".ttl",
     "application/ld+json": ".jsonld",
@@ -95,7 +99,9 @@ class Site:
     # ------------------------------------------------------------ routing
 
     def answer(self, path: str, accept: str) -> PageAnswer:
-        """Answer a GET of ``path``."""
+        """Answer a GET of ``path``; one no IRI could hold (``%00``, ``%20``, ``%22``) is 404."""
+        if _NOT_IN_IRI.search(path):
+            return not_found(urllib.parse.quote(path))
         if path in ("/", "/index.html"):
             return self._html("query.html", cqs=competency_questions(), prefixes=PREFIXES)
         if path.startswith("/static/"):

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from kg_build.defaults import STDIN, STDIN_NAME
 from kg_build.errors import SourceError, StoreError
+from kg_build.guard import ShapeLimits, check_shape
 from kg_build.messages import quote
 from kg_build.sparql import check_query, query_endpoint, render, render_result, store_result
 from kg_build.store import reading
@@ -55,8 +56,10 @@ def read_query(path: Path | None, expression: str | None) -> tuple[str, str]:
 def run_query(text: str, shown: str, source: QuerySource, fmt: str) -> bytes:
     """Run a query on the source and write its answer in ``fmt``.
 
-    Errors name the query's line and column.
+    Errors name the query's line and column. A query bigger than the engine can take (guard.py)
+    is refused before it reaches the engine, which would end the process with a segfault.
     """
+    check_shape(text, shown, ShapeLimits())
     check_query(text, shown)
     if source.endpoint:
         return render(query_endpoint(source.endpoint, text, shown, source.auth), fmt)

@@ -1,26 +1,39 @@
-"""``kg serve``: a read-only SPARQL endpoint, a query page and dereferenceable entity pages.
+"""``kg serve``'s application: the SPARQL 1.1 Protocol at /sparql, and the pages.
 
-Queries run in a worker process that opens the store read-only, so a query that passes the
-time limit is stopped by ending that process, and the server never writes to the store.
-Entity IRIs follow the W3C "Cool URIs" 303 practice: ``/id/…`` answers 303 See Other to
-``/page/….html`` for HTML, or to ``/data/….ttl``, ``.jsonld``, ``.nt`` for RDF.
+An ASGI application (Starlette) in front of a pool of query worker processes
+(``kg_build.pool``); ``kg_build.serving`` runs it under uvicorn. What no server does for us
+stays ours: the query-shape limits and the SERVICE policy (``kg_build.guard``), checked
+before a query reaches a worker; the row cap (``kg_build.answers``); the pages
+(``kg_build.pages``). Entity IRIs follow the W3C "Cool URIs" 303 practice: ``/id/…``
+answers 303 See Other to ``/page/….html`` for HTML, or to ``/data/…`` for RDF.
 """
 
 from __future__ import annotations
 
-import errno
-import http.server
-import multiprocessing
-import multiprocessing.connection
-import threading
+import asyncio
+import logging
+import time
 import urllib.parse
+from collections.abc import Coroutine
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from kg_build.errors import ServeError, SourceError, StoreError
-from kg_build.pages import Site
-from kg_build.publish import current_generation, pin_generation
+import anyio.from_thread
+import anyio.to_thread
+import pyoxigraph as ox
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kg_build.errors import SourceError
+from kg_build.guard import check_services, check_shape
+from kg_build.pages import PageAnswer, Site
+from kg_build.pool import Chooser, Limits, QueryPool, QueryRefused
+
+__all__ = ["Limits", "QueryRefused", "make_app"]
+LOG = logging.getLogger("kg_build.web")
+_T = TypeVar("_T")
 
 RESULT_TYPES = {
     "json": "application/sparql-results+json",
@@ -33,127 +46,25 @@ GRAPH_TYPES = {
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
 }
-DATA_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld"}
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """How long a query may run and how many rows it may return."""
-
-    timeout: float = 10.0
-    max_results: int = 10_000
-
-
-class QueryRefused(Exception):
-    """A query hit a limit or was not valid; ``status`` is the HTTP answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def _worker(connection: multiprocessing.connection.Connection, store_path: str, cap: int) -> None:
-    """Answer queries from the pipe on a read-only store until the pipe closes.
-
-    Before each query the worker looks whether a build has put a new store generation in
-    place, and if so answers from it: a rebuild shows without a restart.
-    """
-    from kg_build.sparql import answer_of, check_query, render
-
-    store = _Following(Path(store_path))
-    while True:
-        try:
-            text, fmt = connection.recv()
-        except EOFError:
-            return
-        try:
-            check_query(text, "query")
-            answer = answer_of(store.current().query(text, use_default_graph_as_union=True))
-            rows = len(answer.rows) if answer.kind == "select" else len(answer.triples)
-            if rows > cap:
-                connection.send(("cap", rows))
-                continue
-            chosen = fmt(answer.kind) if callable(fmt) else fmt
-            connection.send(("ok", (answer.kind, render(answer, chosen))))
-        except SourceError as e:
-            connection.send(("bad", e.message if e.line is None else f"line {e.line}: {e.message}"))
-        except Exception as e:  # a query the engine rejects is the client's problem, not ours
-            connection.send(("bad", f"{type(e).__name__}: {e}"))
-
-
-class _Following:
-    """The store's current generation, opened read-only and pinned; reopened when it changes."""
-
-    def __init__(self, path: Path) -> None:
-        import pyoxigraph as ox
-
-        self.path = path
-        self.pin = pin_generation(path)
-        self.store = ox.Store.read_only(str(self.pin.directory))
-
-    def current(self) -> Any:
-        """Return the open store, first switching to a newer generation if one is in place."""
-        import pyoxigraph as ox
-
-        if current_generation(self.path) not in (None, self.pin.directory):
-            try:
-                pin = pin_generation(self.path)
-            except StoreError:
-                return self.store  # the link moved on again; the next query looks again
-            self.store = ox.Store.read_only(str(pin.directory))
-            self.pin.release()
-            self.pin = pin
-        return self.store
-
-
-class QueryWorker:
-    """One worker process at a time; a timed-out worker is ended and replaced."""
-
-    def __init__(self, store: Path, limits: Limits) -> None:
-        if not store.exists():
-            raise StoreError(store.as_posix(), None, "no store here (run kg build first)")
-        self.store = store
-        self.limits = limits
-        self._lock = threading.Lock()
-        self._context = multiprocessing.get_context("spawn")
-        self._start()
-
-    def _start(self) -> None:
-        parent, child = self._context.Pipe()
-        args = (child, str(self.store), self.limits.max_results)
-        self._process = self._context.Process(target=_worker, args=args, daemon=True)
-        self._process.start()
-        self._connection = parent
-
-    def run(self, text: str, fmt: str | Any) -> tuple[str, bytes]:
-        """Return the answer's kind and bytes in ``fmt``, or raise QueryRefused."""
-        with self._lock:
-            self._connection.send((text, fmt))
-            if not self._connection.poll(self.limits.timeout):
-                self._process.kill()
-                self._process.join()
-                self._start()
-                raise QueryRefused(
-                    503, f"the query ran past the time limit of {self.limits.timeout:g} s"
-                )
-            status, value = self._connection.recv()
-        if status == "cap":
-            raise QueryRefused(
-                413,
-                f"the answer has {value} rows, more than the limit of "
-                f"{self.limits.max_results}; add a LIMIT",
-            )
-        if status == "bad":
-            raise QueryRefused(400, f"bad query: {value}")
-        kind, data = value
-        return kind, data
-
-    def close(self) -> None:
-        """End the worker."""
-        self._connection.close()
-        self._process.kill()
-        self._process.join()
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {
+    **CORS,
+    "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
+    "Access-Control-Max-Age": "86400",
+}
+PLAIN = "text/plain; charset=utf-8"
+FORM = "application/x-www-form-urlencoded"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+RESULT_FORMAT_IRIS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+)
 
 
 def _negotiate(accept: str, choices: dict[str, str], default: str) -> str:
@@ -166,83 +77,6 @@ def _negotiate(accept: str, choices: dict[str, str], default: str) -> str:
     return default
 
 
-def make_handler(worker: QueryWorker, site: Site) -> type[http.server.BaseHTTPRequestHandler]:
-    """Return the request handler class bound to a worker and a site renderer."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        server_version = "team-pursuit-kg"
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            url = urllib.parse.urlsplit(self.path)
-            params = urllib.parse.parse_qs(url.query)
-            if url.path == "/sparql":
-                self._sparql(params)
-            else:
-                self._page(urllib.parse.unquote(url.path))
-
-        def do_POST(self) -> None:
-            url = urllib.parse.urlsplit(self.path)
-            if url.path != "/sparql":
-                self._send(405, "text/plain", b"POST only to /sparql\n")
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode("utf-8", "replace")
-            kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-            if kind == "application/sparql-update":
-                self._refuse_update()
-                return
-            if kind == "application/sparql-query":
-                params = {"query": [body], **urllib.parse.parse_qs(url.query)}
-            else:
-                params = urllib.parse.parse_qs(body)
-            self._sparql(params)
-
-        def _refuse_update(self) -> None:
-            self._send(403, "text/plain", b"SPARQL Update is refused: this endpoint is read-only\n")
-
-        def _sparql(self, params: dict[str, list[str]]) -> None:
-            if "update" in params:
-                self._refuse_update()
-                return
-            if "query" not in params:
-                self._send(400, "text/plain", b"missing query parameter\n")
-                return
-            chooser = _Chooser(params.get("format", [""])[0], self.headers.get("Accept", ""))
-            try:
-                kind, data = worker.run(params["query"][0], chooser)
-            except QueryRefused as e:
-                self._send(e.status, "text/plain", (e.message + "\n").encode())
-                return
-            chosen = chooser(kind)
-            media = GRAPH_TYPES[chosen] if kind == "graph" else RESULT_TYPES[chosen]
-            self._send(200, f"{media}; charset=utf-8", data)
-
-        def _page(self, path: str) -> None:
-            answer = site.answer(path, self.headers.get("Accept", ""))
-            if answer.location:
-                self.send_response(303)
-                self.send_header("Location", answer.location)
-                self.send_header("Vary", "Accept")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self._send(answer.status, answer.media_type, answer.body)
-
-        def _send(self, status: int, media_type: str, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", media_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-    return Handler
-
-
 @dataclass(frozen=True, slots=True)
 class _Chooser:
     """Pick the output format once the worker knows the query's kind (picklable)."""
@@ -252,38 +86,224 @@ class _Chooser:
 
     def __call__(self, kind: str) -> str:
         if kind == "graph":
-            return (
-                self.fmt
-                if self.fmt in GRAPH_TYPES
-                else _negotiate(self.accept, GRAPH_TYPES, "turtle")
-            )
-        return (
-            self.fmt if self.fmt in RESULT_TYPES else _negotiate(self.accept, RESULT_TYPES, "json")
+            if self.fmt in GRAPH_TYPES:
+                return self.fmt
+            return _negotiate(self.accept, GRAPH_TYPES, "turtle")
+        if self.fmt in RESULT_TYPES:
+            return self.fmt
+        return _negotiate(self.accept, RESULT_TYPES, "json")
+
+
+class _PoolRunner:
+    """Runs a page's queries on the pool from the page's thread (pages.Runner)."""
+
+    def __init__(self, pool: QueryPool) -> None:
+        self.pool = pool
+
+    def run(self, text: str, fmt: Chooser) -> tuple[str, bytes]:
+        kind, _, data = anyio.from_thread.run(self.pool.run, text, fmt)
+        return kind, data
+
+
+def _line(status: int, message: str, retry_after: int | None = None) -> Response:
+    headers = dict(CORS)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return Response((message + "\n").encode(), status, headers, PLAIN)
+
+
+def make_app(pool: QueryPool, site: Site, limits: Limits) -> Starlette:
+    """Return the ASGI application over a started pool."""
+    site.bind(_PoolRunner(pool))
+    endpoint = _Endpoint(pool, limits)
+
+    async def pages(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return _preflight(request)
+        if request.method == "POST":
+            return _line(405, "POST only to /sparql")
+        path, accept = request.url.path, request.headers.get("accept", "")
+        try:
+            answer = await anyio.to_thread.run_sync(site.answer, path, accept)
+        except QueryRefused as e:
+            return _line(e.status, e.message, e.retry_after)
+        except Exception as e:  # a bug: one line in the log and a 500, not a dropped connection
+            LOG.error("internal error on %s: %s: %s", path[:200], type(e).__name__, e)
+            return _line(500, "internal error")
+        return _page_response(path, answer)
+
+    routes = [
+        Route("/sparql", endpoint.handle, methods=["GET", "POST", "OPTIONS"]),
+        Route("/{path:path}", pages, methods=["GET", "POST", "OPTIONS"]),
+    ]
+    return Starlette(routes=routes)
+
+
+def _preflight(request: Request) -> Response:
+    """Answer a CORS preflight (Fetch standard, CORS protocol): any origin, our methods."""
+    headers = dict(PREFLIGHT)
+    asked = request.headers.get("access-control-request-headers")
+    if asked:
+        headers["Access-Control-Allow-Headers"] = asked
+    return Response(b"", 204, headers)
+
+
+def _page_response(path: str, answer: PageAnswer) -> Response:
+    cors = CORS if path.startswith(("/data/", "/id/")) else {}
+    if answer.location:
+        headers = {"Location": answer.location, "Vary": "Accept", **cors}
+        return Response(b"", 303, headers)
+    headers = {"X-Content-Type-Options": "nosniff", **cors}
+    return Response(answer.body, answer.status, headers, answer.media_type)
+
+
+class _Endpoint:
+    """The SPARQL 1.1 Protocol (§2.1 query operation) over the pool."""
+
+    def __init__(self, pool: QueryPool, limits: Limits) -> None:
+        self.pool = pool
+        self.limits = limits
+
+    async def handle(self, request: Request) -> Response:
+        started = time.monotonic()
+        if request.method == "OPTIONS":
+            return _preflight(request)
+        params = urllib.parse.parse_qs(request.url.query)
+        if request.method == "POST":
+            refused = await self._read_post(request, params)
+            if refused is not None:
+                return refused
+        if "update" in params:
+            return _refuse_update()
+        if "query" not in params:
+            if request.method == "POST":
+                return _line(400, "missing query parameter")
+            return self._description(request)
+        text = params["query"][0]
+        try:
+            scan = check_shape(text, "query", self.limits.shape)
+            check_services(scan, "query", self.limits.allow_service)
+        except SourceError as e:
+            return _line(400, e.message)
+        chooser = _Chooser(params.get("format", [""])[0], request.headers.get("accept", ""))
+        try:
+            kind, fmt, data = await _unless_gone(request, self.pool.run(text, chooser, started))
+        except QueryRefused as e:
+            return _line(e.status, e.message, e.retry_after)
+        except _Gone:
+            return Response(b"", 499)  # nobody to answer (nginx's code for it, in no log)
+        media = GRAPH_TYPES[fmt] if kind == "graph" else RESULT_TYPES[fmt]
+        return Response(data, 200, CORS, f"{media}; charset=utf-8")
+
+    async def _read_post(self, request: Request, params: dict[str, list[str]]) -> Response | None:
+        """Add the POST body's parameters to ``params``; answer an update or a body too big."""
+        kind = request.headers.get("content-type", "").split(";")[0].strip()
+        if kind == "application/sparql-update":
+            return _refuse_update()
+        largest = 3 * self.limits.shape.max_bytes + 4096  # percent-encoded, with the other fields
+        length = request.headers.get("content-length", "")
+        most = self.limits.shape.max_bytes
+        too_big = f"more than the {largest:,} a query of at most {most:,} bytes needs"
+        if length.isdigit() and int(length) > largest:
+            return _line(413, f"the request body is {int(length):,} bytes, {too_big}")
+        body = bytearray()
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > largest:
+                    return _line(413, f"the request body is {too_big}")
+        except ClientDisconnect:  # gone, or cut off by the client timeout: nobody to answer
+            return Response(b"", 400)
+        if kind == "application/sparql-query":
+            params["query"] = [body.decode("utf-8", "replace")]
+        elif kind in (FORM, ""):
+            params.update(urllib.parse.parse_qs(body.decode("utf-8", "replace")))
+        else:
+            return _line(415, f"POST a query as {FORM} or application/sparql-query, not {kind}")
+        return None
+
+    def _description(self, request: Request) -> Response:
+        """Answer the SPARQL 1.1 Service Description (§3) in the RDF format asked for."""
+        fmt = _negotiate(request.headers.get("accept", ""), GRAPH_TYPES, "turtle")
+        here = str(request.url.replace(query=""))
+        triples = service_description(here, self.limits)
+        formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+        prefixes = {"sd": SD, "formats": FORMATS, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+        data = ox.serialize(
+            triples, format=formats.get(fmt, ox.RdfFormat.JSON_LD), prefixes=prefixes
         )
+        return Response(data or b"", 200, CORS, f"{GRAPH_TYPES[fmt]}; charset=utf-8")
 
 
-def serve(
-    store: Path, host: str, port: int, limits: Limits, site: Site
-) -> http.server.ThreadingHTTPServer:
-    """Return a started server (call serve_forever on it); it binds to ``host``."""
-    worker = QueryWorker(store, limits)
-    site.bind(worker)
+class _Gone(Exception):
+    """The client closed its connection before its answer was ready."""
+
+
+async def _unless_gone(request: Request, work: Coroutine[Any, Any, _T]) -> _T:
+    """Await ``work``; if the client disconnects first, cancel it and raise _Gone.
+
+    A cancelled query's worker is ended and replaced (pool.run), so a client that sends a
+    slow query and closes the connection holds no worker for the rest of the time limit.
+    """
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_disconnected(request))
     try:
-        server = http.server.ThreadingHTTPServer((host, port), make_handler(worker, site))
-    except OSError as e:
-        worker.close()
-        raise _listen_error(host, port, e) from e
-    server.daemon_threads = True
-    return server
+        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        raise _Gone
+    return task.result()
 
 
-def _listen_error(host: str, port: int, error: OSError) -> ServeError:
-    """Say in one line why the server cannot listen on ``host:port``."""
-    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    if error.errno == errno.EADDRINUSE:
-        return ServeError(
-            address,
-            None,
-            "port in use by another process (choose another with --port, or --port 0 for any)",
-        )
-    return ServeError(address, None, f"cannot listen here ({error.strerror or error})")
+async def _disconnected(request: Request) -> None:
+    """Return once the client has gone (the body is read by then)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def _refuse_update() -> Response:
+    return _line(403, "SPARQL Update is refused: this endpoint is read-only")
+
+
+def service_description(endpoint: str, limits: Limits) -> list[ox.Triple]:
+    """Describe the endpoint: its language, result formats, union default graph and limits."""
+    node = ox.NamedNode(endpoint)
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    comment = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+    triples = [
+        ox.Triple(node, rdf_type, sd("Service")),
+        ox.Triple(node, sd("endpoint"), node),
+        ox.Triple(node, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(node, sd("feature"), sd("UnionDefaultGraph")),
+    ]
+    triples += [
+        ox.Triple(node, sd("resultFormat"), ox.NamedNode(FORMATS + name))
+        for name in RESULT_FORMAT_IRIS
+    ]
+    triples += [ox.Triple(node, comment, ox.Literal(line)) for line in limit_lines(limits)]
+    return triples
+
+
+def limit_lines(limits: Limits) -> list[str]:
+    """Say each limit in one line, for the service description."""
+    shape = limits.shape
+    services = ", ".join(sorted(limits.allow_service)) or "none"
+    return [
+        "The default graph is the union of every graph (each article's named graph).",
+        f"timeout: a query may take {limits.timeout:g} s, its wait for a worker included "
+        "(503 past it)",
+        f"max results: {limits.max_results:,} rows or triples (413 above)",
+        f"workers: {limits.pool_size} processes; queue: {limits.queue} queries may wait "
+        "(503 with Retry-After when full)",
+        f"max query bytes: {shape.max_bytes:,}; max nesting: {shape.max_nesting:,} groups; "
+        f"max operators: {shape.max_operators:,}; max clauses: {shape.max_clauses:,} (400 above)",
+        f"SERVICE endpoints allowed: {services} (400 for any other)",
+        "SPARQL Update: refused (403)",
+    ]

@@ -16,6 +16,8 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -191,17 +193,98 @@ def _serving(server: http.server.HTTPServer) -> Iterator[str]:
         server.server_close()
 
 
-@contextmanager
-def kg_server(store: Path, limits: object | None = None) -> Iterator[str]:
-    """Run ``kg serve`` on a free loopback port over ``store``; yield its URL."""
-    from kg_build.pages import Site
-    from kg_build.web import Limits, serve
+@dataclass(frozen=True, slots=True)
+class KgServer:
+    """A running ``kg serve`` process: its URL and process (to find its workers)."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stderr(self) -> str:
+        """Return what the server has written on stderr so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def workers(self) -> list[int]:
+        """Return the process ids of its query workers (its children on Linux)."""
+        pid = self.process.pid
+        children: list[int] = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text(encoding="utf-8")
+            children += [int(p) for p in text.split()]
+        # multiprocessing's resource tracker is a child too; the workers run spawn_main.
+        return sorted(p for p in children if b"spawn_main" in _cmdline(p))
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def serve_args(limits: object | None) -> list[str]:
+    """Return the kg serve options that set ``limits`` (a kg_build.pool.Limits)."""
+    from kg_build.pool import Limits
 
     chosen = limits if isinstance(limits, Limits) else Limits()
-    ontology = Path(__file__).resolve().parent.parent / "ontology" / "tp.ttl"
-    server = serve(store, "127.0.0.1", 0, chosen, Site(ontology))
-    assert server.server_address[0] == "127.0.0.1"
-    yield from _serving(server)
+    shape = chosen.shape
+    args = [
+        *("--timeout", str(chosen.timeout), "--max-results", str(chosen.max_results)),
+        *("--workers", str(chosen.workers), "--queue", str(chosen.queue)),
+        *("--client-timeout", str(chosen.client_timeout)),
+        *("--max-query-bytes", str(shape.max_bytes), "--max-nesting", str(shape.max_nesting)),
+        *("--max-operators", str(shape.max_operators), "--max-clauses", str(shape.max_clauses)),
+    ]
+    for url in sorted(chosen.allow_service):
+        args += ["--allow-service", url]
+    return args
+
+
+@contextmanager
+def kg_serve(store: Path, limits: object | None = None, *extra: str) -> Iterator[KgServer]:
+    """Start ``kg serve`` as its own process on a free loopback port; stop it afterwards.
+
+    Its stderr goes to a file (a pipe nobody reads could fill and stall the server).
+    """
+    command = [sys.executable, "-m", "kg_build", "serve", "--port", "0", "--store", str(store)]
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "stderr.txt"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                [*command, *serve_args(limits), *extra], stderr=sink, stdout=subprocess.DEVNULL
+            )
+        server = KgServer(_served_url(process, log), process, log)
+        try:
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def _served_url(process: subprocess.Popen[bytes], log: Path) -> str:
+    """Wait for "serving … at http://127.0.0.1:PORT/ (Ctrl-C stops)"; return the URL."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        if " at http://127.0.0.1:" in text:
+            return text.split(" at ", 1)[1].split(" ", 1)[0].rstrip("/")
+        if process.poll() is not None:
+            raise RuntimeError(f"kg serve exited with {process.returncode}: {text}")
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("kg serve did not start within 60 s")
+
+
+@contextmanager
+def kg_server(store: Path, limits: object | None = None) -> Iterator[str]:
+    """Run ``kg serve`` over ``store`` (its own process, loopback); yield its URL."""
+    with kg_serve(store, limits) as server:
+        yield server.url
 
 
 def answer_html(request: http.server.BaseHTTPRequestHandler) -> None:

@@ -526,3 +526,47 @@ def _reserves(text: str) -> list[str]:
     rows = "\n".join(line for line in text.splitlines() if line.startswith("|"))
     medal_lines = re.findall(r"^- (?:Gold|Silver|Bronze): ,? ?(.+)$", text, re.MULTILINE)
     return [n for line in medal_lines for n in line.split(", ") if n not in rows]
+
+
+def test_serve_load_runs_with_a_few_requests(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    built = CliRunner().invoke(
+        cli, ["-q", "build", "-o", str(tmp_path / "g.ttl"), "--store", str(store)]
+    )
+    assert built.exit_code == 0, built.stderr
+    results = tmp_path / "r.md"
+    results.write_text("# Benchmark results\n\nearlier figures\n", encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "serve_load.py"),
+            *("--store", str(store), "--requests", "8", "--concurrency", "1", "4"),
+            *("--oxigraph", "", "--results", str(results)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = results.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmark results\n\nearlier figures\n")
+    lines = text.splitlines()
+    rows = _table(lines, "| store | server |")
+    assert [(r["server"], r["slow queries"], r["clients"]) for r in rows] == [
+        ("kg serve", s, c) for s in ("0", "2") for c in ("1", "4")
+    ]
+    for row in rows:
+        assert int(row["answered"]) + int(row["errors"]) <= 8
+        assert all(_figure(row[n]) >= 0 for n in ("req/s", "p50 ms", "p99 ms"))
+    memory = _table(lines, "| store | server | RSS before MiB |")
+    assert [m["server"] for m in memory] == ["kg serve"] and _figure(memory[0]["RSS after MiB"]) > 0
+    targets = _table(lines, "| target |")
+    assert {t["met?"] for t in targets} <= {"yes", "no"}
+    # Run again: the section is replaced, not added.
+    again = subprocess.run(
+        done.args, capture_output=True, text=True, check=False, cwd=ROOT, timeout=600
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert results.read_text(encoding="utf-8").count("## Serving under load") == 1
