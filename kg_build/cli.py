@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +126,18 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
       kg parse sources/cycling-2020-mens-team-pursuit.txt -o parsed.json
     """
     ctx.obj = _Settings(verbosity=0 if quiet else 1 + verbose, debug=debug)
+    _quiet_rdflib()
+
+
+def _quiet_rdflib() -> None:
+    """Keep rdflib's notes on an ill-typed literal off stderr.
+
+    Reading ``"2021-08-32"^^xsd:date`` into a value, rdflib logs a traceback and warns; the
+    literal is kept as written, and SHACL reports it where a shape asks for that datatype.
+    """
+    logging.getLogger("rdflib.term").addHandler(logging.NullHandler())
+    logging.getLogger("rdflib.term").propagate = False
+    warnings.filterwarnings("ignore", category=UserWarning, module="rdflib.term")
 
 
 OUTPUT_DIR = "out"
@@ -432,30 +446,98 @@ def _default_targets() -> dict[Path, str]:
     return {Path(OUTPUT_DIR) / f"{GRAPH_NAME}{FORMAT_SUFFIXES[f]}": f for f in DEFAULT_FORMATS}
 
 
-@cli.command(name="validate", short_help="Validate a graph file against the shapes.", epilog=EPILOG)
+VALIDATE_EPILOG = """\b
+What exit 1 means (read the last line on stderr):
+  the graph does not conform   one line per SHACL result, then
+                               'error: FILE: N SHACL violations' (or 'N SHACL
+                               warnings and no violations'); --report is written
+  nothing was validated        one 'error:' line and no result lines: a file
+                               that cannot be read ('error: x.trig:3:14: not
+                               valid TriG (...)', line and column), shapes that
+                               are not valid, or an engine that cannot check
+                               them; no --report is written
+"""
+
+
+@cli.command(
+    name="validate",
+    short_help="Validate a graph file against the shapes.",
+    epilog=VALIDATE_EPILOG + EPILOG,
+)
 @click.argument("graph_file", type=click.Path(path_type=Path))
-@SHAPES_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default=None,
+    help="Format of GRAPH_FILE.  [default: the one its suffix names (.ttl, .nt, .nq, .trig, "
+    ".jsonld, .json), else turtle (saying so)]",
+)
+@click.option(
+    "--shapes",
+    type=click.Path(path_type=Path),
+    default=SHAPES,
+    help="Folder of SHACL shapes (its *.ttl), or one shapes file in any format its suffix "
+    "names (GRAPH_FILE itself for a graph that carries its shapes).  "
+    "[default: the packaged shapes/]",
+)
 @VALIDATOR_OPTION
+@click.option(
+    "--allow-warnings",
+    is_flag=True,
+    help="Accept a graph whose only SHACL results are warnings or infos (exit 0; SHACL "
+    "says it does not conform).",
+)
 @REPORT_OPTION
-def validate_command(graph_file: Path, shapes: Path, validator: str, report: Path | None) -> None:
-    """Validate a graph file (Turtle, N-Triples) against the SHACL shapes.
+def validate_command(
+    graph_file: Path,
+    fmt: str | None,
+    shapes: Path,
+    validator: str,
+    allow_warnings: bool,
+    report: Path | None,
+) -> None:
+    """Validate a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD) against SHACL shapes.
+
+    Every graph of the file is validated together (the union of their triples), each
+    literal as written. As SHACL says, a graph conforms only if there is no result at all:
+    warnings fail it too, unless --allow-warnings.
 
     \b
     Example:
       kg validate out/team-pursuit.ttl
-      kg validate out/team-pursuit.ttl --report report.ttl
+      kg validate out/team-pursuit.trig --report report.ttl
+      kg validate test.ttl --shapes test.ttl --validator pyshacl
     """
     from kg_build.pipeline import Config, validate_file
+    from kg_build.rdffile import INPUT_SUFFIXES, format_of
 
+    fmt, unnamed = format_of(graph_file, fmt)
+    if unnamed:
+        _unread_format(graph_file, INPUT_SUFFIXES)
+    config = Config(shapes=shapes, validator=validator)
     try:
-        findings = validate_file(graph_file, Config(shapes=shapes, validator=validator))
+        findings = validate_file(graph_file, config, fmt, allow_warnings)
     except ValidationFailed as e:
         _write_report(report, e.findings)
         raise
     _write_report(report, tuple(findings))
     for finding in findings:
         _say(f"warning: {finding}")
-    _say(f"{graph_file}: conforms ({len(findings)} warnings)")
+    allowed = f" with --allow-warnings ({_results(len(findings), 'warning')})" if findings else ""
+    _say(f"{graph_file}: conforms{allowed}")
+
+
+def _results(count: int, word: str) -> str:
+    return f"{count} SHACL {word}{'' if count == 1 else 's'}"
+
+
+def _unread_format(path: Path, suffixes: dict[str, str]) -> None:
+    """Say which format an input is read in when its suffix names none."""
+    suffix = path.suffix
+    reason = f"the suffix {suffix} names no format" if suffix else "no suffix names its format"
+    known = " ".join(sorted(suffixes))
+    _say(f"warning: {path}: {reason}; reading turtle (suffixes: {known}; or give --format)")
 
 
 QUERY_SOURCES = """\b

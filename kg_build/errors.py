@@ -11,16 +11,21 @@ if TYPE_CHECKING:  # the findings a failed validation carries (validate imports 
 class KgError(Exception):
     """An error in the user's input or environment, printed as one line without a traceback."""
 
-    def __init__(self, path: str, line: int | None, message: str) -> None:
+    def __init__(
+        self, path: str, line: int | None, message: str, column: int | None = None
+    ) -> None:
         super().__init__(path, line, message)
         self.path = path
         self.line = line
         self.message = message
+        self.column = column  # where a parser places a syntax error in the line
 
     def __str__(self) -> str:
         # A file-level problem (missing file, a directory) has no line to point at.
         if self.line is None:
             return f"{self.path}: {self.message}"
+        if self.column is not None:
+            return f"{self.path}:{self.line}:{self.column}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 
@@ -58,9 +63,11 @@ class ValidationFailed(KgError):
         violations: list[str],
         outcome: str = "",
         findings: tuple[Finding, ...] = (),
+        summary: str = "",
     ) -> None:
         suffix = f"; {outcome}" if outcome else ""
-        super().__init__(path, None, f"{len(violations)} SHACL violations{suffix}")
+        said = summary or f"{len(violations)} SHACL violations"
+        super().__init__(path, None, f"{said}{suffix}")
         self.violations = violations
         self.findings = findings
 

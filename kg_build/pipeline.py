@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
-from rdflib.exceptions import ParserError
-from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from kg_build.defaults import (
@@ -57,6 +55,7 @@ from kg_build.mapping import (
 )
 from kg_build.model import Article, Extraction, Vocabulary
 from kg_build.parse import display_path, parse_article, parse_bytes
+from kg_build.rdffile import read_rdf
 from kg_build.reference import Reference, Settings, load_reference, load_settings, read_tsv
 from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
@@ -237,31 +236,37 @@ def _raise_on_violations(findings: list[Finding], what: str, outcome: str = "") 
         raise ValidationFailed(what, violations, outcome, tuple(findings))
 
 
-def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
-    """Validate a graph file against the shapes; raise ValidationFailed on a violation."""
-    graph = Graph()
-    try:
-        graph.parse(path, format=_format_of(path))
-    except FileNotFoundError as e:
-        raise SourceError(path.as_posix(), None, "no such file") from e
-    except (BadSyntax, ParserError, ValueError, OSError) as e:
-        line = getattr(e, "lines", None)
-        raise SourceError(
-            path.as_posix(),
-            line + 1 if isinstance(line, int) else None,
-            f"cannot read the graph ({type(e).__name__}: {e})",
-        ) from e
+def validate_file(
+    path: Path, config: Config = Config(), fmt: str = "turtle", allow_warnings: bool = False
+) -> list[Finding]:
+    """Validate a graph file against the shapes: the union of all its graphs' triples.
+
+    The file is read in ``fmt`` with every literal as written (``kg_build/rdffile.py``).
+    Raises ValidationFailed on a violation; and on a warning or info too, unless
+    ``allow_warnings``: SHACL §3.6.1 says that a report with any result does not conform.
+    """
+    shown = path.as_posix()
+    text = read_rdf(path, fmt, shown)
     vocab = vocabulary(load_ontology(config.ontology))
     validator = Validator(load_shapes(config.shapes, vocab), config.validator)
-    findings = validator.graph(graph, path.as_posix())
-    _raise_on_violations(findings, path.as_posix())
+    findings = validator.ntriples(text.ntriples, shown)
+    _raise_on_violations(findings, shown)
+    if findings and not allow_warnings:
+        said = _counted(findings, "Warning", "warning") + _counted(findings, "Info", "info")
+        raise ValidationFailed(
+            shown,
+            [],
+            "a graph with any SHACL result does not conform (SHACL §3.6.1); "
+            "--allow-warnings accepts warnings and infos",
+            tuple(findings),
+            summary=", ".join(said) + " and no violations",
+        )
     return findings
 
 
-def _format_of(path: Path) -> str:
-    return {".nt": "nt", ".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld"}.get(
-        path.suffix, "turtle"
-    )
+def _counted(findings: list[Finding], severity: str, word: str) -> list[str]:
+    count = sum(f.severity == severity for f in findings)
+    return [f"{count} SHACL {word}{'' if count == 1 else 's'}"] if count else []
 
 
 def _links_graph(graphs: Sequence[Graph], config: Config, loaded: Loaded) -> Graph:

@@ -18,14 +18,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, SH
 from rdflib.term import Node
 
 from kg_build.defaults import TP_IRI
-from kg_build.errors import OntologyError, one_line
+from kg_build.errors import OntologyError, SourceError, one_line
 from kg_build.mapping import parse_turtle
 from kg_build.model import Vocabulary
 from kg_build.parse import display_path
+from kg_build.rdffile import format_of, rdflib_graph, read_rdf
 
 SHAPES_IRI = "https://w3id.org/team-pursuit/shapes#"
 
@@ -59,25 +60,49 @@ class _ShapeFile:
     graph: Graph
 
 
-def load_shapes(folder: Path, vocab: Vocabulary) -> Graph:
-    """Read every ``*.ttl`` of the shapes folder into one graph, checked against ``vocab``."""
-    paths = sorted(folder.glob("*.ttl"))
-    if not paths:
-        raise OntologyError(display_path(folder), None, "no shapes (expected *.ttl)")
-    files = []
-    for path in paths:
-        graph = parse_turtle(path, Graph())  # first: it names a file that is not UTF-8
-        lines = tuple(path.read_text(encoding="utf-8").splitlines())
-        files.append(_ShapeFile(display_path(path), lines, graph))
-    shapes = Graph()
+def load_shapes(source: Path, vocab: Vocabulary) -> Graph:
+    """Read the shapes into one graph, checked against ``vocab``.
+
+    ``source`` is a folder (its ``*.ttl``) or one file in any RDF format its suffix names
+    (Turtle otherwise): a graph that carries its own shapes is its own shapes file. Literals
+    keep their lexical forms (``kg_build/rdffile.py``): only ``"true"^^xsd:boolean`` is true.
+    """
+    if source.is_dir():
+        paths = sorted(source.glob("*.ttl"))
+        if not paths:
+            raise OntologyError(display_path(source), None, "no shapes (expected *.ttl)")
+    elif source.exists():
+        paths = [source]
+    else:
+        raise OntologyError(display_path(source), None, "no such shapes file or folder")
+    files = [_read_shape_file(path) for path in paths]
+    shapes = Graph(bind_namespaces="none")
     for file in files:
         shapes += file.graph
         for prefix, namespace in file.graph.namespaces():  # pySHACL's messages use them
-            shapes.bind(prefix, namespace)
+            shapes.bind(prefix, namespace, override=False)
     for file in files:
         _check_queries(file, shapes)
         _check_terms(file, shapes, vocab)
     return shapes
+
+
+def _read_shape_file(path: Path) -> _ShapeFile:
+    """Read one shapes file with Oxigraph; a syntax error is one line with its place.
+
+    A Turtle file that Oxigraph cannot read is read again by rdflib, whose reason names the
+    Turtle rule it expected (``objectList expected``), as for the ontology.
+    """
+    shown = display_path(path)
+    fmt, _ = format_of(path, None)
+    try:
+        text = read_rdf(path, fmt, shown)
+    except SourceError as e:
+        if fmt == "turtle" and e.line is not None:
+            parse_turtle(path, Graph())  # raises rdflib's reason if rdflib fails too
+        raise OntologyError(e.path, e.line, e.message, e.column) from e
+    lines = tuple(path.read_text(encoding="utf-8", errors="replace").splitlines())
+    return _ShapeFile(shown, lines, rdflib_graph(text))
 
 
 def defined_at(folder: Path | None, node: Node) -> tuple[str, int | None]:
@@ -86,7 +111,7 @@ def defined_at(folder: Path | None, node: Node) -> tuple[str, int | None]:
         return "shapes", None
     name = str(node).rpartition("#")[2]
     start = re.compile(rf"^(\S*:{re.escape(name)}|<{re.escape(str(node))}>)\s")
-    for path in sorted(folder.glob("*.ttl")):
+    for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else [folder]:
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if start.match(text):
                 return display_path(path), number
@@ -217,15 +242,35 @@ def _queries(graph: Graph) -> Iterator[tuple[Node, str]]:
 
 
 def prefixes_of(shapes: Graph, node: Node) -> dict[str, str]:
-    """Return the prefixes a SPARQL query may use: the sh:declare of its sh:prefixes."""
+    """Return the prefixes a SPARQL query may use.
+
+    SHACL §5.2.1: the values of ``sh:prefixes/owl:imports*/sh:declare`` of the query's node.
+    """
     prefixes: dict[str, str] = {}
-    for source in shapes.objects(node, SH.prefixes):
+    for source in declaring(shapes, node):
         for declaration in shapes.objects(source, SH.declare):
             prefix = shapes.value(declaration, SH.prefix)
             namespace = shapes.value(declaration, SH.namespace)
             if isinstance(prefix, Literal) and isinstance(namespace, Literal | URIRef):
                 prefixes[str(prefix)] = str(namespace)
     return prefixes
+
+
+def declaring(shapes: Graph, node: Node) -> list[Node]:
+    """Return the nodes whose sh:declare a query's prefixes come from (sh:prefixes/owl:imports*)."""
+    return [s for value in shapes.objects(node, SH.prefixes) for s in imported(shapes, value)]
+
+
+def imported(shapes: Graph, source: Node) -> list[Node]:
+    """Return ``source`` and what it imports, directly or not (``owl:imports*``), in order."""
+    found: list[Node] = []
+    todo = [source]
+    while todo:
+        node = todo.pop(0)
+        if node not in found:
+            found.append(node)
+            todo += sorted(shapes.objects(node, OWL.imports), key=str)
+    return found
 
 
 # A left-to-right scan of a query: strings, IRIs and comments are taken whole, so that a

@@ -24,7 +24,8 @@ from rdflib.term import Node
 from kg_build.defaults import DEFAULT_ENGINE, ENGINES, PREFIXES
 from kg_build.errors import OntologyError
 from kg_build.namespaces import TP
-from kg_build.shapes import SHAPES_IRI, defined_at
+from kg_build.rdffile import RdfText, rdflib_graph
+from kg_build.shapes import SHAPES_IRI, defined_at, imported
 from kg_build.shapes import load_shapes as load_shapes  # re-exported: where it lived
 
 _RANGES: dict[str, tuple[URIRef, Callable[[Decimal, Decimal], bool]]] = {
@@ -122,26 +123,35 @@ class Validator:
         self.engine = engine
         self.shapes = shapes
         self._prepared: dict[Any, Any] = {}  # pySHACL: SHACL-SPARQL queries, parsed once
+        self._pyshacl_shapes: Graph | None = None  # pySHACL: the shapes as it reads them
         self._rudof: Any = None
         self._compiled: Any = None  # the SHACL Engine's compiled shapes
+        # sh:targetNode names focus nodes whether the data has them or not (SHACL §2.1.3.1).
+        self._targets_nodes = (None, SH.targetNode, None) in shapes
 
     def graph(self, data: Graph, where: str) -> list[Finding]:
         """Validate an rdflib graph; ``where`` names it for a focus node with no source line."""
         if self.engine == "pyshacl":
-            return _pyshacl(data, self.shapes, where, self._prepared)
+            return _pyshacl(data, self._shapes_for_pyshacl(), where, self._prepared)
         nt = data.serialize(format="nt", encoding="utf-8")
         return self._fast(nt, where, lambda: _triples_of(data))
 
     def ntriples(self, nt: bytes, where: str) -> list[Finding]:
-        """Validate a graph given as N-Triples."""
+        """Validate a graph given as N-Triples (every literal as written)."""
         if self.engine == "pyshacl":
-            return _pyshacl(Graph().parse(data=nt, format="nt"), self.shapes, where, self._prepared)
+            data = rdflib_graph(RdfText(nt))
+            return _pyshacl(data, self._shapes_for_pyshacl(), where, self._prepared)
         return self._fast(nt, where, lambda: _parsed(nt))
+
+    def _shapes_for_pyshacl(self) -> Graph:
+        if self._pyshacl_shapes is None:
+            self._pyshacl_shapes = _pyshacl_shapes(self.shapes)
+        return self._pyshacl_shapes
 
     def _fast(
         self, nt: bytes, where: str, triples: Callable[[], Iterable[tuple[str, str, str]]]
     ) -> list[Finding]:
-        if not nt.strip():
+        if not nt.strip() and not self._targets_nodes:
             return []
         results = self._pyrudof(nt) if self.engine == "pyrudof" else self._shacl_engine(nt)
         if not results:
@@ -247,6 +257,33 @@ class _PreparedQueries(Graph):
                 self._prepared[key] = prepareQuery(query_object, initNs=namespaces)
             query_object = self._prepared[key]
         return super().query(query_object, *args, **kwargs)
+
+
+def _pyshacl_shapes(shapes: Graph) -> Graph:
+    """Return the shapes as pySHACL reads a shapes file itself, with the prefixes it misses.
+
+    pySHACL reads a shapes file with only ``"true"`` as a true xsd:boolean (its rdflib patch),
+    so that ``sh:uniqueLang "1"^^xsd:boolean`` switches nothing on (SHACL §4.4.4 names only
+    true); handed a graph, it takes the booleans as rdflib read them. And it takes a query's
+    prefixes from ``sh:prefixes/sh:declare``, not through ``owl:imports`` as §5.2.1 says
+    (``sh:prefixes/owl:imports*/sh:declare``): each sh:prefixes value gets the declarations
+    it imports.
+    """
+    from pyshacl.monkey import rdflib_bool_patch, rdflib_bool_unpatch
+
+    text = shapes.serialize(format="nt", encoding="utf-8")
+    rdflib_bool_patch()  # type: ignore[no-untyped-call]
+    try:
+        copy = Graph(bind_namespaces="none").parse(data=text, format="nt")
+    finally:
+        rdflib_bool_unpatch()  # type: ignore[no-untyped-call]
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace)
+    for node in sorted(set(copy.objects(None, SH.prefixes)), key=str):
+        sources = imported(copy, node)[1:]  # [0] is the node itself
+        for declaration in [d for source in sources for d in copy.objects(source, SH.declare)]:
+            copy.add((node, SH.declare, declaration))
+    return copy
 
 
 def _pyshacl(data: Graph, shapes: Graph, where: str, prepared: dict[Any, Any]) -> list[Finding]:
