@@ -343,7 +343,7 @@ def _build_in_memory(
         publication.write(VOID_FILE, describe_build(built, config, written, sources))
         named.append(VOID_FILE.as_posix())
     count = f"{len(built.graph)} triples from {len(built.extractions)} articles"
-    _say(f"built {count}; wrote {', '.join(named)}")
+    _say(f"built {count}{_accepted(len(built.findings))}; wrote {', '.join(named)}")
     if store is not None:
         quads = load_embedded(built, config, publication.new_store())
         _say(f"loaded {quads} quads into the store {store.as_posix()}/")
@@ -384,7 +384,20 @@ def _build_stream(
         }
         write_output((json.dumps(report, indent=2, sort_keys=True) + "\n").encode(), str(timings))
     counts = f"{stats.lines} lines from {stats.articles} articles"
-    _say(f"streamed {counts} to {output} ({len(stats.warnings)} warnings)")
+    accepted = _accepted(stats.shacl_warnings)
+    _say(f"streamed {counts}{accepted} to {output} ({len(stats.warnings)} warnings)")
+
+
+def _accepted(shacl_warnings: int) -> str:
+    """Say that a built graph with SHACL warnings passed: a build accepts them, by design.
+
+    kg validate follows SHACL (any result fails, unless --allow-warnings); a build writes a
+    graph whose only results are warnings (the articles' own conflicting counts, kept as
+    claims), and says so.
+    """
+    if not shacl_warnings:
+        return ""
+    return f" with {_results(shacl_warnings, 'warning')} (a build stops on violations only)"
 
 
 def _format_of(output: str | None, given: str | None, suffixes: dict[str, str]) -> str | None:

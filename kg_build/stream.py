@@ -51,11 +51,13 @@ class StreamStats:
     articles: int = 0
     lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    shacl_warnings: int = 0  # of the warnings, the SHACL results (a build accepts them)
 
     def add(self, done: _Done) -> None:
         """Count one article built elsewhere, with its stage times and warnings."""
         self.articles += 1
         self.warnings += done.warnings
+        self.shacl_warnings += done.shacl_warnings
         for stage in done.wall:
             self.wall[stage] += done.wall[stage]
             self.cpu[stage] += done.cpu[stage]
@@ -82,6 +84,7 @@ class _Done:
     warnings: tuple[str, ...]
     wall: dict[str, float]
     cpu: dict[str, float]
+    shacl_warnings: int = 0
 
 
 class _Worker:
@@ -114,6 +117,7 @@ class _Worker:
             tuple(stats.warnings),
             stats.wall,
             stats.cpu,
+            stats.shacl_warnings,
         )
 
 
@@ -377,6 +381,7 @@ def _one_article(
         if violations:
             raise ValidationFailed(article.path, violations, "nothing written")
     stats.warnings += [str(w) for w in extraction.warnings] + [str(f) for f in findings]
+    stats.shacl_warnings += len(findings)  # no violation is left: a build accepts the rest
     return ntriples, extraction.article.iri, extraction.event.iri
 
 
