@@ -252,7 +252,7 @@ def validate_file(
     findings = validator.ntriples(text.ntriples, shown)
     _raise_on_violations(findings, shown)
     if findings and not allow_warnings:
-        said = _counted(findings, "Warning", "warning") + _counted(findings, "Info", "info")
+        said = [_counted(findings, s) for s in sorted({f.severity for f in findings})]
         raise ValidationFailed(
             shown,
             [],
@@ -264,9 +264,12 @@ def validate_file(
     return findings
 
 
-def _counted(findings: list[Finding], severity: str, word: str) -> list[str]:
+def _counted(findings: list[Finding], severity: str) -> str:
     count = sum(f.severity == severity for f in findings)
-    return [f"{count} SHACL {word}{'' if count == 1 else 's'}"] if count else []
+    word = {"Warning": "warning", "Info": "info"}.get(severity)
+    if word is None:  # a severity of the shapes' own (SHACL §2.1.5)
+        return f"{count} SHACL result{'' if count == 1 else 's'} of severity {severity}"
+    return f"{count} SHACL {word}{'' if count == 1 else 's'}"
 
 
 def _links_graph(graphs: Sequence[Graph], config: Config, loaded: Loaded) -> Graph:

@@ -116,6 +116,13 @@ def rdflib_graph(text: RdfText) -> Graph:
     return graph
 
 
+def term_of(text: str) -> Node:
+    """Return a term written in N-Triples (an IRI in ``<>``, a literal, a blank node) as is."""
+    line = f"<urn:x-kg:s> <urn:x-kg:p> {text} .".encode()
+    (triple,) = ox.parse(line, ox.RdfFormat.N_TRIPLES)
+    return _term(triple.object)
+
+
 def _term(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)

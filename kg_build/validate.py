@@ -125,6 +125,7 @@ class Validator:
         self._prepared: dict[Any, Any] = {}  # pySHACL: SHACL-SPARQL queries, parsed once
         self._pyshacl_shapes: Graph | None = None  # pySHACL: the shapes as it reads them
         self._rudof: Any = None
+        self._rudof_shapes = b""  # the shapes pyrudof read, as N-Triples
         self._compiled: Any = None  # the SHACL Engine's compiled shapes
         # sh:targetNode names focus nodes whether the data has them or not (SHACL §2.1.3.1).
         self._targets_nodes = (None, SH.targetNode, None) in shapes
@@ -169,11 +170,11 @@ class Validator:
         report = self._compiled.validate_text(nt.decode("utf-8"), format="nt")
         return [
             (
-                _term(r.focus_node),
+                focus_term(_term(r.focus_node)),
                 _short(_term(r.path)) if r.path is not None else "-",
                 r.message or _worded(self.shapes, r.component_iri, _term(r.source_shape), r.value),
                 _short(_term(r.source_shape)),
-                str(r.severity_iri).rsplit("#", 1)[-1],
+                severity_name(_term(str(r.severity_iri))),
                 _short(r.component_iri),
                 value_term(r.value),
             )
@@ -185,31 +186,35 @@ class Validator:
 
         if self._rudof is None:
             self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+            self._rudof_shapes = self.shapes.serialize(format="nt", encoding="utf-8")
             self._rudof.read_shacl(
-                self.shapes.serialize(format="nt", encoding="utf-8").decode("utf-8"),
-                format=pyrudof.ShaclFormat.NTriples,
+                self._rudof_shapes.decode("utf-8"), format=pyrudof.ShaclFormat.NTriples
             )
             self._rudof.read_data("# no triples\n", format=pyrudof.RDFFormat.NTriples)
         # Each graph is read into a staging frame and rolled back after: clearing the data
         # (read_data(merge=False), reset_data) costs ~45 ms a call, the rollback 0.2 ms.
         self._rudof.begin_staging()
         try:
-            self._rudof.read_data(nt.decode("utf-8"), format=pyrudof.RDFFormat.NTriples)
+            data = nt.decode("utf-8") or "# no triples\n"  # pyrudof refuses an empty input
+            self._rudof.read_data(data, format=pyrudof.RDFFormat.NTriples)
             results = list(self._rudof.validate_shacl().violations)
         finally:
             self._rudof.rollback_staging()
         return [self._rudof_result(r, nt) for r in results if not self._false_range_result(r)]
 
     def _rudof_result(self, r: Any, nt: bytes) -> _Result:
-        value = _nt(r.value, str(r.focus_node), r.path, nt)
+        value = _nt(r.value, str(r.focus_node), r.path, nt, self._rudof_shapes)
+        focus = str(r.focus_node)
+        if not _IRI.match(focus) and not focus.startswith(('"', "_:")):  # a bare literal
+            focus = _nt(focus, focus, None, nt, self._rudof_shapes) or focus
         return (
-            str(r.focus_node),
+            focus_term(focus),
             _short(r.path) if r.path is not None else "-",
             _unquote(str(r.message))
             if r.message
             else _worded(self.shapes, str(r.constraint_component), str(r.source_shape), value),
             _short(r.source_shape),
-            str(r.severity).rsplit("#", 1)[-1],
+            severity_name(str(r.severity)),
             _short(r.constraint_component),
             value_term(value),
         )
@@ -320,11 +325,11 @@ def _finding(sources: _Sources, report: Graph, result: Node, where: str, shapes:
     if not message:
         message = _worded(shapes, component, shape, text)
     found = (
-        str(focus),
+        str(focus) if isinstance(focus, URIRef) else focus_term(focus.n3() if focus else ""),
         _short(path) if path is not None else "-",
         message,
         _short(shape),
-        str(severity).rsplit("#", 1)[-1],
+        severity_name(str(severity)),
         _short(component),
         value_term(text),
     )
@@ -400,24 +405,32 @@ def _term(text: str) -> str:
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _nt(value: object, focus: str, path: object, nt: bytes) -> str | None:
+def _nt(value: object, focus: str, path: object, nt: bytes, shapes: bytes) -> str | None:
     """Return a value pyrudof gives (a quoted literal, or a bare IRI) in N-Triples form.
 
-    A date or time comes bare, without its quotes and datatype: it is read back from the
-    data's line that gives the focus node that value.
+    A date, time or boolean comes bare, without its quotes and datatype: it is read back from
+    the data's line that gives the focus node that value, else from the one form of it that
+    the data or the shapes write (a focus node that sh:targetNode names).
     """
     if value is None:
         return None
     text = str(value)
     if text.startswith(('"', "_:", "<")):
         return text
-    if _IRI.match(text) or path is None:
-        return f"<{text}>" if _IRI.match(text) else f'"{text}"'
+    if _IRI.match(text):
+        return f"<{text}>"
     start = f'<{focus}> <{path}> "{text}"'.encode()
-    line = next((ln for ln in nt.splitlines() if ln.startswith(start)), None)
+    line = (
+        None if path is None else next((ln for ln in nt.splitlines() if ln.startswith(start)), None)
+    )
     if line is None:
-        return f'"{text}"'
+        forms = {m[0] for source in (nt, shapes) for m in _bare(text).finditer(source)}
+        return forms.pop().decode("utf-8") if len(forms) == 1 else f'"{text}"'
     return line.split(b" ", 2)[2].decode("utf-8").removesuffix(" .").rstrip()
+
+
+def _bare(text: str) -> re.Pattern[bytes]:
+    return re.compile(rb'"' + re.escape(text.encode("utf-8")) + rb'"\^\^<[^>]*>')
 
 
 def _number(text: str) -> Decimal | None:
@@ -461,6 +474,26 @@ def full_iri(text: str) -> str:
 
 
 _TYPED = re.compile(r'^(".*")\^\^(?:<([^>]*)>|([A-Za-z][\w-]*):(\S*))$', re.DOTALL)
+
+
+def severity_name(iri: str) -> str:
+    """Return sh:Violation, sh:Warning, sh:Info by their local names, another severity whole.
+
+    SHACL §2.1.5: any IRI may be a severity; a result of one of ours does not conform either.
+    """
+    text = iri.removeprefix("sh:")
+    if text.startswith("Severity(") and text.endswith(")"):  # pyrudof's form of another IRI
+        text = text.removeprefix("Severity(").removesuffix(")")
+    return text.removeprefix(str(SH)) if text.startswith(str(SH)) or ":" not in text else text
+
+
+def focus_term(text: str) -> str:
+    """Return a focus node as findings give it: an IRI bare, anything else in N-Triples form.
+
+    A literal is a focus node when a shape targets it (``sh:targetNode "x"``): each engine
+    writes it its own way, as it does a value.
+    """
+    return value_term(text) if text.startswith(('"', "'")) else text
 
 
 def value_term(text: str | None) -> str:
