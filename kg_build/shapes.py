@@ -27,6 +27,7 @@ from kg_build.mapping import parse_turtle
 from kg_build.model import Vocabulary
 from kg_build.parse import display_path
 from kg_build.rdffile import format_of, rdflib_graph, read_rdf
+from kg_build.shacl_sparql import forbidden, might_be_forbidden, parsed, queries
 
 SHAPES_IRI = "https://w3id.org/team-pursuit/shapes#"
 
@@ -109,13 +110,29 @@ def defined_at(folder: Path | None, node: Node) -> tuple[str, int | None]:
     """Return the file and line that start a shape's description, as far as a scan finds."""
     if folder is None:
         return "shapes", None
-    name = str(node).rpartition("#")[2]
+    name = re.split("[#/]", str(node))[-1]
     start = re.compile(rf"^(\S*:{re.escape(name)}|<{re.escape(str(node))}>)\s")
     for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else [folder]:
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if start.match(text):
                 return display_path(path), number
     return display_path(folder), None
+
+
+def where_defined(source: Path | None, node: Node, query: str = "") -> tuple[str, int | None]:
+    """Return the file and line of a shape (by its IRI) or else of a query's first line."""
+    if isinstance(node, URIRef):
+        path, line = defined_at(source, node)
+        if line is not None:
+            return path, line
+    first = next((ln.strip() for ln in query.splitlines() if ln.strip()), "")
+    if source is not None and first:
+        for file in sorted(source.glob("*.ttl")) if source.is_dir() else [source]:
+            text = file.read_text(encoding="utf-8", errors="replace")
+            for number, said in enumerate(text.splitlines(), 1):
+                if first in said:
+                    return display_path(file), number
+    return (display_path(source) if source is not None else "shapes"), None
 
 
 # ---------------------------------------------------------------- tp: terms
@@ -342,6 +359,24 @@ def _check_queries(file: _ShapeFile, shapes: Graph) -> None:
     if problems:
         line, message = min(problems)
         raise OntologyError(file.shown, line or None, message)
+    _check_prebinding(file, shapes)
+
+
+def _check_prebinding(file: _ShapeFile, shapes: Graph) -> None:
+    """Refuse a query that SHACL-SPARQL forbids, whatever the engine (§5.3.1)."""
+    mine = set(file.graph.subjects())
+    for query in queries(shapes):
+        if query.node not in mine or not might_be_forbidden(query.text, query.prebound):
+            continue  # no keyword that could be forbidden: no need to parse (5-60 ms a query)
+        what = forbidden(parsed(query.text, prefixes_of(shapes, query.node)), query.prebound)
+        if what is not None:
+            line = _query_line(file, query.text, 1) or _definition_line(file, query.node, None)
+            raise OntologyError(
+                file.shown,
+                line,
+                f"{_describe(shapes, query.node)}: SHACL-SPARQL does not allow {what} in a "
+                "query whose variables are pre-bound (§5.3.1); no engine may run it",
+            )
 
 
 def _query_problem(query: str, prefixes: dict[str, str]) -> tuple[int, str] | None:
@@ -428,7 +463,7 @@ def _name(node: Node) -> str:
 def _definition_line(file: _ShapeFile, node: Node, owner: Node | None) -> int | None:
     for candidate in (node, owner):
         if isinstance(candidate, URIRef):
-            name = re.escape(str(candidate).rpartition("#")[2])
+            name = re.escape(re.split("[#/]", str(candidate))[-1])
             start = re.compile(rf"^(\S*:{name}|<{re.escape(str(candidate))}>)\s")
             found = next((n for n, t in enumerate(file.lines, 1) if start.match(t)), None)
             if found is not None:
