@@ -72,6 +72,10 @@ class ValidationFailed(KgError):
         self.findings = findings
 
 
+class EngineLimit(KgError):
+    """The chosen SHACL engine cannot check what the shapes or the data need; none ran."""
+
+
 class StoreError(KgError):
     """A triple store failed or refused a request."""
 

@@ -223,7 +223,7 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
         named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
     shapes = load_shapes(config.shapes, loaded.vocab)
-    findings = Validator(shapes, config.validator).graph(graph, "graph")
+    findings = Validator(shapes, config.validator, config.shapes).graph(graph, "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
     warnings = [f"{w}" for e in extractions for w in e.warnings]
     warnings += [str(f) for f in findings if f.severity != "Violation"]
@@ -248,7 +248,7 @@ def validate_file(
     shown = path.as_posix()
     text = read_rdf(path, fmt, shown)
     vocab = vocabulary(load_ontology(config.ontology))
-    validator = Validator(load_shapes(config.shapes, vocab), config.validator)
+    validator = Validator(load_shapes(config.shapes, vocab), config.validator, config.shapes)
     findings = validator.ntriples(text.ntriples, shown)
     _raise_on_violations(findings, shown)
     if findings and not allow_warnings:

@@ -93,8 +93,8 @@ class _Worker:
     def __init__(self, config: Config) -> None:
         self.loaded = load_config(config)
         shapes = load_shapes(config.shapes, self.loaded.vocab)
-        self.validator = _SplitValidator(shapes, config.validator)
-        self.whole = Validator(shapes, config.validator)  # for the merged check
+        self.validator = _SplitValidator(shapes, config.validator, config.shapes)
+        self.whole = Validator(shapes, config.validator, config.shapes)  # the merged check
         self.iris = Iris(config.base)
 
     def check_merged(
@@ -133,10 +133,10 @@ class _SplitValidator:
     end of the build.
     """
 
-    def __init__(self, shapes: Graph, engine: str) -> None:
+    def __init__(self, shapes: Graph, engine: str, source: Path | None = None) -> None:
         own, shared, classes = split_shapes(shapes)
-        self.own = Validator(own, engine)
-        self.shared = Validator(shared, engine)
+        self.own = Validator(own, engine, source)
+        self.shared = Validator(shared, engine, source)
         self.shared_types = frozenset(f"<{c}>".encode() for c in classes)
         self.checked: set[bytes] = set()  # digests of the shared descriptions validated
 
@@ -215,7 +215,9 @@ def build_stream(
     stats = StreamStats()
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
     loaded = load_config(config)
-    split_shapes(load_shapes(config.shapes, loaded.vocab), config.shapes)
+    shapes = load_shapes(config.shapes, loaded.vocab)
+    split_shapes(shapes, config.shapes)
+    Validator(shapes, config.validator, config.shapes)  # refuses what the engine cannot check
     links = load_link_set(config.mappings, config.base).links
     linked: set[str] = set()
     loader = _ChunkedLoad(store, quads, stats) if store is not None else None

@@ -22,10 +22,11 @@ from rdflib.namespace import PROV, SH, XSD
 from rdflib.term import Node
 
 from kg_build.defaults import DEFAULT_ENGINE, ENGINES, PREFIXES
-from kg_build.errors import OntologyError
+from kg_build.engines import ENGINE_NAMES, ill_typed, refusal, unchecked_datatypes
+from kg_build.errors import EngineLimit, OntologyError
 from kg_build.namespaces import TP
 from kg_build.rdffile import RdfText, rdflib_graph
-from kg_build.shapes import SHAPES_IRI, defined_at, imported
+from kg_build.shapes import SHAPES_IRI, defined_at, imported, where_defined
 from kg_build.shapes import load_shapes as load_shapes  # re-exported: where it lived
 
 _RANGES: dict[str, tuple[URIRef, Callable[[Decimal, Decimal], bool]]] = {
@@ -117,11 +118,19 @@ def _check_targeted_by_class(shapes: Graph, shape: Node, folder: Path | None) ->
 class Validator:
     """The shapes, ready to validate many data graphs with one engine."""
 
-    def __init__(self, shapes: Graph, engine: str = DEFAULT_ENGINE) -> None:
+    def __init__(
+        self, shapes: Graph, engine: str = DEFAULT_ENGINE, source: Path | None = None
+    ) -> None:
+        """Ready the shapes; raise EngineLimit if the engine cannot check them.
+
+        ``source`` is the shapes' folder or file, to name the line of a shape it refuses.
+        """
         if engine not in ENGINES:
             raise ValueError(f"unknown SHACL engine {engine!r} (expected one of {ENGINES})")
+        _refuse_unsupported(shapes, engine, source)
         self.engine = engine
         self.shapes = shapes
+        self._unchecked = unchecked_datatypes(shapes, engine)  # see _refuse_missed
         self._prepared: dict[Any, Any] = {}  # pySHACL: SHACL-SPARQL queries, parsed once
         self._pyshacl_shapes: Graph | None = None  # pySHACL: the shapes as it reads them
         self._rudof: Any = None
@@ -133,7 +142,11 @@ class Validator:
     def graph(self, data: Graph, where: str) -> list[Finding]:
         """Validate an rdflib graph; ``where`` names it for a focus node with no source line."""
         if self.engine == "pyshacl":
-            return _pyshacl(data, self._shapes_for_pyshacl(), where, self._prepared)
+            findings = _pyshacl(data, self._shapes_for_pyshacl(), where, self._prepared)
+            if self._unchecked:
+                nt = data.serialize(format="nt", encoding="utf-8")
+                self._refuse_missed(nt, findings, where, lambda: _triples_of(data))
+            return findings
         nt = data.serialize(format="nt", encoding="utf-8")
         return self._fast(nt, where, lambda: _triples_of(data))
 
@@ -141,8 +154,41 @@ class Validator:
         """Validate a graph given as N-Triples (every literal as written)."""
         if self.engine == "pyshacl":
             data = rdflib_graph(RdfText(nt))
-            return _pyshacl(data, self._shapes_for_pyshacl(), where, self._prepared)
+            findings = _pyshacl(data, self._shapes_for_pyshacl(), where, self._prepared)
+            self._refuse_missed(nt, findings, where, lambda: _parsed(nt))
+            return findings
         return self._fast(nt, where, lambda: _parsed(nt))
+
+    def _refuse_missed(
+        self,
+        nt: bytes,
+        findings: list[Finding],
+        where: str,
+        triples: Callable[[], Iterable[tuple[str, str, str]]],
+    ) -> None:
+        """Raise EngineLimit for an ill-typed literal that the engine may have let through.
+
+        The engine does not check the lexical forms of some datatypes the shapes require
+        (``self._unchecked``). A literal of one of them that is not of its lexical space and
+        that no sh:datatype result names may be a violation the engine missed (or no shape's
+        value at all): the report cannot be trusted, so there is none.
+        """
+        suspects = ill_typed(nt, self._unchecked) if self._unchecked else []
+        reported = {f.value for f in findings if f.component == "sh:DatatypeConstraintComponent"}
+        missed = [s for s in suspects if value_term(s[2]) not in reported]
+        if not missed:
+            return
+        subject, predicate, literal = missed[0]
+        file, line = _Sources(triples()).locate(subject)
+        lexical, datatype = literal.rsplit("^^", 1)
+        datatype = _short(datatype.strip("<>"))
+        raise EngineLimit(
+            file or where,
+            line or None,
+            f"{ENGINE_NAMES[self.engine]} cannot check {lexical}^^{datatype} of {subject} "
+            f"{_short(predicate)}: it does not check whether a literal is a valid {datatype}, "
+            f"this one is not, and it reported nothing on it; no report is given",
+        )
 
     def _shapes_for_pyshacl(self) -> Graph:
         if self._pyshacl_shapes is None:
@@ -155,10 +201,9 @@ class Validator:
         if not nt.strip() and not self._targets_nodes:
             return []
         results = self._pyrudof(nt) if self.engine == "pyrudof" else self._shacl_engine(nt)
-        if not results:
-            return []
-        sources = _Sources(triples())
-        return sorted(sources.finding(r, where) for r in results)
+        findings = sorted(_Sources(triples()).finding(r, where) for r in results) if results else []
+        self._refuse_missed(nt, findings, where, triples)
+        return findings
 
     def _shacl_engine(self, nt: bytes) -> list[_Result]:
         import shacl  # imported here, as pyrudof is: only the engine in use is loaded
@@ -233,6 +278,24 @@ class Validator:
         value = _number(_unquote(str(result.value))) if str(result.value).startswith('"') else None
         limit = _number(str(bound)) if isinstance(bound, Literal) else None
         return value is not None and limit is not None and holds(value, limit)
+
+
+def _refuse_unsupported(shapes: Graph, engine: str, source: Path | None) -> None:
+    """Raise EngineLimit, naming the shape and the feature, if the engine cannot check it."""
+    found = refusal(shapes, engine)
+    if found is None:
+        return
+    path, line = where_defined(source, found.node, found.query)
+    able = [ENGINE_NAMES[e] for e in ENGINES if e != engine and refusal(shapes, e) is None]
+    options = [e for e in ENGINES if ENGINE_NAMES[e] in able]
+    instead = f" (--validator {' or '.join(options)} can)" if options else ""
+    shape = _short(found.node) if isinstance(found.node, URIRef) else "a blank-node shape"
+    raise EngineLimit(
+        path,
+        line,
+        f"{ENGINE_NAMES[engine]} cannot check {shape}: {found.feature}; "
+        f"nothing was validated{instead}",
+    )
 
 
 # ---------------------------------------------------------------- pySHACL, the reference
