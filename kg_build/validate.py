@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,7 +24,7 @@ from rdflib.term import Node
 
 from kg_build.defaults import DEFAULT_ENGINE, ENGINES, PREFIXES
 from kg_build.engines import ENGINE_NAMES, ill_typed, refusal, unchecked_datatypes
-from kg_build.errors import EngineLimit, OntologyError
+from kg_build.errors import EngineLimit, OntologyError, one_line
 from kg_build.namespaces import TP
 from kg_build.rdffile import RdfText, rdflib_graph
 from kg_build.shapes import SHAPES_IRI, defined_at, imported, where_defined
@@ -175,10 +176,10 @@ class Validator:
         """
         suspects = ill_typed(nt, self._unchecked) if self._unchecked else []
         reported = {f.value for f in findings if f.component == "sh:DatatypeConstraintComponent"}
-        missed = [s for s in suspects if value_term(s[2]) not in reported]
+        missed = sorted(s for s in suspects if value_term(s[2]) not in reported)
         if not missed:
             return
-        subject, predicate, literal = missed[0]
+        subject, predicate, literal = missed[0]  # the first in order: the same in every run
         file, line = _Sources(triples()).locate(subject)
         lexical, datatype = literal.rsplit("^^", 1)
         datatype = _short(datatype.strip("<>"))
@@ -200,7 +201,8 @@ class Validator:
     ) -> list[Finding]:
         if not nt.strip() and not self._targets_nodes:
             return []
-        results = self._pyrudof(nt) if self.engine == "pyrudof" else self._shacl_engine(nt)
+        with _engine_failure(self.engine, where):
+            results = self._pyrudof(nt) if self.engine == "pyrudof" else self._shacl_engine(nt)
         findings = sorted(_Sources(triples()).finding(r, where) for r in results) if results else []
         self._refuse_missed(nt, findings, where, triples)
         return findings
@@ -278,6 +280,26 @@ class Validator:
         value = _number(_unquote(str(result.value))) if str(result.value).startswith('"') else None
         limit = _number(str(bound)) if isinstance(bound, Literal) else None
         return value is not None and limit is not None and holds(value, limit)
+
+
+@contextmanager
+def _engine_failure(engine: str, where: str) -> Iterator[None]:
+    """Turn an engine's own failure on a graph into one error line: nothing is validated.
+
+    pySHACL raises TypeError comparing an ill-typed xsd:date with sh:lessThanOrEquals; an
+    engine that fails says nothing of the graph, and must not pass for an internal error.
+    """
+    try:
+        yield
+    except (EngineLimit, KeyboardInterrupt):
+        raise
+    except Exception as e:
+        raise EngineLimit(
+            where,
+            None,
+            f"{ENGINE_NAMES[engine]} cannot check it: it failed "
+            f"({type(e).__name__}: {one_line(str(e), 120)}); nothing was validated",
+        ) from e
 
 
 def _refuse_unsupported(shapes: Graph, engine: str, source: Path | None) -> None:
@@ -358,14 +380,15 @@ def _pyshacl(data: Graph, shapes: Graph, where: str, prepared: dict[Any, Any]) -
     from pyshacl import validate as shacl_validate  # a large import, for the reference only
 
     # inplace: pySHACL validates our copy as it is, with no inference to add to it.
-    _, report, _ = shacl_validate(
-        _PreparedQueries(data, prepared),
-        shacl_graph=shapes,
-        inference="none",
-        allow_warnings=True,
-        abort_on_first=False,
-        inplace=True,
-    )
+    with _engine_failure("pyshacl", where):
+        _, report, _ = shacl_validate(
+            _PreparedQueries(data, prepared),
+            shacl_graph=shapes,
+            inference="none",
+            allow_warnings=True,
+            abort_on_first=False,
+            inplace=True,
+        )
     assert isinstance(report, Graph)
     # The report's own results: those nested in another's sh:detail (pySHACL nests the
     # results of an sh:node shape so) are not results of the data graph (SHACL §3.6.2).

@@ -7,6 +7,7 @@ an N-Quads file as Turtle (a parse error, exit 1 like a violation), and rdflib r
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 
 from kg_build.cli import cli
 from kg_build.defaults import ENGINES
-from tests.conftest import ROOT
+from tests.conftest import CYCLING, ROOT
 
 FIXTURE = ROOT / "tests" / "data" / "shapes" / "ResultShape.violating.ttl"
 FORMATS = {
@@ -168,3 +169,51 @@ def test_issue_18_warnings_fail_kg_validate_unless_allowed(tmp_path: Path, in_ro
     code, err = _kg("validate", shown, "--allow-warnings")
     assert code == 0
     assert err.splitlines()[-1] == f"{shown}: conforms with --allow-warnings (3 SHACL warnings)"
+
+
+ILL_TYPED_DATE = (
+    "sources/cycling-2020-mens-team-pursuit.txt:1: "
+    "https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit tp:startDate: "
+    'sh:datatype xsd:date not satisfied by "2021-08-32"^^<http://www.w3.org/2001/XMLSchema#date> '
+    "[tps:Event-startDate]"
+)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["in-memory", "streamed"])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_issue_18_an_ill_typed_curated_value_stops_the_build(
+    engine: str, stream: bool, tmp_path: Path, in_root: Path
+) -> None:
+    """A curated fact's date that is no date reaches the gate as written, and stops the build.
+
+    rdflib keeps "2021-08-32"^^xsd:date as written; the gate must see that form, not a
+    rewrite, in the in-memory build (rdflib graphs) and the streamed one (N-Triples written
+    by the mapping executor).
+    """
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    facts = mappings / "facts" / "cycling-2020-mens-team-pursuit.yaml"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count('[event, tp:startDate, "2021-08-02"]') == 1
+    facts.write_text(text.replace('tp:startDate, "2021-08-02"', 'tp:startDate, "2021-08-32"'))
+    target = tmp_path / "graph.nt"
+    args = ["build", str(CYCLING), "--mappings", str(mappings), "-o", str(target)]
+    code, err = _kg(*args, "--validator", engine, *(["--stream"] if stream else []))
+    assert code == 1 and not target.exists()
+    lines = [ln for ln in err.splitlines() if not ln.startswith("warning:")]
+    if engine == "shacl-engine":
+        assert ILL_TYPED_DATE in lines
+        assert lines[-1].endswith(": 3 SHACL violations; nothing written")
+    elif engine == "pyrudof":  # it does not check xsd:date forms, and says so
+        # The first of the two places the date is (the fact's claim, then the event).
+        assert lines == [
+            "error: sources/cycling-2020-mens-team-pursuit.txt:21: pyrudof cannot check "
+            '"2021-08-32"^^xsd:date of '
+            "https://w3id.org/team-pursuit/id/article/cycling-2020-mens-team-pursuit/line/21/"
+            "claim/1 http://www.w3.org/1999/02/22-rdf-syntax-ns#object: it does not check "
+            "whether a literal is a valid xsd:date, this one is not, and it reported nothing "
+            "on it; no report is given"
+        ]
+    else:  # pySHACL fails comparing it with tp:endDate (sh:lessThanOrEquals), and says so
+        (line,) = lines
+        assert "pySHACL cannot check it: it failed (TypeError: '<=' not supported" in line
