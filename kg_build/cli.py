@@ -52,8 +52,9 @@ EXIT_SERVICE = 3
 EPILOG = """\b
 Exit codes:
   0  success
-  1  bad input (a malformed article, rule or query, an unwritable output),
-     a graph that does not conform to the shapes, or an internal error
+  1  bad input (a malformed article, rule, query or graph file, shapes an
+     engine cannot check, an unwritable output), a graph that does not
+     conform to the shapes, or an internal error
   2  usage error (unknown option, missing argument)
   3  an external service failed (store, Wikidata), or kg serve's port is in use
 """
@@ -202,7 +203,7 @@ SHAPES_OPTION = click.option(
     "--shapes",
     type=click.Path(path_type=Path),
     default=SHAPES,
-    help="Folder of SHACL shapes.  [default: the packaged shapes/]",
+    help="Folder of SHACL shapes (its *.ttl), or one shapes file.  [default: the packaged shapes/]",
 )
 REPORT_OPTION = click.option(
     "--report",
@@ -214,8 +215,10 @@ VALIDATOR_OPTION = click.option(
     type=click.Choice(ENGINES),
     default=DEFAULT_ENGINE,
     show_default=True,
-    help="SHACL engine: the SHACL Engine (fastest), pyrudof, or pySHACL (the reference; "
-    "slowest). All give the same results.",
+    help="SHACL engine: the SHACL Engine (fastest; all of SHACL Core and SHACL-SPARQL), "
+    "pyrudof (no SPARQL-based constraint components, $shapesGraph, $currentShape, or $this in "
+    "a nested group's FILTER), or pySHACL (the reference, slowest; no $shapesGraph). An engine "
+    "refuses shapes it cannot check; on the rest all give the same results.",
 )
 
 
