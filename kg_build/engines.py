@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -29,9 +30,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from kg_build.errors import EngineLimit, one_line
 from kg_build.lexical import VALIDATORS, XSD, is_valid
 from kg_build.shacl_sparql import Query, nested_use, parsed, queries, variables_named
-from kg_build.shapes import prefixes_of
+from kg_build.shapes_sparql import prefixes_of
 
 _INTEGERS: tuple[str, ...] = (
     "integer",
@@ -154,6 +156,26 @@ def _name(shapes: Graph, node: Node) -> str:
     if not isinstance(node, URIRef):
         return "(a blank node)"
     return shapes.namespace_manager.normalizeUri(node)
+
+
+@contextmanager
+def engine_failure(engine: str, where: str) -> Iterator[None]:
+    """Turn an engine's own failure on a graph into one error line: nothing is validated.
+
+    pySHACL raises TypeError comparing an ill-typed xsd:date with sh:lessThanOrEquals; an
+    engine that fails says nothing of the graph, and must not pass for an internal error.
+    """
+    try:
+        yield
+    except (EngineLimit, KeyboardInterrupt):
+        raise
+    except Exception as e:
+        raise EngineLimit(
+            where,
+            None,
+            f"{ENGINE_NAMES[engine]} cannot check it: it failed "
+            f"({type(e).__name__}: {one_line(str(e), 120)}); nothing was validated",
+        ) from e
 
 
 # ---------------------------------------------------------------- literals
