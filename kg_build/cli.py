@@ -217,8 +217,8 @@ VALIDATOR_OPTION = click.option(
     show_default=True,
     help="SHACL engine: the SHACL Engine (fastest; all of SHACL Core and SHACL-SPARQL), "
     "pyrudof (no SPARQL-based constraint components, $shapesGraph, $currentShape, or $this in "
-    "a nested group's FILTER), or pySHACL (the reference, slowest; no $shapesGraph). An engine "
-    "refuses shapes it cannot check; on the rest all give the same results.",
+    "a nested group's FILTER or BIND), or pySHACL (the reference, slowest; no $shapesGraph). "
+    "An engine refuses shapes it cannot check; on the rest all give the same results.",
 )
 
 
