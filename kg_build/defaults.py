@@ -28,6 +28,7 @@ SOURCES_NAME = "sources"  # a bundled article's folder in the graph: sources/<fi
 DEFAULT_STORE = Path("out") / "store"
 
 TP_IRI = "https://w3id.org/team-pursuit/ontology#"
+SHAPES_IRI = "https://w3id.org/team-pursuit/shapes#"
 DEFAULT_BASE = "https://w3id.org/team-pursuit/id/"
 
 # Prefixes that curated data and mapping rules may use, as plain IRI strings.

@@ -13,16 +13,21 @@ if TYPE_CHECKING:  # what failed builds carry (validate and model import this mo
 class KgError(Exception):
     """An error in the user's input or environment, printed as one line without a traceback."""
 
-    def __init__(self, path: str, line: int | None, message: str) -> None:
+    def __init__(
+        self, path: str, line: int | None, message: str, column: int | None = None
+    ) -> None:
         super().__init__(path, line, message)
         self.path = path
         self.line = line
         self.message = message
+        self.column = column  # where a parser places a syntax error in the line
 
     def __str__(self) -> str:
         # A file-level problem (missing file, a directory) has no line to point at.
         if self.line is None:
             return f"{self.path}: {self.message}"
+        if self.column is not None:
+            return f"{self.path}:{self.line}:{self.column}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 
@@ -60,9 +65,11 @@ class ValidationFailed(KgError):
         violations: list[str],
         outcome: str = "",
         findings: tuple[Finding, ...] = (),
+        summary: str = "",
     ) -> None:
         suffix = f"; {outcome}" if outcome else ""
-        super().__init__(path, None, f"{len(violations)} SHACL violations{suffix}")
+        said = summary or f"{len(violations)} SHACL violations"
+        super().__init__(path, None, f"{said}{suffix}")
         self.violations = violations
         self.outcome = outcome
         self.findings = findings
@@ -70,6 +77,10 @@ class ValidationFailed(KgError):
     def __reduce__(self) -> tuple[object, ...]:
         # Raised in a streamed build's worker process, it crosses to the main one pickled.
         return (type(self), (self.path, self.violations, self.outcome, self.findings))
+
+
+class EngineLimit(KgError):
+    """The chosen SHACL engine cannot check what the shapes or the data need; none ran."""
 
 
 class StoreError(KgError):

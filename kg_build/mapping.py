@@ -413,13 +413,15 @@ def apply_rules(
 ) -> None:
     """Add the triples of every rule over every record of its source to ``graph``."""
     add = graph.add
+    # normalize=False: a value keeps the form the records give it, as rules_to_ntriples writes
+    # it ("007", "yes"), so that validation sees it (rdflib would write "7" and "false").
     for s, p, value, datatype in rule_triples(rules, sources, vocab):
         if datatype is None:
             add((URIRef(s), URIRef(p), URIRef(value)))
         elif datatype == _XSD_STRING:
-            add((URIRef(s), URIRef(p), Literal(value)))
+            add((URIRef(s), URIRef(p), Literal(value, normalize=False)))
         else:
-            add((URIRef(s), URIRef(p), Literal(value, datatype=URIRef(datatype))))
+            add((URIRef(s), URIRef(p), Literal(value, datatype=URIRef(datatype), normalize=False)))
 
 
 def rules_to_ntriples(

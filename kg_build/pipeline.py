@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
-from rdflib.exceptions import ParserError
-from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from kg_build.defaults import (
@@ -64,6 +62,7 @@ from kg_build.mapping import (
 )
 from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
 from kg_build.parse import display_path, parse_article, parse_bytes
+from kg_build.rdffile import read_rdf
 from kg_build.reference import (
     SETTINGS_FILE,
     Reference,
@@ -265,7 +264,7 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
         named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
     shapes = load_shapes(config.shapes, loaded.vocab)
-    findings = Validator(shapes, config.validator).graph(graph, "graph")
+    findings = Validator(shapes, config.validator, config.shapes).graph(graph, "graph")
     _raise_on_violations(findings, "the built graph", "nothing written")
     return Built(graph, named, extractions, loaded, tuple(findings))
 
@@ -289,31 +288,40 @@ def _raise_on_violations(findings: list[Finding], what: str, outcome: str = "") 
         raise ValidationFailed(what, violations, outcome, tuple(findings))
 
 
-def validate_file(path: Path, config: Config = Config()) -> list[Finding]:
-    """Validate a graph file against the shapes; raise ValidationFailed on a violation."""
-    graph = Graph()
-    try:
-        graph.parse(path, format=_format_of(path))
-    except FileNotFoundError as e:
-        raise SourceError(path.as_posix(), None, "no such file") from e
-    except (BadSyntax, ParserError, ValueError, OSError) as e:
-        line = getattr(e, "lines", None)
-        raise SourceError(
-            path.as_posix(),
-            line + 1 if isinstance(line, int) else None,
-            f"cannot read the graph ({type(e).__name__}: {e})",
-        ) from e
+def validate_file(
+    path: Path, config: Config = Config(), fmt: str = "turtle", allow_warnings: bool = False
+) -> list[Finding]:
+    """Validate a graph file against the shapes: the union of all its graphs' triples.
+
+    The file is read in ``fmt`` with every literal as written (``kg_build/rdffile.py``).
+    Raises ValidationFailed on a violation; and on a warning or info too, unless
+    ``allow_warnings``: SHACL §3.6.1 says that a report with any result does not conform.
+    """
+    shown = path.as_posix()
+    text = read_rdf(path, fmt, shown)
     vocab = vocabulary(load_ontology(config.ontology))
-    validator = Validator(load_shapes(config.shapes, vocab), config.validator)
-    findings = validator.graph(graph, path.as_posix())
-    _raise_on_violations(findings, path.as_posix())
+    validator = Validator(load_shapes(config.shapes, vocab), config.validator, config.shapes)
+    findings = validator.ntriples(text.ntriples, shown)
+    _raise_on_violations(findings, shown)
+    if findings and not allow_warnings:
+        said = [_counted(findings, s) for s in sorted({f.severity for f in findings})]
+        raise ValidationFailed(
+            shown,
+            [],
+            "a graph with any SHACL result does not conform (SHACL §3.6.1); "
+            "--allow-warnings accepts warnings and infos",
+            tuple(findings),
+            summary=", ".join(said) + " and no violations",
+        )
     return findings
 
 
-def _format_of(path: Path) -> str:
-    return {".nt": "nt", ".ttl": "turtle", ".trig": "trig", ".jsonld": "json-ld"}.get(
-        path.suffix, "turtle"
-    )
+def _counted(findings: list[Finding], severity: str) -> str:
+    count = sum(f.severity == severity for f in findings)
+    word = {"Warning": "warning", "Info": "info"}.get(severity)
+    if word is None:  # a severity of the shapes' own (SHACL §2.1.5)
+        return f"{count} SHACL result{'' if count == 1 else 's'} of severity {severity}"
+    return f"{count} SHACL {word}{'' if count == 1 else 's'}"
 
 
 def _links_graph(graphs: Sequence[Graph], config: Config, loaded: Loaded) -> Graph:

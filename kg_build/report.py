@@ -20,11 +20,10 @@ from collections.abc import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
-from rdflib.util import from_n3
 
-from kg_build.defaults import TP_IRI
+from kg_build.defaults import SHAPES_IRI, TP_IRI
+from kg_build.rdffile import term_of
 from kg_build.serialize import graph_to_bytes
-from kg_build.shapes import SHAPES_IRI
 from kg_build.validate import Finding, full_iri
 
 FOCUS_SOURCE_FILE = URIRef(f"{SHAPES_IRI}focusSourceFile")
@@ -42,7 +41,8 @@ def report_graph(findings: Iterable[Finding]) -> Graph:
         ("xsd", str(XSD)),
     ):
         graph.bind(prefix, namespace)
-    results = sorted(set(findings))
+    # Two equal results are two results (two sh:class values failed alike): none is dropped.
+    results = sorted(findings)
     report = BNode("report")
     graph.add((report, RDF.type, SH.ValidationReport))
     graph.add((report, SH.conforms, Literal(not results)))
@@ -68,14 +68,13 @@ def _statements(finding: Finding) -> list[tuple[URIRef, Node]]:
         (SH.focusNode, _term(finding.focus)),
         (SH.sourceShape, _term(full_iri(finding.shape))),
         (SH.sourceConstraintComponent, _term(full_iri(finding.component))),
-        (SH.resultSeverity, URIRef(f"{SH}{finding.severity}")),
+        (SH.resultSeverity, URIRef(full_iri(_severity(finding.severity)))),
     ]
     path = full_iri(finding.path)
     if _IRI.match(path):  # "-": no path; a blank node (a complex path) the engine did not give
         said.append((SH.resultPath, URIRef(path)))
-    value = from_n3(finding.value) if finding.value else None
-    if isinstance(value, URIRef | BNode | Literal):
-        said.append((SH.value, value))
+    if finding.value:
+        said.append((SH.value, _value(finding.value)))
     if finding.message:
         said.append((SH.resultMessage, Literal(finding.message)))
     if finding.file:
@@ -84,11 +83,25 @@ def _statements(finding: Finding) -> list[tuple[URIRef, Node]]:
     return said
 
 
-def _term(text: str) -> URIRef | BNode:
-    """Return an IRI, or a blank node (labelled by its text's hash) for anything else."""
+def _severity(name: str) -> str:
+    """Return a finding's severity as a name full_iri reads: sh:Violation, or an IRI."""
+    return name if ":" in name else f"sh:{name}"
+
+
+def _term(text: str) -> Node:
+    """Return an IRI, a literal as written, or a blank node (labelled by its text's hash)."""
     if _IRI.match(text) and not text.startswith("_:"):
         return URIRef(text)
+    if text.startswith('"'):  # a literal focus node (sh:targetNode "x"), in N-Triples form
+        return term_of(text)
     return BNode(f"node-{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}")
+
+
+def _value(text: str) -> Node:
+    """Return a result's value (N-Triples form) as a term; a literal keeps its lexical form."""
+    if text.startswith("_:"):
+        return BNode(f"node-{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}")
+    return term_of(text)
 
 
 def _digest(finding: Finding) -> str:

@@ -60,12 +60,14 @@ class StreamStats:
     lines: int = 0
     warnings: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    shacl_warnings: int = 0  # of the warnings, the SHACL results (a build accepts them)
 
     def add(self, done: _Done) -> None:
         """Count one article built elsewhere, with its stage times and warnings."""
         self.articles += 1
         self.warnings += done.warnings
         self.diagnostics += done.diagnostics
+        self.shacl_warnings += done.shacl_warnings
         for stage in done.wall:
             self.wall[stage] += done.wall[stage]
             self.cpu[stage] += done.cpu[stage]
@@ -93,6 +95,7 @@ class _Done:
     diagnostics: tuple[Diagnostic, ...]
     wall: dict[str, float]
     cpu: dict[str, float]
+    shacl_warnings: int = 0
 
 
 class _Worker:
@@ -101,8 +104,8 @@ class _Worker:
     def __init__(self, config: Config) -> None:
         self.loaded = load_config(config)
         shapes = load_shapes(config.shapes, self.loaded.vocab)
-        self.validator = _SplitValidator(shapes, config.validator)
-        self.whole = Validator(shapes, config.validator)  # for the merged check
+        self.validator = _SplitValidator(shapes, config.validator, config.shapes)
+        self.whole = Validator(shapes, config.validator, config.shapes)  # the merged check
         self.iris = Iris(config.base)
         self.strict = config.strict
 
@@ -127,6 +130,7 @@ class _Worker:
             tuple(stats.diagnostics),
             stats.wall,
             stats.cpu,
+            stats.shacl_warnings,
         )
 
 
@@ -142,10 +146,10 @@ class _SplitValidator:
     end of the build.
     """
 
-    def __init__(self, shapes: Graph, engine: str) -> None:
+    def __init__(self, shapes: Graph, engine: str, source: Path | None = None) -> None:
         own, shared, classes = split_shapes(shapes)
-        self.own = Validator(own, engine)
-        self.shared = Validator(shared, engine)
+        self.own = Validator(own, engine, source)
+        self.shared = Validator(shared, engine, source)
         self.shared_types = frozenset(f"<{c}>".encode() for c in classes)
         self.checked: set[bytes] = set()  # digests of the shared descriptions validated
 
@@ -224,7 +228,9 @@ def build_stream(
     stats = StreamStats()
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
     loaded = load_config(config)
-    split_shapes(load_shapes(config.shapes, loaded.vocab), config.shapes)
+    shapes = load_shapes(config.shapes, loaded.vocab)
+    split_shapes(shapes, config.shapes)
+    Validator(shapes, config.validator, config.shapes)  # refuses what the engine cannot check
     links = load_link_set(config.mappings_for(LINK_SET), config.base).links
     linked: set[str] = set()
     loader = _ChunkedLoad(store, quads, stats) if store is not None else None
@@ -390,6 +396,7 @@ def _one_article(
             raise ValidationFailed(article.path, violations, "nothing written")
     stats.warnings += [str(d) for d in extraction.diagnostics] + [str(f) for f in findings]
     stats.diagnostics += extraction.diagnostics
+    stats.shacl_warnings += len(findings)  # no violation is left: a build accepts the rest
     return ntriples, extraction.article.iri, extraction.event.iri
 
 

@@ -79,16 +79,22 @@ def _conforms(report: Graph) -> bool:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
-    ("fixture", "code"),
-    [("ResultShape.violating.ttl", 1), ("EventStatedCountsShape.violating.ttl", 0)],
-    ids=["violations", "warnings-only"],
+    ("fixture", "options", "code"),
+    [
+        ("ResultShape.violating.ttl", [], 1),
+        ("EventStatedCountsShape.violating.ttl", [], 1),
+        ("EventStatedCountsShape.violating.ttl", ["--allow-warnings"], 0),
+    ],
+    ids=["violations", "warnings-only", "warnings-allowed"],
 )
 def test_validate_report_lists_what_the_command_printed(
-    tmp_path: Path, engine: str, fixture: str, code: int, in_root: Path
+    tmp_path: Path, engine: str, fixture: str, options: list[str], code: int, in_root: Path
 ) -> None:
     target = tmp_path / "report.ttl"
     shown = f"tests/data/shapes/{fixture}"
-    exit_code, err = _kg("validate", shown, "--report", str(target), "--validator", engine)
+    exit_code, err = _kg(
+        "validate", shown, "--report", str(target), "--validator", engine, *options
+    )
     assert exit_code == code
     printed = sorted(ln for ln in err.splitlines() if not ln.startswith(("error:", shown + ": c")))
     report = Graph().parse(target)
