@@ -24,6 +24,35 @@ BAD_INPUTS = sorted((ROOT / "tests" / "data" / "bad").glob("*.txt"))
 IRREGULAR_INPUTS = sorted((ROOT / "tests" / "data" / "irregular").glob("*.txt"))
 
 
+FAMILY = ROOT / "tests" / "data" / "family"
+FAMILY_ARTICLES = sorted(p.name for p in FAMILY.iterdir() if (p / f"{p.name}.txt").exists())
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add --update-golden: write the golden graphs anew instead of comparing with them."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="write tests/golden/*.nt from today's builds (review the diff like code)",
+    )
+
+
+@pytest.fixture(scope="session")
+def family_mappings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the project's mappings with every family article's curated rows added."""
+    mappings = tmp_path_factory.mktemp("family") / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings, ignore=shutil.ignore_patterns("__*"))
+    rows: dict[str, list[str]] = {}
+    # Rows the articles share (NOCs, Games) stand once in curated/, the rest in each article's.
+    for tsv in sorted([*FAMILY.glob("curated/*.tsv"), *FAMILY.glob("*/curated/*.tsv")]):
+        for row in tsv.read_text(encoding="utf-8").splitlines()[1:]:
+            if row and row not in rows.setdefault(tsv.name, []):
+                rows[tsv.name].append(row)
+    for name, added in rows.items():
+        add_rows(mappings / "curated" / name, added)
+    return mappings
+
+
 def third_mappings(tmp_path: Path) -> Path:
     """Return a copy of the mappings with the curated rows and facts of the third article."""
     mappings = tmp_path / "mappings"

@@ -9,7 +9,6 @@ results row (kept or left out, NOC, rank, time) and every team (members, final r
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -17,12 +16,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from kg_build.curated import add_rows
 from kg_build.pipeline import Built, Config, build
-from tests.conftest import ROOT, SOURCES
+from tests.conftest import FAMILY, FAMILY_ARTICLES, SOURCES
 
-FAMILY = ROOT / "tests" / "data" / "family"
-ARTICLES = sorted(p.name for p in FAMILY.iterdir() if (p / f"{p.name}.txt").exists())
+ARTICLES = FAMILY_ARTICLES
 TP = "https://w3id.org/team-pursuit/ontology#"
 LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 
@@ -52,22 +49,6 @@ def _markdown_tables(path: Path) -> dict[str, list[dict[str, str]]]:
 
 def _lines(cell: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", cell)]
-
-
-@pytest.fixture(scope="session")
-def family_mappings(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return the project's mappings with every family article's curated rows added."""
-    mappings = tmp_path_factory.mktemp("family") / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings, ignore=shutil.ignore_patterns("__*"))
-    rows: dict[str, list[str]] = {}
-    # Rows the articles share (NOCs, Games) stand once in curated/, the rest in each article's.
-    for tsv in sorted([*FAMILY.glob("curated/*.tsv"), *FAMILY.glob("*/curated/*.tsv")]):
-        for row in tsv.read_text(encoding="utf-8").splitlines()[1:]:
-            if row and row not in rows.setdefault(tsv.name, []):
-                rows[tsv.name].append(row)
-    for name, added in rows.items():
-        add_rows(mappings / "curated" / name, added)
-    return mappings
 
 
 @pytest.fixture(scope="session")
