@@ -98,9 +98,13 @@ class Kind:
 
     @property
     def title(self) -> str:
-        """The label with a capital first letter (``world record`` → ``World record``)."""
-        text = self.label or self.code or self.iri
-        return text[:1].upper() + text[1:]
+        """The label with a capital first letter (``world record`` → ``World record``).
+
+        Without a label: the code, else the IRI as it is (never its local name).
+        """
+        if not self.label:
+            return self.code or self.iri
+        return self.label[:1].upper() + self.label[1:]
 
     @property
     def long(self) -> str:
