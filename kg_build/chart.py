@@ -19,7 +19,7 @@ from kg_build.page_rows import ResultRow
 COLUMN = 190  # px per round
 LEFT, TOP, BOTTOM, RIGHT = 76, 24, 66, 16
 POINT_X = 36  # a round's points, from its column's left edge
-GAP = 13  # px between two labels of a column
+GAP = 14  # px between two labels of a column (an 11 px label is ~13 px high)
 MIN_PLOT = 300  # px of the time axis, more where a round has many points
 STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600)
 MAX_TICKS = 6
