@@ -17,11 +17,14 @@ from typing import Any, Protocol
 
 import jinja2
 import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg_build.defaults import DEFAULT_BASE, PREFIXES, QUESTIONS, SOURCES, SOURCES_NAME, TP_IRI
 from kg_build.diagram import class_diagram
+from kg_build.namespaces import TP
+from kg_build.ontology_doc import ontology_model
+from kg_build.page_rows import Athlete, Kind, last_segment, merge, name_key, query, vocabulary
+from kg_build.profiles import athlete_view, result_view, results_view, team_view
 from kg_build.sparql import short
 
 HERE = Path(__file__).resolve().parent
@@ -91,6 +94,7 @@ class Site:
         )
         self.env.filters["link"] = self.link
         self.env.filters["short"] = short
+        self.env.filters["curie"] = lambda iri: short(ox.NamedNode(iri))
 
     def bind(self, runner: Runner) -> None:
         """Use ``runner`` for every query."""
@@ -136,10 +140,10 @@ class Site:
 
     # ------------------------------------------------------------ queries
 
-    def select(self, query: str) -> list[dict[str, Any]]:
+    def select(self, text: str) -> list[dict[str, Any]]:
         """Run a SELECT; return rows of pyoxigraph terms by variable name."""
         assert self.runner is not None
-        _, data = self.runner.run(query, "json")
+        _, data = self.runner.run(text, "json")
         result = ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
@@ -147,62 +151,84 @@ class Site:
 
     def exists(self, iri: str) -> bool:
         """Tell whether the graph says anything about ``iri``."""
-        node = _iri(iri)
-        query = f"SELECT ?p WHERE {{ {{ <{node}> ?p ?o }} UNION {{ ?s ?p <{node}> }} }} LIMIT 1"
-        return bool(self.select(query))
+        return bool(self.select(query("exists", iri)))
 
     def link(self, term: Any) -> str:
         """Return where a term's link goes: our page for our IRIs, else the IRI itself."""
-        value = getattr(term, "value", str(term))
+        value = str(getattr(term, "value", term))
         if value.startswith(self.base):
             return f"/page/{value.removeprefix(self.base)}.html"
-        return str(value)
+        if value.startswith(TP_IRI):
+            return f"/ontology/#{value.removeprefix(TP_IRI)}"
+        # Only web links leave the site: an IRI may be any scheme (javascript: too).
+        return value if value.startswith(("https://", "http://")) else "#"
 
     # ------------------------------------------------------------ entity pages
 
     def entity_page(self, iri: str) -> PageAnswer:
-        """Render an entity: label, types, properties, incoming links, Wikidata, source."""
+        """Render an entity: an athlete, team entry or result as a sports site shows it.
+
+        Any other entity gets the generic page: label, types, every property and value,
+        incoming links. Every page names its IRI, data documents, Wikidata link and source.
+        """
         if not iri.startswith(self.base) or not self.exists(iri):
             return not_found(iri)
-        out = self.select(
-            f"PREFIX rdfs: <{RDFS}> SELECT ?p ?o ?label WHERE {{ <{_iri(iri)}> ?p ?o . "
-            "OPTIONAL { ?o rdfs:label ?label } } ORDER BY ?p ?o"
-        )
-        incoming = self.select(
-            f"PREFIX rdfs: <{RDFS}> SELECT ?s ?p ?label WHERE {{ ?s ?p <{_iri(iri)}> . "
-            "OPTIONAL { ?s rdfs:label ?label } } ORDER BY ?p ?s LIMIT 1000"
-        )
-        values = {short(r["p"]): r["o"] for r in out}
-        label = next(
-            (r["o"].value for r in out if r["p"].value == str(RDFS.label)), iri.rsplit("/", 1)[-1]
-        )
-        return self._html(
-            "entity.html",
-            iri=iri,
-            label=label,
-            types=[r["o"] for r in out if r["p"].value == str(RDF.type)],
-            properties=[r for r in out if r["p"].value != str(RDF.type)],
-            incoming=incoming,
-            wikidata=[
-                r["o"] for r in out if r["p"].value in (str(SKOS.exactMatch), str(SKOS.closeMatch))
-            ],
-            source=self.source_text(values),
-            data_path=iri.removeprefix(self.base),
-        )
+        kinds = vocabulary(self.select)
+        out = facts(self.select(query("entity-out", iri)), "o", kinds)
+        incoming = facts(self.select(query("entity-in", iri)), "s", kinds)
+        common = self._common(iri, out)
+        view = self._view(iri, {f.value for f in out if f.prop == str(RDF.type)}, out, kinds)
+        if view is None:
+            return self._html(
+                "entity.html",
+                **common,
+                types=[f for f in out if f.prop == str(RDF.type)],
+                properties=[f for f in out if f.prop != str(RDF.type)],
+                incoming=incoming,
+            )
+        template, values, (shown_out, shown_in) = view
+        more = [f for f in out if f.prop not in shown_out | COMMON_SHOWN]
+        more_in = [f for f in incoming if f.prop not in shown_in]
+        return self._html(template, **common, **values, more=more, more_in=more_in)
 
-    def source_text(self, values: dict[str, Any]) -> str | None:
+    def _view(
+        self, iri: str, types: set[str], out: list[Fact], kinds: dict[str, Kind]
+    ) -> tuple[str, dict[str, Any], tuple[frozenset[str], frozenset[str]]] | None:
+        """Return the template, values and shown properties of a page's kind; None: generic."""
+        if types & PERSON_TYPES:
+            return "athlete.html", athlete_view(self.select, iri, kinds), ATHLETE_SHOWN
+        if str(TP.TeamEntry) in types:
+            members = [Athlete(f.value, f.text) for f in out if f.prop == str(TP.member)]
+            members.sort(key=lambda a: (name_key(a.name), a.iri))
+            return "team_entry.html", team_view(self.select, iri, kinds, members), TEAM_SHOWN
+        if str(TP.Result) in types:
+            values = result_view(self.select, iri, kinds)
+            return None if values is None else ("result.html", values, RESULT_SHOWN)
+        return None
+
+    def _common(self, iri: str, out: list[Fact]) -> dict[str, Any]:
+        """Return what every entity page shows: label, IRI, data links, Wikidata, source."""
+        labels = [f.value for f in out if f.prop == str(RDFS.label)]
+        return {
+            "iri": iri,
+            "label": labels[0] if labels else iri.rsplit("/", 1)[-1],
+            "data_path": iri.removeprefix(self.base),
+            "wikidata": [f for f in out if f.prop in (str(SKOS.exactMatch), str(SKOS.closeMatch))],
+            "sources": [f for f in out if f.prop == str(DCTERMS.source)],
+            "source": self.source_text({f.prop_short: f.value for f in out}),
+        }
+
+    def source_text(self, values: dict[str, str]) -> str | None:
         """Return the sentence or table row a resource comes from, read from its article."""
         if "tp:sourceText" in values:
-            return str(values["tp:sourceText"].value)
+            return values["tp:sourceText"]
         line, article = values.get("tp:sourceLine"), values.get("prov:wasDerivedFrom")
         if line is None or article is None:
             return None
-        files = self.select(
-            f"PREFIX tp: <{TP_IRI}> SELECT ?f WHERE {{ <{_iri(article.value)}> tp:sourceFile ?f }}"
-        )
+        files = self.select(query("source-file", article))
         if not files:
             return None
-        return read_source_line(files[0]["f"].value, int(line.value))
+        return read_source_line(files[0]["f"].value, int(line))
 
     def entity_data(self, rest: str) -> PageAnswer:
         """Return an entity's description (outgoing and incoming triples) as RDF."""
@@ -214,121 +240,96 @@ class Site:
             return not_found("/data/" + rest)
         fmt, media = DATA_TYPES[suffix]
         assert self.runner is not None
-        node = _iri(iri)
-        query = (
-            f"CONSTRUCT {{ <{node}> ?p ?o . ?s ?q <{node}> }} "
-            f"WHERE {{ {{ <{node}> ?p ?o }} UNION {{ ?s ?q <{node}> }} }}"
-        )
-        _, data = self.runner.run(query, fmt)
+        _, data = self.runner.run(query("entity-data", iri), fmt)
         return PageAnswer(200, f"{media}; charset=utf-8", data)
 
     # ------------------------------------------------------------ results views
 
     def events(self) -> list[dict[str, Any]]:
         """Return the events the graph describes, for the results index."""
-        rows = self.select(
-            f"PREFIX tp: <{TP_IRI}> PREFIX rdfs: <{RDFS}> SELECT ?e ?label "
-            "WHERE { ?e a tp:Event ; rdfs:label ?label ; tp:venue ?v } ORDER BY ?label"
-        )
-        return [
-            {"slug": r["e"].value.rsplit("/", 1)[1], "label": r["label"].value, "iri": r["e"]}
-            for r in rows
-        ]
+        rows = merge(self.select(query("events")), "e")
+        return [{"slug": last_segment(r["e"]), "label": r["label"], "iri": r["e"]} for r in rows]
 
     def results_page(self, slug: str) -> PageAnswer:
         """Render an event's rounds as tables, medals, records and missing times marked."""
         event = f"{self.base}event/{slug}"
         if "/" in slug or not self.exists(event):
             return not_found(f"/results/{slug}.html")
-        rows = self.select(RESULTS_QUERY.replace("EVENT", _iri(event)))
-        rounds: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            title = row["roundLabel"].value.rsplit(": ", 1)[-1]
-            entry = rounds.setdefault(title, {"title": title, "rows": []})
-            entry["rows"].append(
-                {k: (v.value if v is not None else "") for k, v in row.items()}
-                | {"result": row["result"]}
-            )
-        label = next((r["eventLabel"].value for r in rows), slug)
-        return self._html(
-            "results.html",
-            label=label,
-            event=event,
-            rounds=list(rounds.values()),
-            chart=chart(list(rounds.values())),
+        labels = [r["label"] for r in self.events() if r["iri"] == event]
+        view = results_view(self.select, event, vocabulary(self.select))
+        return self._html("results.html", label=labels[0] if labels else slug, event=event, **view)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A property and value of a page's IRI (or a subject and property, for incoming links)."""
+
+    prop: str
+    prop_short: str
+    value: str
+    text: str  # what the page shows: a label, a vocabulary term's name, a literal's text
+    is_iri: bool
+
+
+def facts(rows: list[dict[str, Any]], var: str, kinds: dict[str, Kind]) -> list[Fact]:
+    """Return each (property, ``var``) once, in the rows' order; with its label where it has one.
+
+    A term of our vocabulary reads by its label and code (``World record (WR)``).
+    """
+    labels: dict[tuple[str, str], str] = {}
+    terms: dict[tuple[str, str], tuple[Any, Any]] = {}
+    for row in rows:
+        key = (row["p"].value, str(row[var]))
+        terms.setdefault(key, (row["p"], row[var]))
+        if row["label"] is not None and (key not in labels or row["label"].value < labels[key]):
+            labels[key] = row["label"].value
+    found = []
+    for key, (prop, term) in terms.items():
+        is_iri = isinstance(term, ox.NamedNode)
+        kind = kinds.get(term.value) if is_iri else None
+        text = kind.long if kind else labels.get(key) or short(term)
+        found.append(Fact(prop.value, short(prop), term.value, text, is_iri))
+    return found
+
+
+PERSON_TYPES = {str(TP.Person), str(TP.Athlete)}
+COMMON_SHOWN = frozenset(
+    str(p) for p in (RDF.type, RDFS.label, SKOS.exactMatch, SKOS.closeMatch, DCTERMS.source)
+)
+ATHLETE_SHOWN: tuple[frozenset[str], frozenset[str]] = (
+    frozenset(),
+    frozenset(str(p) for p in (TP.athlete, TP.member, TP.awardedTo, TP.setByAthlete)),
+)
+TEAM_SHOWN = (
+    frozenset(str(p) for p in (TP.entryIn, TP.noc, TP.finalRank, TP.member)),
+    frozenset(str(p) for p in (TP.team, TP.awardedTo, TP.asMemberOf, TP.setBy)),
+)
+RESULT_SHOWN = (
+    frozenset(
+        str(p)
+        for p in (
+            TP.inRound,
+            TP.inRace,
+            TP.team,
+            TP.athlete,
+            TP.finishTime,
+            TP.timeText,
+            TP.roundRank,
+            TP.raceRank,
+            TP.rankText,
+            TP.deficit,
+            TP.deficitText,
+            TP.outcome,
+            TP.notesText,
+            TP.qualifiedFor,
+            TP.startSide,
         )
-
-
-RESULTS_QUERY = """PREFIX tp: <https://w3id.org/team-pursuit/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?result ?eventLabel ?roundLabel ?order ?race ?rank ?noc ?time ?timeText ?deficit ?medal
-       ?records ?missing WHERE {
-  ?round tp:roundOf <EVENT> ; rdfs:label ?roundLabel ; tp:roundOrder ?order .
-  <EVENT> rdfs:label ?eventLabel .
-  ?result tp:inRound ?round ; tp:team ?team .
-  ?team tp:noc/tp:iocCode ?noc .
-  OPTIONAL { ?result tp:inRace/tp:raceLabel ?race }
-  OPTIONAL { ?result tp:roundRank ?roundRank }
-  OPTIONAL { ?result tp:raceRank ?raceRank }
-  BIND(COALESCE(?roundRank, ?raceRank) AS ?rank)
-  OPTIONAL { ?result tp:finishTime ?time }
-  OPTIONAL { ?result tp:timeText ?timeText }
-  OPTIONAL { ?result tp:deficitText ?deficit }
-  OPTIONAL { ?award tp:awardedTo ?team ; tp:medalType ?medalType . ?round tp:roundKind tp:Final .
-             BIND(STRAFTER(STR(?medalType), "#") AS ?medal) }
-  OPTIONAL { SELECT ?result (GROUP_CONCAT(?code; separator=", ") AS ?records) WHERE {
-               ?record tp:setIn ?result ; tp:recordType ?type .
-               BIND(STRAFTER(STR(?type), "#") AS ?code) }
-             GROUP BY ?result }
-  OPTIONAL { ?result tp:missing ?gap . ?gap tp:missingProperty tp:finishTime ; tp:reason ?missing }
-} ORDER BY ?order ?race ?rank ?noc"""
-
-
-def chart(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """Lay out an SVG scatter chart of the times of each round (seconds; no time, no point)."""
-    times = [float(r["time"]) for rnd in rounds for r in rnd["rows"] if r["time"]]
-    if not times:
-        return {"width": 0, "height": 0, "points": [], "columns": [], "ticks": []}
-    low, high = min(times), max(times)
-    span = max(high - low, 1.0)
-    width, height, left, top, bottom = 120 * len(rounds) + 80, 320, 60, 20, 40
-    inner = height - top - bottom
-
-    def y(seconds: float) -> float:
-        return round(top + (seconds - low) / span * inner, 1)
-
-    points, columns = [], []
-    for i, rnd in enumerate(rounds):
-        x = left + 60 + i * 120
-        columns.append({"x": x, "title": rnd["title"]})
-        for j, r in enumerate(rnd["rows"]):
-            if r["time"]:
-                # Spread the points of a column a little, so equal times stay visible.
-                spread = (j % 5) * 8 - 16
-                label = f"{r['noc']} {r['timeText']}"
-                points.append(
-                    {"x": x + spread, "y": y(float(r["time"])), "label": label, "medal": r["medal"]}
-                )
-    ticks = [{"y": y(low + span * k / 4), "label": f"{low + span * k / 4:.1f}"} for k in range(5)]
-    return {
-        "width": width,
-        "height": height,
-        "points": points,
-        "columns": columns,
-        "ticks": ticks,
-        "left": left,
-        "bottom": height - bottom,
-    }
+    ),
+    frozenset({str(TP.setIn)}),
+)
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _iri(iri: str) -> str:
-    """Refuse characters that could break out of <…> in a query built from a path."""
-    if any(c in iri for c in '<>"{}|\\^` \n'):
-        raise ValueError(f"not an IRI: {iri!r}")
-    return iri
 
 
 def not_found(what: str) -> PageAnswer:
@@ -385,62 +386,6 @@ def competency_questions() -> list[dict[str, str]]:
     ]
 
 
-def ontology_model(path: Path) -> dict[str, Any]:
-    """Return the ontology's classes, properties and individuals for its documentation page."""
-    graph = Graph().parse(path)
-
-    def items(kind: Any) -> list[dict[str, Any]]:
-        found = []
-        for term in sorted(
-            {s for s in graph.subjects(RDF.type, kind) if str(s).startswith(TP_IRI)}, key=str
-        ):
-            found.append(
-                {
-                    "name": str(term).removeprefix(TP_IRI),
-                    "label": str(graph.value(term, RDFS.label) or ""),
-                    "comment": str(graph.value(term, RDFS.comment) or ""),
-                    "parents": [
-                        short(ox.NamedNode(str(p))) for p in graph.objects(term, RDFS.subClassOf)
-                    ],
-                    "domain": [
-                        short(ox.NamedNode(str(d))) for d in graph.objects(term, RDFS.domain)
-                    ],
-                    "range": [short(ox.NamedNode(str(r))) for r in graph.objects(term, RDFS.range)],
-                    "matches": sorted(str(m) for m in graph.objects(term, SKOS.closeMatch)),
-                    "types": sorted(
-                        short(ox.NamedNode(str(t))) for t in graph.objects(term, RDF.type)
-                    ),
-                }
-            )
-        return found
-
-    classes = sorted(set(graph.subjects(RDF.type, OWL.Class)), key=str)
-    individuals = [entry for cls in classes for entry in _members(graph, cls)]
-    return {
-        "classes": items(OWL.Class),
-        "object_properties": items(OWL.ObjectProperty),
-        "data_properties": items(OWL.DatatypeProperty),
-        "individuals": individuals,
-        "iri": TP_IRI,
-    }
-
-
-def _members(graph: Graph, cls: Any) -> Iterator[dict[str, str]]:
-    for member in sorted(graph.subjects(RDF.type, cls), key=str):
-        if str(member).startswith(TP_IRI):
-            yield {
-                "name": str(member).removeprefix(TP_IRI),
-                "class": str(cls).removeprefix(TP_IRI),
-                "label": str(graph.value(member, RDFS.label) or ""),
-                "comment": str(graph.value(member, RDFS.comment) or ""),
-            }
-
-
-ENTITIES_QUERY = (
-    """SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), "BASE")) } ORDER BY ?s"""
-)
-
-
 def site_files(site: Site) -> Iterator[tuple[str, bytes]]:
     """Yield every file of the static site: pages and data of each entity, and the views."""
     fixed = {
@@ -453,7 +398,7 @@ def site_files(site: Site) -> Iterator[tuple[str, bytes]]:
         yield name, site.answer(path, "").body
     for event in site.events():
         yield f"results/{event['slug']}.html", site.results_page(event["slug"]).body
-    for row in site.select(ENTITIES_QUERY.replace("BASE", site.base)):
+    for row in site.select(query("entities", base=site.base)):
         rest = row["s"].value.removeprefix(site.base)
         yield f"page/{rest}.html", site.entity_page(row["s"].value).body
         for suffix in DATA_TYPES:

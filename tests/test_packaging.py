@@ -29,6 +29,7 @@ SHIPPED = {
     "kg_build/data/sources": ("sources", "*"),
     "kg_build/data/questions": ("tests/cq", "*.rq"),  # the expected answers stay in tests
     "kg_build/templates": ("kg_build/templates", "*"),
+    "kg_build/queries": ("kg_build/queries", "*"),  # the pages' SPARQL
     "kg_build/static": ("kg_build/static", "*"),
     "kg_build/skeleton": ("kg_build/skeleton", "*"),  # what kg init writes
 }

@@ -22,6 +22,7 @@ from rdflib import Graph
 from kg_build.cli import cli
 from kg_build.web import Limits
 from tests.conftest import ROOT
+from tests.pagetext import Page, read_page
 from tests.servers import kg_server
 
 BASE = "https://w3id.org/team-pursuit/id/"
@@ -278,6 +279,20 @@ def test_static_site(tmp_path: Path, store: Path) -> None:
     assert "no time" in results and "Denmark caught the team from Great Britain" in results
     assert "<circle" in results and "Gold" in results
     assert (out / "static" / "yasgui" / "yasgui.min.js").exists()
+    # The athletes', team entries' and results' pages as kg serve shows them.
+    event = out / "page" / "event" / "2020-cycling-mens-team-pursuit"
+    profile = read_page((out / "page" / "person" / "filippo-ganna.html").read_text("utf-8"))
+    assert profile.table("races").rows[1] == [
+        *("First round", "Heat 3", "2021-08-03", "3:42.307", "222.307", "1", "WR", "ITA")
+    ]
+    team = read_page((event / "team" / "ITA.html").read_text(encoding="utf-8"))
+    assert [r[:4] for r in team.table("results").rows] == [
+        ["Qualifying", "", "2", "3:45.895"],
+        ["First round", "Heat 3", "1", "3:42.307"],
+        ["Finals", "Gold medal final", "1", "3:42.032"],
+    ]
+    result = read_page((event / "round" / "finals" / "result" / "ITA.html").read_text("utf-8"))
+    assert result.details["Records set"] == "World record (WR), 222.032 s"
 
 
 def test_issue_17_serve_on_a_port_in_use_says_so_in_one_line(store: Path) -> None:
@@ -297,3 +312,125 @@ def test_issue_17_serve_on_a_port_in_use_says_so_in_one_line(store: Path) -> Non
         f"error: 127.0.0.1:{port}: port in use by another process "
         "(choose another with --port, or --port 0 for any)\n"
     )
+
+
+# ---------------------------------------------------------------- pages as a sports site shows them
+
+CYCLING_2020 = "Cycling at the 2020 Summer Olympics – Men's team pursuit"
+SKATING_2022 = "Speed skating at the 2022 Winter Olympics – Men's team pursuit"
+
+
+def _page(url: str, path: str) -> Page:
+    response = requests.get(f"{url}{path}", timeout=30)
+    assert response.status_code == 200, path
+    assert "WorldRecord" not in response.text and "OlympicRecord" not in response.text
+    return read_page(response.text)
+
+
+def test_athlete_page_is_a_profile(url: str) -> None:
+    page = _page(url, "/page/person/filippo-ganna.html")
+    assert page.headings[:5] == ["Filippo Ganna", "Medals", "Records", "Events", CYCLING_2020]
+    assert page.href("Italy")[0] == "/page/noc/ITA.html"
+    races = page.table("races")
+    assert races.heading == CYCLING_2020
+    assert races.columns == [
+        *("Round", "Race", "Date", "Time", "Seconds", "Rank", "Records", "Team's result")
+    ]
+    assert races.rows == [
+        ["Qualifying", "", "2021-08-02", "3:45.895", "225.895", "2", "", "ITA"],
+        ["First round", "Heat 3", "2021-08-03", "3:42.307", "222.307", "1", "WR", "ITA"],
+        ["Finals", "Gold medal final", "2021-08-04", "3:42.032", "222.032", "1", "WR", "ITA"],
+    ]
+    assert page.href("First round") == ["/results/2020-cycling-mens-team-pursuit.html#first-round"]
+    assert page.table("medals").rows == [["Gold", CYCLING_2020, "Italy"]]
+    assert page.table("records").rows == [
+        ["World record (WR)", "3:42.307 (222.307 s)", "First round", CYCLING_2020, "2021-08-03"],
+        ["World record (WR)", "3:42.032 (222.032 s)", "Finals", CYCLING_2020, "2021-08-04"],
+    ]
+
+
+def test_skater_profile_lists_each_race_by_round(url: str) -> None:
+    page = _page(url, "/page/person/sverre-lunde-pedersen.html")
+    assert page.table("races").rows == [
+        ["Quarterfinals", "Heat 3", "2022-02-13", "3:37.47", "217.47", "1", "", "NOR"],
+        ["Semifinals", "Semifinal 1", "2022-02-15", "3:38.28", "218.28", "1", "", "NOR"],
+        ["Finals", "Final A", "2022-02-15", "3:38.08", "218.08", "1", "", "NOR"],
+    ]
+    assert page.table("medals").rows == [["Gold", SKATING_2022, "Norway"]]
+
+
+def test_team_entry_page_is_its_results_table(url: str) -> None:
+    page = _page(url, "/page/event/2022-speed-skating-mens-team-pursuit/team/ROC.html")
+    assert page.headings == ["ROC", "Results", "Records", "Members"]
+    results = page.table("results")
+    assert results.columns == ["Round", "Race", "Rank", "Time", "Behind", "Notes", "Line-up"]
+    lineup = "Daniil Aldoshkin, Ruslan Zakharov, Sergey Trofimov"
+    assert results.rows == [
+        ["Quarterfinals", "Heat 4", "3", "3:38.67", "+1.20", "Semifinal 2", lineup],
+        ["Semifinals", "Semifinal 2", "1", "3:36.62", "", ", Final A", lineup],
+        ["Finals", "Final A", "2", "3:40.46", "+2.38", "", lineup],
+    ]
+    assert page.table("records").rows == [
+        ["Olympic record (OR)", "3:36.62 (216.62 s)", "Semifinals", "2022-02-15"],
+        ["Track record (TR)", "3:36.62 (216.62 s)", "Semifinals", "2022-02-15"],
+    ]
+    response = requests.get(
+        f"{url}/page/event/2022-speed-skating-mens-team-pursuit/team/ROC.html", timeout=30
+    )
+    assert "Final rank: 2" in response.text
+    assert '<span class="medal medal-2">Silver</span>' in response.text
+
+
+def test_result_page_is_a_results_row(url: str) -> None:
+    path = "/page/event/2020-cycling-mens-team-pursuit/round/finals/result/ITA.html"
+    page = _page(url, path)
+    row = page.table("results")
+    assert row.columns == [
+        *("Round", "Race", "Rank", "NOC", "Athletes", "Time", "Seconds", "Behind", "Notes")
+    ]
+    athletes = "Filippo Ganna, Francesco Lamon, Jonathan Milan, Simone Consonni"
+    assert row.rows == [
+        ["Finals", "Gold medal final", "1", "ITA", athletes, "3:42.032", "222.032", "", "WR"]
+    ]
+    assert page.details == {
+        "Team": f"Italy: {CYCLING_2020}",
+        "Medal": "Gold",
+        "Records set": "World record (WR), 222.032 s",
+    }
+    table = "/results/2020-cycling-mens-team-pursuit.html#finals"
+    assert page.href("Finals: the round's results table") == [table]
+    assert "finals" in _page(url, table.split("#")[0]).ids
+
+
+def test_result_page_says_what_it_qualified_for(url: str) -> None:
+    page = _page(
+        url, "/page/event/2022-speed-skating-mens-team-pursuit/round/semifinals/result/ROC.html"
+    )
+    assert page.details == {
+        "Team": f"ROC: {SKATING_2022}",
+        "Qualified for": "Final A",
+        "Records set": "Olympic record (OR), 216.62 s; Track record (TR), 216.62 s",
+        "Start side": "C",
+    }
+
+
+def test_results_page_marks_records_by_code_and_labels_its_chart(url: str) -> None:
+    response = requests.get(f"{url}/results/2020-cycling-mens-team-pursuit.html", timeout=30)
+    page = read_page(response.text)
+    assert '<abbr title="Olympic record">OR</abbr>' in response.text
+    assert "OlympicRecord" not in response.text
+    qualifying = page.table("results", "Qualifying")
+    assert qualifying.columns == [
+        *("Race", "Rank", "NOC", "Time", "Behind", "Medal", "Records", "Notes")
+    ]
+    assert qualifying.rows[0] == ["", "1", "DEN", "3:45.014", "", "", "OR", "OR"]
+    assert page.table("results", "Finals").rows[0][:7] == [
+        *("Gold medal final", "1", "ITA", "3:42.032", "", "Gold", "WR")
+    ]
+    texts = page.svg_texts
+    assert [t for c, t in texts if c == "axis-title"] == ["Time (seconds)", "Round"]
+    assert [t for c, t in texts if c == "round"] == ["Qualifying", "First round", "Finals"]
+    assert ("point-label", "ITA 3:42.032") in texts
+    assert "ITA: 3:42.032 (222.032 s), Finals, Gold medal final" in page.svg_titles
+    # One label per point with a time: 8 + 7 + 6 (the rows without a time have none).
+    assert len([t for c, t in texts if c == "point-label"]) == 21
