@@ -30,6 +30,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg_build.defaults import PREFIXES, TP_IRI
 from kg_build.errors import MappingError, OntologyError, one_line
+from kg_build.languages import LANG_STRING, LANGUAGE_FILE, tag_languages
 from kg_build.model import Extraction, Vocabulary
 from kg_build.parse import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
@@ -182,7 +183,8 @@ def load_rules(folder: Path, vocab: Vocabulary) -> tuple[MappingRule, ...]:
     """Load every rule file of ``folder``, checking each term against the vocabulary."""
     rules: list[MappingRule] = []
     for path in sorted(folder.glob("*.yaml")):
-        rules.extend(_load_rule_file(path, vocab))
+        if path.name != LANGUAGE_FILE:  # the language table (kg_build/languages.py)
+            rules.extend(_load_rule_file(path, vocab))
     if not rules:
         raise MappingError(display_path(folder), None, "no mapping rules (expected *.yaml)")
     return tuple(rules)
@@ -395,7 +397,9 @@ def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
     }
     for claim in claims:
         # The object's datatype names the source, so each rule has one static datatype.
-        kind = "iri" if claim["is_iri"] else str(claim["datatype"]).removeprefix(str(XSD))
+        # English text (rdf:langString) is a string here: the language table tags it.
+        datatype = _XSD_STRING if claim["datatype"] == LANG_STRING else str(claim["datatype"])
+        kind = "iri" if claim["is_iri"] else datatype.removeprefix(str(XSD))
         sources.setdefault(f"statements_{kind}", []).append(claim)
         if claim["iri"]:
             sources.setdefault(f"claim_objects_{kind}", []).append(claim)
@@ -418,6 +422,8 @@ def apply_rules(
     for s, p, value, datatype in rule_triples(rules, sources, vocab):
         if datatype is None:
             add((URIRef(s), URIRef(p), URIRef(value)))
+        elif datatype.startswith("@"):
+            add((URIRef(s), URIRef(p), Literal(value, lang=datatype[1:])))
         elif datatype == _XSD_STRING:
             add((URIRef(s), URIRef(p), Literal(value, normalize=False)))
         else:
@@ -448,6 +454,8 @@ def rules_to_ntriples(
             obj = iri(value)
         elif datatype == _XSD_STRING:
             obj = ntriples_literal(value)
+        elif datatype.startswith("@"):
+            obj = ntriples_literal(value) + datatype
         else:
             obj = f"{ntriples_literal(value)}^^{iri(datatype)}"
         lines.add(f"{iri(s)} {iri(p)} {obj} .\n")
@@ -498,7 +506,8 @@ def rule_triples(
 ) -> Iterator[tuple[str, str, str, str | None]]:
     """Yield (subject, predicate, object, datatype) of every rule over every record.
 
-    The datatype is None for an IRI object; a plain literal has xsd:string.
+    The datatype is None for an IRI object; a plain literal has xsd:string, and English
+    text (the vocabulary's language table) ``@en`` instead of a datatype.
     """
     covered = {r.source for r in rules}
     folder = Path(rules[0].path).parent.as_posix() if rules else RULES_DIR
@@ -507,7 +516,12 @@ def rule_triples(
             raise MappingError(
                 folder, None, f"no rule reads the source '{name}' ({len(records)} records)"
             )
-    declared = _Declared.of(vocab)
+    yield from tag_languages(_all_triples(rules, sources, _Declared.of(vocab)), vocab.languages)
+
+
+def _all_triples(
+    rules: tuple[MappingRule, ...], sources: dict[str, list[dict[str, Any]]], declared: _Declared
+) -> Iterator[tuple[str, str, str, str | None]]:
     for rule in rules:
         records = sources.get(rule.source, [])
         if records:  # the records of a source share their fields: the first one tells them

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -60,6 +61,7 @@ from kg_build.mapping import (
     union_graph,
     vocabulary,
 )
+from kg_build.languages import load_languages
 from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
 from kg_build.parse import display_path, parse_article, parse_bytes
 from kg_build.rdffile import read_rdf
@@ -175,6 +177,8 @@ def load_config(config: Config) -> Loaded:
     """Read everything a build needs besides the articles."""
     ontology = load_ontology(config.ontology)
     vocab = vocabulary(ontology)
+    rules_folder = config.mappings_for(RULES_DIR) / RULES_DIR
+    vocab = dataclasses.replace(vocab, languages=load_languages(rules_folder, vocab))
     settings = load_settings(config.mappings_for(SETTINGS_FILE))
     check_settings(
         settings, vocab, display_path(config.mappings_for(SETTINGS_FILE) / SETTINGS_FILE)
@@ -185,7 +189,7 @@ def load_config(config: Config) -> Loaded:
         vocab=vocab,
         settings=settings,
         reference=reference,
-        rules=load_rules(config.mappings_for(RULES_DIR) / RULES_DIR, vocab),
+        rules=load_rules(rules_folder, vocab),
         inputs=Inputs(settings, reference, vocab, Iris(config.base)),
     )
 
