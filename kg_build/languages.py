@@ -93,7 +93,7 @@ class _Reader:
                 raise MappingError(self.shown, node.key_lines[key], f"'{key}' must be a list")
             terms[key] = [self.iri(str(c), items.line) for c in items]
             if key == "properties":
-                lines |= {iri: (name, items.line) for iri in terms[key]}
+                lines |= dict.fromkeys(terms[key], (name, items.line))
         return terms, lines
 
 

@@ -38,6 +38,7 @@ from kg_build.errors import (
 )
 from kg_build.extract import Inputs, extract_article
 from kg_build.iris import Iris
+from kg_build.languages import load_languages
 from kg_build.link import (
     LINK_SET,
     Candidate,
@@ -61,7 +62,6 @@ from kg_build.mapping import (
     union_graph,
     vocabulary,
 )
-from kg_build.languages import load_languages
 from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
 from kg_build.parse import display_path, parse_article, parse_bytes
 from kg_build.rdffile import read_rdf
