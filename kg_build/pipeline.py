@@ -38,7 +38,7 @@ from kg_build.errors import (
 )
 from kg_build.extract import Inputs, extract_article
 from kg_build.iris import Iris
-from kg_build.languages import load_languages
+from kg_build.languages import LANGUAGE_FILE, load_languages
 from kg_build.link import (
     LINK_SET,
     Candidate,
@@ -176,9 +176,8 @@ class Loaded:
 def load_config(config: Config) -> Loaded:
     """Read everything a build needs besides the articles."""
     ontology = load_ontology(config.ontology)
-    vocab = vocabulary(ontology)
     rules_folder = config.mappings_for(RULES_DIR) / RULES_DIR
-    vocab = dataclasses.replace(vocab, languages=load_languages(rules_folder, vocab))
+    vocab = _with_languages(vocabulary(ontology), rules_folder, config)
     settings = load_settings(config.mappings_for(SETTINGS_FILE))
     check_settings(
         settings, vocab, display_path(config.mappings_for(SETTINGS_FILE) / SETTINGS_FILE)
@@ -192,6 +191,13 @@ def load_config(config: Config) -> Loaded:
         rules=load_rules(rules_folder, vocab),
         inputs=Inputs(settings, reference, vocab, Iris(config.base)),
     )
+
+
+def _with_languages(vocab: Vocabulary, rules_folder: Path, config: Config) -> Vocabulary:
+    """Add the language table of the rules (a project's rules without one: the packaged one)."""
+    if not (rules_folder / LANGUAGE_FILE).exists():
+        rules_folder = config.mappings / RULES_DIR
+    return dataclasses.replace(vocab, languages=load_languages(rules_folder, vocab))
 
 
 def extract_sources(

@@ -324,3 +324,11 @@ def test_issue_21_a_source_written_as_a_string_fails_its_shape(built: Built, eng
 def test_issue_21_dcterms_source_is_an_object_property() -> None:
     assert str(DCTERMS.source) in VOCAB.object_properties
     assert str(DCTERMS.source) not in VOCAB.data_ranges
+
+
+def test_issue_21_json_ld_keeps_the_language_and_the_source_iris(built: Built) -> None:
+    graph = Graph().parse(data=built.serialize("jsonld"), format="json-ld")
+    label = graph.value(CYCLING_EVENT, RDFS.label)
+    assert isinstance(label, Literal) and _is_english(label)
+    assert graph.value(GANNA, RDFS.label) == Literal("Filippo Ganna")
+    assert all(isinstance(s, URIRef) for s in graph.objects(None, DCTERMS.source))
