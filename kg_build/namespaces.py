@@ -141,6 +141,7 @@ class TP(DefinedNamespace):
     roundOrder: URIRef
     roundRank: URIRef
     roundText: URIRef
+    roundTitle: URIRef
     season: URIRef
     setBy: URIRef
     setByAthlete: URIRef
