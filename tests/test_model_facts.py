@@ -47,3 +47,38 @@ def test_every_round_has_its_section_title(built: Built) -> None:
     # The label stays, naming the event too.
     assert rows[1][3] == "Cycling at the 2020 Summer Olympics – Men's team pursuit: First round"
 
+
+
+# ---------------------------------------------------------------- stripped markers
+
+
+def test_a_stripped_marker_is_missing_as_a_marker_not_as_the_notes(built: Built) -> None:
+    rows = _rows(
+        built.graph,
+        "SELECT ?result ?notes ?gap ?property ?reason WHERE { ?result tp:notesText ?notes ; "
+        "tp:missing ?gap . ?gap tp:missingProperty ?property ; tp:reason ?reason } ORDER BY ?result",
+    )
+    cyc = "https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit"
+    ska = "https://w3id.org/team-pursuit/id/event/2022-speed-skating-mens-team-pursuit"
+    tp = "https://w3id.org/team-pursuit/ontology#"
+    italy = f"{cyc}/round/first-round/result/ITA"
+    roc = f"{ska}/round/semifinals/result/ROC"
+    stripped = "was stripped from the article, which does not say what it was"
+    assert rows == [
+        [
+            italy,
+            ", WR",
+            f"{italy}/missing/markerText",
+            f"{tp}markerText",
+            f"the notes cell ', WR' has an empty item: the marker written there {stripped}",
+        ],
+        [
+            roc,
+            ", Final A",
+            f"{roc}/missing/markerText",
+            f"{tp}markerText",
+            f"the notes cell ', Final A' has an empty item: the marker written there {stripped}",
+        ],
+    ]
+    # The article does not say which kind of marker Italy's cell lost: no guess at a record.
+    assert all("record" not in row[4] for row in rows)

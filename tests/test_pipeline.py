@@ -272,7 +272,8 @@ def test_issue_17_warnings_cut_a_huge_notes_cell(tmp_path: Path) -> None:
     x80 = "x" * 80
     assert err.splitlines()[:2] == [
         f"warning: {article}:66: the notes cell ', WR, {x80[:74]}…' (1,048,576 characters) has an "
-        "empty item: a marker was stripped from the article [stripped-marker]",
+        "empty item: the marker written there was stripped from the article, which does not say "
+        "what it was [stripped-marker]",
         f"warning: {article}:66: notes code '{x80}…' (1,048,570 characters) is no record code, "
         "outcome, qualification mark or race of the event [unknown-notes-code]",
     ]
