@@ -234,6 +234,9 @@ def test_warnings_report_what_the_articles_disagree_on(
         "[stripped-marker]",
     ]
     assert [str(w) for w in skating_ex.diagnostics] == [
+        "sources/speed-skating-2022-mens-team-pursuit.txt:21: the lead puts round 'Semifinals' on "
+        "13 February; its own sentence (line 63) on 15 February: both kept as claims of "
+        "tp:statedDate (2022-02-13, 2022-02-15) [round-date-conflict]",
         "sources/speed-skating-2022-mens-team-pursuit.txt:41: the records section announces a "
         "table that is not there: 'Prior to this competition, the existing world, Olympic and "
         "track records were as…' (89 characters) [announced-records-missing]",
