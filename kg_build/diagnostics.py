@@ -19,8 +19,9 @@ W, D, M = Level.WARNING, Level.DIAGNOSTIC, Level.MISSING
 # not read; missing: our curated data lacks a row (the build stops).
 CODES: dict[str, tuple[Level, str]] = {
     "conflicting-values": (W, "the article states two values for one fact; both are kept"),
-    "stripped-marker": (W, "a cell with an empty marker, stripped from the rendering"),
+    "stripped-marker": (W, "an empty item in a cell: a marker stripped, its kind unknown"),
     "round-code-conflict": (W, "a records table names another race than the results do"),
+    "round-date-conflict": (W, "the lead gives a round another day than its section does"),
     "record-time-conflict": (W, "a records table gives another time than the results do"),
     "venue-conflict": (W, "the infobox venue does not start with the curated venue"),
     "announced-records-missing": (W, "a records table is announced and not there"),

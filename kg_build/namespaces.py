@@ -111,6 +111,7 @@ class TP(DefinedNamespace):
     member: URIRef
     missing: URIRef
     missingProperty: URIRef
+    month: URIRef
     namedCompetitorCount: URIRef
     nextEdition: URIRef
     noc: URIRef
@@ -120,6 +121,7 @@ class TP(DefinedNamespace):
     outcome: URIRef
     partOfGames: URIRef
     placeText: URIRef
+    placingMedal: URIRef
     placingMember: URIRef
     placingRank: URIRef
     previousEdition: URIRef
@@ -141,7 +143,9 @@ class TP(DefinedNamespace):
     roundOrder: URIRef
     roundRank: URIRef
     roundText: URIRef
+    roundTitle: URIRef
     season: URIRef
+    setAtCompetition: URIRef
     setBy: URIRef
     setByAthlete: URIRef
     setIn: URIRef
@@ -155,6 +159,7 @@ class TP(DefinedNamespace):
     startSide: URIRef
     startTime: URIRef
     statedCompetitorCount: URIRef
+    statedDate: URIRef
     statedNationCount: URIRef
     statedTeamCount: URIRef
     supersedes: URIRef
@@ -163,9 +168,11 @@ class TP(DefinedNamespace):
     teamSize: URIRef
     timeText: URIRef
     timeZoneName: URIRef
+    timedOnAthlete: URIRef
     timingRule: URIRef
     tippedToChallenge: URIRef
     usedBy: URIRef
+    usingTechnique: URIRef
     utcOffset: URIRef
     venue: URIRef
     venueText: URIRef

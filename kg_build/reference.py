@@ -143,6 +143,7 @@ class Settings:
     record_round_codes: Mapping[str, str]
     schedule_section: str
     round_time_sentence: re.Pattern[str]
+    lead_round_day: re.Pattern[str]
     no_time_phrases: tuple[str, ...]
     no_time_default_reason: str
     lines: Mapping[str, int]  # the line of each key, for errors found later
@@ -192,6 +193,7 @@ _SETTINGS_KEYS = {
     "record_round_codes",
     "schedule_section",
     "round_time_sentence",
+    "lead_round_day",
     "no_time_phrases",
     "no_time_default_reason",
 }
@@ -263,6 +265,7 @@ def load_settings(mappings: Path) -> Settings:
         record_round_codes=_string_map(doc, "record_round_codes", shown),
         schedule_section=_string(doc, "schedule_section", shown),
         round_time_sentence=_pattern(doc, "round_time_sentence", shown),
+        lead_round_day=_pattern(doc, "lead_round_day", shown),
         no_time_phrases=_strings(doc, "no_time_phrases", shown),
         no_time_default_reason=_string(doc, "no_time_default_reason", shown),
         lines=dict(doc.key_lines),

@@ -42,7 +42,7 @@ def test_readme_build_command_works() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (
-        "from 2 articles with 1 SHACL warning (a build stops on violations only); "
+        "from 2 articles with 2 SHACL warnings (a build stops on violations only); "
         "wrote out/team-pursuit.ttl, out/team-pursuit.nt" in done.stderr
     )
     for name in ("team-pursuit.ttl", "team-pursuit.nt"):

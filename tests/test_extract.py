@@ -143,7 +143,7 @@ def test_result_values(cycling_ex: Extraction, skating_ex: Extraction) -> None:
     norway = _result(skating_ex, "finals", "NOR")
     assert (norway.deficit, norway.deficit_text) == (None, "–")
     stripped = [m for m in skating_ex.missing if m.about == roc.iri]
-    assert [m.property.rsplit("#", 1)[1] for m in stripped] == ["notesText"]
+    assert [m.property.rsplit("#", 1)[1] for m in stripped] == ["markerText"]
 
 
 def test_line_ups_and_team_members(cycling_ex: Extraction, skating_ex: Extraction) -> None:
@@ -230,16 +230,21 @@ def test_warnings_report_what_the_articles_disagree_on(
 ) -> None:
     assert [str(w) for w in cycling_ex.diagnostics] == [
         "sources/cycling-2020-mens-team-pursuit.txt:66: the notes cell ', WR' has an empty item: "
-        "a marker was stripped from the article [stripped-marker]",
+        "the marker written there was stripped from the article, which does not say what it was "
+        "[stripped-marker]",
     ]
     assert [str(w) for w in skating_ex.diagnostics] == [
+        "sources/speed-skating-2022-mens-team-pursuit.txt:21: the lead puts round 'Semifinals' on "
+        "13 February; its own sentence (line 63) on 15 February: both kept as claims of "
+        "tp:statedDate (2022-02-13, 2022-02-15) [round-date-conflict]",
         "sources/speed-skating-2022-mens-team-pursuit.txt:41: the records section announces a "
         "table that is not there: 'Prior to this competition, the existing world, Olympic and "
         "track records were as…' (89 characters) [announced-records-missing]",
         "sources/speed-skating-2022-mens-team-pursuit.txt:46: records table says round 'SFB'; the "
         "results table has ROC's 3:36.62 in 'Semifinal 2' of 'Semifinals' [round-code-conflict]",
         "sources/speed-skating-2022-mens-team-pursuit.txt:70: the notes cell ', Final A' has an "
-        "empty item: a marker was stripped from the article [stripped-marker]",
+        "empty item: the marker written there was stripped from the article, which does not say "
+        "what it was [stripped-marker]",
     ]
     assert {d.level.value for d in (*cycling_ex.diagnostics, *skating_ex.diagnostics)} == {
         "warning"

@@ -137,13 +137,13 @@ def test_violation_writes_nothing_and_lists_each_problem(
 def test_validate_command(tmp_path: Path, built: Built) -> None:
     good = tmp_path / "good.nt"
     good.write_bytes(built.serialize("nt"))
-    code, _, err = _kg("validate", str(good))  # the cycling article's counts: a warning
+    code, _, err = _kg("validate", str(good))  # counts and a round's day: warnings
     assert code == 1 and err.endswith(
-        "1 SHACL warning and no violations; a graph with any SHACL result does not conform "
+        "2 SHACL warnings and no violations; a graph with any SHACL result does not conform "
         "(SHACL §3.6.1); --allow-warnings accepts warnings and infos\n"
     )
     code, _, err = _kg("validate", str(good), "--allow-warnings")
-    assert code == 0 and err.endswith("conforms with --allow-warnings (1 SHACL warning)\n")
+    assert code == 0 and err.endswith("conforms with --allow-warnings (2 SHACL warnings)\n")
     bad = tmp_path / "bad.nt"
     bad.write_bytes(
         built.serialize("nt")
@@ -272,7 +272,8 @@ def test_issue_17_warnings_cut_a_huge_notes_cell(tmp_path: Path) -> None:
     x80 = "x" * 80
     assert err.splitlines()[:2] == [
         f"warning: {article}:66: the notes cell ', WR, {x80[:74]}…' (1,048,576 characters) has an "
-        "empty item: a marker was stripped from the article [stripped-marker]",
+        "empty item: the marker written there was stripped from the article, which does not say "
+        "what it was [stripped-marker]",
         f"warning: {article}:66: notes code '{x80}…' (1,048,570 characters) is no record code, "
         "outcome, qualification mark or race of the event [unknown-notes-code]",
     ]

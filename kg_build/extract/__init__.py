@@ -39,7 +39,7 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
     standing = extract_standing(scope, section)
     medals = extract_medals(scope, results.teams)
     teams = _complete_teams(results.teams, medals)
-    claims = extract_claims(scope)
+    claims = extract_claims(scope, rounds.rounds)
     athletes = {a for t in teams for a in t.members}
     holders = {a for r in standing.records for a in r.athletes}
     event = extract_event(scope, len(athletes))

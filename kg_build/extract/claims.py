@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from kg_build.defaults import PREFIXES, RDF_TYPE, TP_IRI
 from kg_build.diagnostics import diagnostic
 from kg_build.errors import MappingError
+from kg_build.extract.round_days import stated_round_days
+from kg_build.extract.rounds import RoundRead
 from kg_build.extract.scope import Scope
 from kg_build.messages import quote
 from kg_build.model import BulletList, Claim, Diagnostic, InfoboxField, Paragraph, SourceRef
@@ -28,8 +30,8 @@ class ClaimsOut:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def extract_claims(scope: Scope) -> ClaimsOut:
-    """Return the infobox's claims and the curated facts of this article."""
+def extract_claims(scope: Scope, rounds: tuple[RoundRead, ...] = ()) -> ClaimsOut:
+    """Return the infobox's claims, the curated facts and the rounds' stated days."""
     counter: dict[int, int] = {}
     found = _repeated_keys(scope)
     claims = []
@@ -50,7 +52,8 @@ def extract_claims(scope: Scope) -> ClaimsOut:
     for entry in scope.reference.facts.get(scope.stem, ()):
         src = _find_sentence(scope, entry)
         claims.extend(_fact_claim(scope, entry, triple, src, counter) for triple in entry.triples)
-    return ClaimsOut(tuple(claims), tuple(found))
+    days = stated_round_days(scope, rounds, lambda line: _next_iri(scope, line, counter))
+    return ClaimsOut((*claims, *days.claims), (*found, *days.diagnostics))
 
 
 def _next_iri(scope: Scope, line: int, counter: dict[int, int]) -> str:

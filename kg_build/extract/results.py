@@ -437,13 +437,16 @@ def _notes(
     codes = scope.inputs.record_codes
     for token in (t.strip() for t in notes.split(",")) if notes else ():
         if not token:
+            # The notes text is all there: what is missing is the marker of the empty item,
+            # whose kind (record, qualification …) the article no longer shows.
             why = (
-                f"the notes cell {quote(notes)} has an empty item: "
-                "a marker was stripped from the article"
+                f"the notes cell {quote(notes)} has an empty item: the marker written there "
+                "was stripped from the article, which does not say what it was"
             )
-            gap = scope.iris.missing(result, "notesText")
-            gaps.append(MissingValue(gap, result, str(TP.notesText), why, src))
-            found.append(diagnostic("stripped-marker", src, why, notes, "a tp:MissingValue"))
+            gap = scope.iris.missing(result, "markerText")
+            gaps.append(MissingValue(gap, result, str(TP.markerText), why, src))
+            kept = "the cell's other items; the marker as a tp:MissingValue of tp:markerText"
+            found.append(diagnostic("stripped-marker", src, why, notes, kept))
         elif token in race_index:
             qualified = race_index[token]
         elif token in scope.settings.qualification_marks:

@@ -30,12 +30,23 @@ class RaceTable:
 
 
 @dataclass(frozen=True, slots=True)
+class DayStated:
+    """Where the article gives a round's day: the sentence or schedule row, as written."""
+
+    day: str  # as written: 15 February
+    text: str
+    kind: str  # prose or table (tp:sourceKind)
+    src: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class RoundRead:
     """A round, its section and its results tables."""
 
     round: Round
     section: Section
     tables: tuple[RaceTable, ...]
+    day: DayStated | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +80,8 @@ def read_rounds(scope: Scope) -> RoundsRead:
                 )
             )
             continue
-        start, day, gaps, problems = _start(scope, section)
+        stated = _scheduled(scope, section)
+        start, day, gaps, problems = _start(scope, stated)
         round_ = Round(
             iri=scope.iris.round(scope.event, section.title),
             label=f"{scope.article.title}: {section.title}",
@@ -92,7 +104,7 @@ def read_rounds(scope: Scope) -> RoundsRead:
                     "the round, without results",
                 )
             )
-        rounds.append(RoundRead(round_, section, tables))
+        rounds.append(RoundRead(round_, section, tables, stated if day else None))
         missing += [
             MissingValue(
                 scope.iris.missing(round_.iri, prop), round_.iri, str(TP[prop]), why, section.src
@@ -128,12 +140,12 @@ def _race_tables(section: Section, race_label: re.Pattern[str]) -> tuple[RaceTab
 
 
 def _start(
-    scope: Scope, section: Section
+    scope: Scope, stated: _Scheduled | None
 ) -> tuple[datetime | None, date | None, list[tuple[str, str]], list[Diagnostic]]:
     """Return a round's local start time and day, what of them is missing, and problems."""
-    day_text, clock, src = _scheduled(scope, section)
-    if day_text is None or src is None:
+    if stated is None:
         return None, None, [("startTime", "the article gives no start time")], []
+    day_text, clock, src = stated.day, stated.clock, stated.src
     try:
         day = parse_day(day_text, scope.span, scope.title.year)
     except BadValue as e:
@@ -169,7 +181,12 @@ def _start(
     return start, day, [], []
 
 
-def _scheduled(scope: Scope, section: Section) -> tuple[str | None, str | None, SourceRef | None]:
+@dataclass(frozen=True, slots=True)
+class _Scheduled(DayStated):
+    clock: str | None = None
+
+
+def _scheduled(scope: Scope, section: Section) -> _Scheduled | None:
     """Find a round's day and time: the schedule table's row, or a sentence of its section."""
     schedule = scope.article.find_section(scope.settings.schedule_section)
     if schedule is not None and schedule.tables:
@@ -186,14 +203,18 @@ def _scheduled(scope: Scope, section: Section) -> tuple[str | None, str | None, 
                 named = []
         if named:
             cells, src = named[0]
-            return cells.get("date"), cells.get("time"), src
+            if not cells.get("date"):
+                return None
+            row = next(r for r in table.rows if r.src == src)
+            text = "|" + "".join(f" {c} |" if c else " |" for c in row.cells)  # as written
+            return _Scheduled(cells["date"], text, "table", src, cells.get("time"))
     for block in section.blocks:
         if isinstance(block, Paragraph):
             for sentence in sentences(block.text):
                 match = scope.settings.round_time_sentence.fullmatch(sentence)
                 if match:
-                    return match["day"], match["time"], block.src
-    return None, None, None
+                    return _Scheduled(match["day"], sentence, "prose", block.src, match["time"])
+    return None
 
 
 def _kind_count(scope: Scope, kind: str | None) -> int:
