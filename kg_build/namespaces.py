@@ -21,6 +21,7 @@ class TP(DefinedNamespace):
     DidNotStart: URIRef
     Discipline: URIRef
     Disqualified: URIRef
+    Edition: URIRef
     Event: URIRef
     Final: URIRef
     FirstRound: URIRef
@@ -37,6 +38,7 @@ class TP(DefinedNamespace):
     NationalRecord: URIRef
     OlympicGames: URIRef
     OlympicRecord: URIRef
+    OtherEdition: URIRef
     Outcome: URIRef
     Overlapped: URIRef
     Person: URIRef

@@ -241,6 +241,7 @@ def build_stream(
             _built(sorted(article_files(paths)), config, jobs) as builders,
         ):
             shared = _Shared(side)
+            editions = _OtherEditions()
             for article in builders.articles():
                 stats.add(article)
                 linked |= {k.entity for k in links} & article.subjects
@@ -248,11 +249,19 @@ def build_stream(
                     # The event itself is not the article's alone: other articles name it
                     # as an edition of theirs (label, sport, …). Its rounds, results … are.
                     own = (f"{article.event}/", f"{article.name}>", f"{article.name}/")
-                    lines = _lines(article.ntriples, article.name if quads else None, own, shared)
+                    ntriples = editions.hold(article.ntriples, article.name, article.event)
+                    lines = _lines(ntriples, article.name if quads else None, own, shared)
                     out.writelines(lines)
                     stats.lines += len(lines)
                 if loader is not None:
                     loader.add(lines)
+            for name, typing in editions.undescribed():
+                side.write(typing)
+                typing_lines = _lines(typing, name if quads else None, (), None)
+                out.writelines(typing_lines)
+                stats.lines += len(typing_lines)
+                if loader is not None:
+                    loader.add(typing_lines)
             link_nt = _links(loaded, links, linked)
             side.write(link_nt)  # links of shared entities are part of what they merge
             link_lines = _lines(
@@ -409,6 +418,37 @@ def _subjects(ntriples: bytes) -> frozenset[str]:
     )
 
 
+class _OtherEditions:
+    """The tp:OtherEdition typing of editions, held back until every article is built.
+
+    An edition an article names only as previous or next is a tp:OtherEdition, unless an
+    article of the build describes it (a tp:Event): as in the in-memory build
+    (``drop_described_editions``), its typing is written at the end, and only where no article
+    described the edition. Two lines at most per article are held.
+    """
+
+    def __init__(self) -> None:
+        self.held: dict[bytes, str] = {}  # typing line → the first article that states it
+        self.events: set[bytes] = set()
+
+    def hold(self, ntriples: bytes, name: str, event: str) -> bytes:
+        """Return the article's lines without its tp:OtherEdition typing, which is kept."""
+        self.events.add(f"<{event}>".encode())
+        if _OTHER_EDITION not in ntriples:
+            return ntriples
+        kept = []
+        for line in ntriples.splitlines(keepends=True):
+            if line.endswith(_OTHER_EDITION):
+                self.held.setdefault(line, name)
+            else:
+                kept.append(line)
+        return b"".join(kept)
+
+    def undescribed(self) -> list[tuple[str, bytes]]:
+        """Return the held typing of editions no article described, with the article named."""
+        return [(n, line) for line, n in self.held.items() if _subject(line) not in self.events]
+
+
 class _Shared:
     """Lines about resources that several articles may describe, and which of them merged.
 
@@ -474,6 +514,7 @@ def _lines(
 
 
 _RDF_TYPE = f" <{RDF_TYPE}> ".encode()
+_OTHER_EDITION = f" <{RDF_TYPE}> <{TP.OtherEdition}> .\n".encode()
 _SOURCE_FILE = f" <{TP.sourceFile}> ".encode()
 
 
