@@ -317,6 +317,7 @@ class Result:
     round: str
     race: str | None
     team: str
+    rank: int | None  # tp:rank: the rank the article gives, in its race or its round
     round_rank: int | None
     race_rank: int | None
     rank_text: str | None  # the rank cell as written, when it is more than a number

@@ -131,6 +131,7 @@ class TP(DefinedNamespace):
     raceLabel: URIRef
     raceOrder: URIRef
     raceRank: URIRef
+    rank: URIRef
     rankText: URIRef
     reason: URIRef
     recordDate: URIRef

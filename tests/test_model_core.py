@@ -34,8 +34,10 @@ def _rows(graph: Graph, query: str) -> list[tuple[str, ...]]:
 
 @pytest.fixture(scope="module")
 def women(family_mappings: Path) -> Built:
-    """The 2012 and 2016 women's team pursuits built together."""
-    return build([FAMILY / s / f"{s}.txt" for s in WOMEN_2012_2016], Config(mappings=family_mappings))
+    """Build the 2012 and 2016 women's team pursuits together."""
+    return build(
+        [FAMILY / s / f"{s}.txt" for s in WOMEN_2012_2016], Config(mappings=family_mappings)
+    )
 
 
 # ---------------------------------------------------------------- 1. events
@@ -123,3 +125,120 @@ def test_issue_21_the_streamed_build_types_editions_as_the_build_does(
     streamed = Graph().parse(out, format="nt")
     query = "SELECT ?e ?c WHERE { ?e a ?c FILTER(?c IN (tp:Event, tp:OtherEdition)) }"
     assert _rows(streamed, query) == _rows(women.graph, query)
+
+
+# ---------------------------------------------------------------- 2. ranks and deficits
+
+SKATING_ROUNDS = f"{ID}event/2022-speed-skating-mens-team-pursuit/round"
+
+
+@pytest.fixture(scope="module")
+def family(family_mappings: Path) -> Built:
+    """Build every family article and the bundled ones together."""
+    from tests.conftest import FAMILY_ARTICLES, SOURCES
+
+    articles = [*SOURCES, *(FAMILY / s / f"{s}.txt" for s in FAMILY_ARTICLES)]
+    return build(articles, Config(mappings=family_mappings))
+
+
+def test_issue_21_one_rank_property_ranks_every_round_without_coalesce(built: Built) -> None:
+    rows = _rows(
+        built.graph,
+        f"SELECT ?team ?rank WHERE {{ ?r tp:inRound <{SKATING_ROUNDS}/semifinals> ; "
+        "tp:team/tp:noc/tp:iocCode ?team ; tp:rank ?rank }",
+    )
+    assert rows == [("NED", "2"), ("NOR", "1"), ("ROC", "1"), ("USA", "2")]
+    # tp:roundRank and tp:raceRank stay, each beside an equal tp:rank.
+    unequal = (
+        "SELECT ?r WHERE { ?r tp:roundRank|tp:raceRank ?k . "
+        "OPTIONAL { ?r tp:rank ?rank } FILTER (!BOUND(?rank) || ?rank != ?k) }"
+    )
+    assert _rows(built.graph, unequal) == []
+    ontology = Graph().parse(Path(__file__).parent.parent / "ontology" / "tp.ttl")
+    subs = _rows(ontology, "SELECT ?p WHERE { ?p rdfs:subPropertyOf tp:rank }")
+    assert [p.rsplit("#")[1] for (p,) in subs] == ["raceRank", "roundRank"]
+
+
+@pytest.mark.parametrize("which", ["built", "family"])
+def test_issue_21_every_result_has_one_rank_or_says_why_not(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    graph = request.getfixturevalue(which).graph
+    unranked = (
+        "SELECT ?r WHERE { ?r a tp:Result . OPTIONAL { ?r tp:rank ?k } "
+        "OPTIONAL { ?r tp:missing ?m . ?m tp:missingProperty tp:rank ; tp:reason ?why } "
+        "FILTER (!BOUND(?k) && !BOUND(?why)) }"
+    )
+    assert _rows(graph, unranked) == []
+    twice = "SELECT ?r WHERE { ?r tp:rank ?a , ?b FILTER (?a != ?b) }"
+    assert _rows(graph, twice) == []
+
+
+def test_issue_21_a_rank_the_article_does_not_give_is_a_missing_value(tmp_path: Path) -> None:
+    from tests.conftest import SKATING
+
+    # USA's quarterfinal rank cell written "–", GER's left empty.
+    text = SKATING.read_text(encoding="utf-8")
+    usa = "| 2 | 3 | C | Ethan Cepuran Casey Dawson Emery Lehman | 3:37.51 |"
+    ned = "| 4 | 2 | C | Marcel Bosker Sven Kramer Patrick Roest | 3:38.90 |"
+    assert usa in text and ned in text
+    text = text.replace(usa, usa.replace("| 2 |", "| – |", 1))
+    text = text.replace(ned, ned.replace("| 4 |", "|  |", 1))
+    article = tmp_path / SKATING.name
+    article.write_text(text, encoding="utf-8")
+    graph = build([article]).graph
+    rows = _rows(
+        graph,
+        "SELECT ?r ?why WHERE { ?r tp:missing ?m . ?m tp:missingProperty tp:rank ; "
+        "tp:reason ?why }",
+    )
+    assert rows == [
+        (f"{SKATING_ROUNDS}/quarterfinals/result/NED", "the rank cell is empty"),
+        (f"{SKATING_ROUNDS}/quarterfinals/result/USA", "the rank cell '–' is not a number"),
+    ]
+    assert _rows(graph, f"SELECT ?k WHERE {{ <{rows[1][0]}> tp:rank ?k }}") == []
+
+
+def test_issue_21_a_race_winner_is_0_seconds_behind_its_mark_kept(built: Built) -> None:
+    rows = _rows(
+        built.graph,
+        f"SELECT ?d ?text WHERE {{ <{SKATING_ROUNDS}/finals/result/NOR> tp:deficit ?d ; "
+        "tp:deficitText ?text }",
+    )
+    assert rows == [("0", "–")]
+    leaders = _rows(built.graph, 'SELECT ?r WHERE { ?r tp:deficitText "–" }')
+    with_zero = _rows(
+        built.graph, 'SELECT ?r WHERE { ?r tp:deficitText "–" ; tp:deficit ?d FILTER (?d = 0) }'
+    )
+    assert leaders == with_zero and len(leaders) == 5  # 4 finals, 1 semifinal
+
+
+@pytest.mark.parametrize("which", ["built", "family"])
+def test_issue_21_every_result_of_a_round_with_deficits_has_one_or_says_why_not(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    graph = request.getfixturevalue(which).graph
+    silent = (
+        "SELECT DISTINCT ?r WHERE { ?r a tp:Result ; tp:inRound ?round . "
+        "?other tp:inRound ?round ; tp:deficitText ?t . OPTIONAL { ?r tp:deficit ?d } "
+        "OPTIONAL { ?r tp:missing ?m . ?m tp:missingProperty tp:deficit ; tp:reason ?why } "
+        "FILTER (!BOUND(?d) && !BOUND(?why)) }"
+    )
+    assert _rows(graph, silent) == []
+
+
+def test_issue_21_roc_in_semifinal_2_says_why_it_has_no_deficit(built: Built) -> None:
+    roc = f"{SKATING_ROUNDS}/semifinals/result/ROC"
+    rows = _rows(
+        built.graph,
+        f"SELECT ?d ?why WHERE {{ OPTIONAL {{ <{roc}> tp:deficit ?d }} <{roc}> tp:missing ?m . "
+        "?m tp:missingProperty tp:deficit ; tp:reason ?why }",
+    )
+    assert rows == [("None", "the deficit cell is empty")]
+    # The cycling tables give no deficits: their results need none.
+    cycling = _rows(
+        built.graph,
+        "SELECT ?m WHERE { ?m tp:missingProperty tp:deficit "
+        'FILTER (CONTAINS(STR(?m), "cycling")) }',
+    )
+    assert cycling == []
