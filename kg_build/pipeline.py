@@ -78,6 +78,7 @@ from kg_build.reference import (
 from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, Validator, load_shapes
+from kg_build.vocabulary import Descriptions, describe_used, ontology_descriptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,7 @@ class Loaded:
     reference: Reference
     rules: tuple[MappingRule, ...]
     inputs: Inputs
+    descriptions: Descriptions  # the ontology's description of each of its individuals
 
 
 def load_config(config: Config) -> Loaded:
@@ -189,6 +191,7 @@ def load_config(config: Config) -> Loaded:
         reference=reference,
         rules=load_rules(config.mappings_for(RULES_DIR) / RULES_DIR, vocab),
         inputs=Inputs(settings, reference, vocab, Iris(config.base)),
+        descriptions=ontology_descriptions(ontology, vocab.individuals),
     )
 
 
@@ -264,6 +267,8 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     links = _links_graph([g for _, g in named], config, loaded)
     if len(links):
         named = (*named, (iris.links_graph(), links))
+    for _, named_graph in named:  # each graph describes the vocabulary it uses
+        describe_used(named_graph, loaded.descriptions)
     graph = union_graph(g for _, g in named)
     shapes = load_shapes(config.shapes, loaded.vocab)
     findings = Validator(shapes, config.validator, config.shapes).graph(graph, "graph")

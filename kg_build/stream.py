@@ -26,7 +26,7 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg_build.defaults import RDF_TYPE
+from kg_build.defaults import RDF_TYPE, TP_IRI
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
@@ -46,6 +46,7 @@ from kg_build.pipeline import (
 from kg_build.serialize import graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, open_store
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
+from kg_build.vocabulary import describe_used_ntriples
 
 STAGES = ("parse", "extract", "map", "validate", "serialize", "load")
 
@@ -248,7 +249,13 @@ def build_stream(
                 with stats.stage("serialize"):
                     # The event itself is not the article's alone: other articles name it
                     # as an edition of theirs (label, sport, …). Its rounds, results … are.
-                    own = (f"{article.event}/", f"{article.name}>", f"{article.name}/")
+                    own: tuple[str, ...] = (
+                        f"{article.event}/",
+                        f"{article.name}>",
+                        f"{article.name}/",
+                    )
+                    # Each named graph describes the vocabulary it uses, as in memory.
+                    own += (TP_IRI,) if quads else ()
                     ntriples = editions.hold(article.ntriples, article.name, article.event)
                     lines = _lines(ntriples, article.name if quads else None, own, shared)
                     out.writelines(lines)
@@ -398,6 +405,7 @@ def _one_article(
         check_diagnostics(extraction.diagnostics, strict)
     with stats.stage("map"):
         ntriples = rules_to_ntriples(loaded.rules, record_sources(extraction), loaded.vocab)
+        ntriples = describe_used_ntriples(ntriples, loaded.descriptions)
     with stats.stage("validate"):
         findings = validator.ntriples(ntriples, article.path)
         violations = [str(f) for f in findings if f.severity == "Violation"]

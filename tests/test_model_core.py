@@ -242,3 +242,93 @@ def test_issue_21_roc_in_semifinal_2_says_why_it_has_no_deficit(built: Built) ->
         'FILTER (CONTAINS(STR(?m), "cycling")) }',
     )
     assert cycling == []
+
+
+# ---------------------------------------------------------------- 3. the vocabulary in the data
+
+ONTOLOGY_GRAPH = "https://w3id.org/team-pursuit/ontology"
+TP_NS = "https://w3id.org/team-pursuit/ontology#"
+# Objects of these are classes and properties, not individuals of the vocabulary.
+NOT_INDIVIDUALS = ", ".join(
+    f"<{p}>"
+    for p in (
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate",
+        f"{TP_NS}missingProperty",
+    )
+)
+# In one graph: a vocabulary individual used as an object without its type or label there.
+UNDESCRIBED = f"""
+SELECT DISTINCT ?g ?t WHERE {{
+  GRAPH ?g {{ ?x ?p ?t }}
+  FILTER (ISIRI(?t) && STRSTARTS(STR(?t), "{TP_NS}"))
+  FILTER (?p NOT IN ({NOT_INDIVIDUALS}))
+  FILTER (?g != <{ONTOLOGY_GRAPH}>)
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?t a ?c ; rdfs:label ?l }} }}
+}}
+"""
+
+
+def _build_files(tmp_path: Path, *extra: str) -> tuple[Graph, ox.Store]:
+    out, store = tmp_path / "g.ttl", tmp_path / "store"
+    done = CliRunner().invoke(cli, ["-q", "build", "-o", str(out), "--store", str(store), *extra])
+    assert done.exit_code == 0, done.stderr
+    return Graph().parse(out), ox.Store.read_only(str(store))
+
+
+def test_issue_21_the_data_file_alone_describes_the_vocabulary_it_uses(tmp_path: Path) -> None:
+    graph, _ = _build_files(tmp_path)
+    gold = _rows(graph, "SELECT ?l ?rank WHERE { tp:Gold rdfs:label ?l ; tp:medalRank ?rank }")
+    assert gold == [("gold", "1")]
+    assert _rows(graph, "SELECT ?c WHERE { tp:WorldRecord tp:code ?c }") == [("WR",)]
+    assert _rows(graph, "SELECT ?l WHERE { tp:Final a tp:RoundKind ; rdfs:label ?l }") == [
+        ("finals",)
+    ]
+    assert _rows(graph, "SELECT ?l WHERE { tp:Men a tp:GenderCategory ; rdfs:label ?l }") == [
+        ("men",)
+    ]
+    used = (
+        f'SELECT DISTINCT ?t WHERE {{ ?x ?p ?t FILTER (ISIRI(?t) && STRSTARTS(STR(?t), "{TP_NS}"))'
+        f" FILTER (?p NOT IN ({NOT_INDIVIDUALS}))"
+        " FILTER NOT EXISTS { ?t a ?c ; rdfs:label ?l ; rdfs:comment ?d } }"
+    )
+    assert _rows(graph, used) == []
+
+
+def test_issue_21_each_store_graph_describes_the_vocabulary_it_uses(tmp_path: Path) -> None:
+    _, store = _build_files(tmp_path)
+    assert list(store.query(PREFIXES + UNDESCRIBED)) == []  # type: ignore[arg-type]
+    for article, record in (
+        ("cycling-2020-mens-team-pursuit", 'tp:WorldRecord tp:code "WR"'),
+        ("speed-skating-2022-mens-team-pursuit", 'tp:OlympicRecord tp:code "OR"'),
+    ):
+        graph = f"{ID}article/{article}"
+        asked = store.query(
+            PREFIXES + f"ASK {{ GRAPH <{graph}> {{ tp:Gold rdfs:label ?l . {record} }} }}"
+        )
+        assert asked, graph
+
+
+def test_issue_21_the_descriptions_are_the_ontologys_own(built: Built) -> None:
+    ontology = Graph().parse(Path(__file__).parent.parent / "ontology" / "tp.ttl")
+    individuals = {
+        s for s in built.graph.subjects() if isinstance(s, URIRef) and str(s).startswith(TP_NS)
+    }
+    assert len(individuals) >= 12
+    for term in individuals:
+        data = {
+            (p, o)
+            for p, o in built.graph.predicate_objects(term)
+            if not str(p).endswith("exactMatch")  # the curated links graph (SSSOM)
+        }
+        assert data == set(ontology.predicate_objects(term)), term
+
+
+def test_issue_21_the_streamed_store_graphs_describe_the_vocabulary_too(tmp_path: Path) -> None:
+    out, store = tmp_path / "g.nq", tmp_path / "store"
+    done = CliRunner().invoke(
+        cli, ["-q", "build", "--stream", "-o", str(out), "--store", str(store)]
+    )
+    assert done.exit_code == 0, done.stderr
+    found = ox.Store.read_only(str(store)).query(PREFIXES + UNDESCRIBED)
+    assert list(found) == []  # type: ignore[arg-type]
