@@ -38,6 +38,7 @@ class TP(DefinedNamespace):
     NationalRecord: URIRef
     OlympicGames: URIRef
     OlympicRecord: URIRef
+    Organisation: URIRef
     OtherEdition: URIRef
     Outcome: URIRef
     Overlapped: URIRef

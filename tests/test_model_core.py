@@ -332,3 +332,57 @@ def test_issue_21_the_streamed_store_graphs_describe_the_vocabulary_too(tmp_path
     assert done.exit_code == 0, done.stderr
     found = ox.Store.read_only(str(store)).query(PREFIXES + UNDESCRIBED)
     assert list(found) == []  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- 4. untyped nodes
+
+RSU = URIRef(f"{ID}organisation/russian-skating-union")
+RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+# An entity IRI (not a term of the ontology) that a tp: property points to, untyped or unnamed.
+UNDESCRIBED_ENTITIES = f"""
+SELECT DISTINCT ?value WHERE {{
+  ?x ?p ?value
+  FILTER (ISIRI(?value) && STRSTARTS(STR(?p), "{TP_NS}") && !STRSTARTS(STR(?value), "{TP_NS}"))
+  FILTER NOT EXISTS {{ ?value a ?type ; rdfs:label ?label }}
+}}
+"""
+
+
+def test_issue_21_the_russian_skating_union_is_an_organisation(built: Built) -> None:
+    rows = _rows(built.graph, f"SELECT ?c ?l WHERE {{ <{RSU}> a ?c ; rdfs:label ?l }}")
+    assert rows == [(f"{TP_NS}Organisation", "Russian Skating Union")]
+    ontology = Graph().parse(Path(__file__).parent.parent / "ontology" / "tp.ttl")
+    superclasses = _rows(ontology, "SELECT ?c WHERE { tp:Organisation rdfs:subClassOf ?c }")
+    assert ("https://schema.org/SportsOrganization",) in superclasses
+
+
+@pytest.mark.parametrize("which", ["built", "family"])
+def test_issue_21_every_entity_a_tp_property_points_to_is_typed_and_labelled(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    assert _rows(request.getfixturevalue(which).graph, UNDESCRIBED_ENTITIES) == []
+
+
+def test_issue_21_the_shape_rejects_an_entity_pointed_to_without_a_type(
+    built: Built, tmp_path: Path
+) -> None:
+    from kg_build.errors import ValidationFailed
+    from kg_build.pipeline import validate_file
+    from kg_build.serialize import graph_to_bytes
+
+    graph = Graph()
+    for triple in built.graph:
+        graph.add(triple)
+    graph.remove((RSU, RDF_TYPE, None))  # the graph as it was before issue 21
+    path = tmp_path / "untyped.nt"
+    path.write_bytes(graph_to_bytes(graph, "nt"))
+    with pytest.raises(ValidationFailed) as failed:
+        validate_file(path, fmt="nt")
+    found = [f for f in failed.value.findings if f.severity == "Violation"]
+    assert [(f.focus, f.path, f.shape) for f in found] == [
+        (
+            f"{ID}placing/2021-world-single-distances-team-pursuit-3",
+            "tp:holder",
+            "tps:DescribedValuesShape",
+        )
+    ]
