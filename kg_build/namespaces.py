@@ -12,6 +12,7 @@ class TP(DefinedNamespace):
     _NS = Namespace(TP_IRI)
     _fail = True
 
+    Agent: URIRef
     Article: URIRef
     Athlete: URIRef
     Bronze: URIRef
@@ -170,6 +171,7 @@ class TP(DefinedNamespace):
     timingRule: URIRef
     tippedToChallenge: URIRef
     usedBy: URIRef
+    usedByTeam: URIRef
     utcOffset: URIRef
     venue: URIRef
     venueText: URIRef

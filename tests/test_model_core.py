@@ -379,10 +379,86 @@ def test_issue_21_the_shape_rejects_an_entity_pointed_to_without_a_type(
     with pytest.raises(ValidationFailed) as failed:
         validate_file(path, fmt="nt")
     found = [f for f in failed.value.findings if f.severity == "Violation"]
-    assert [(f.focus, f.path, f.shape) for f in found] == [
-        (
-            f"{ID}placing/2021-world-single-distances-team-pursuit-3",
-            "tp:holder",
-            "tps:DescribedValuesShape",
-        )
+    placing = f"{ID}placing/2021-world-single-distances-team-pursuit-3"
+    # Untyped, it is no tp:Agent either: the range check of tp:holder fires too.
+    assert sorted((f.focus, f.path, f.shape) for f in found) == [
+        (placing, "tp:holder", "tps:DescribedValuesShape"),
+        (placing, "tp:holder", "tps:Placing-holder"),
     ]
+
+
+# ---------------------------------------------------------------- 5. one range per property
+
+TECHNIQUE = URIRef(f"{ID}technique/american-push")
+TP_TERM = "https://w3id.org/team-pursuit/ontology#{}".format
+
+
+def test_issue_21_used_by_points_to_nocs_and_used_by_team_to_team_entries(built: Built) -> None:
+    rows = _rows(
+        built.graph,
+        f"SELECT ?p ?class WHERE {{ <{TECHNIQUE}> ?p ?x . ?x a ?class "
+        "FILTER (?p IN (tp:usedBy, tp:usedByTeam)) }",
+    )
+    assert sorted(set(rows)) == [
+        (TP_TERM("usedBy"), TP_TERM("NOC")),
+        (TP_TERM("usedByTeam"), TP_TERM("TeamEntry")),
+    ]
+    assert len(rows) == 5  # CAN and USA's NOCs; NOR, ROC and USA's 2022 team entries
+    ontology = Graph().parse(Path(__file__).parent.parent / "ontology" / "tp.ttl")
+    ranges = _rows(
+        ontology,
+        "SELECT ?p ?r WHERE { VALUES ?p { tp:usedBy tp:usedByTeam tp:holder } ?p rdfs:range ?r }",
+    )
+    assert ranges == [
+        (TP_TERM("holder"), TP_TERM("Agent")),
+        (TP_TERM("usedBy"), TP_TERM("NOC")),
+        (TP_TERM("usedByTeam"), TP_TERM("TeamEntry")),
+    ]
+
+
+def test_issue_21_holders_are_agents_with_a_documented_reason(built: Built) -> None:
+    ontology = Graph().parse(Path(__file__).parent.parent / "ontology" / "tp.ttl")
+    agents = _rows(ontology, "SELECT ?c WHERE { ?c rdfs:subClassOf tp:Agent }")
+    assert [c.rsplit("#")[1] for (c,) in agents] == ["NOC", "Organisation", "Person"]
+    comment = _rows(ontology, "SELECT ?c WHERE { tp:Agent rdfs:comment ?c }")
+    assert "tp:holder" in comment[0][0]
+    holders = _rows(built.graph, "SELECT DISTINCT ?class WHERE { ?p tp:holder ?h . ?h a ?class }")
+    assert [c.rsplit("#")[1] for (c,) in holders] == ["Athlete", "NOC", "Organisation", "Person"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "predicate", "wrong", "shape"),
+    [
+        (
+            TECHNIQUE,
+            "usedBy",
+            f"{ID}event/2022-speed-skating-mens-team-pursuit/team/NOR",
+            "tps:Innovation-usedBy",
+        ),
+        (TECHNIQUE, "usedByTeam", f"{ID}noc/CAN", "tps:Innovation-usedByTeam"),
+        (
+            URIRef(f"{ID}placing/february-2021-world-cup-1"),
+            "holder",
+            f"{ID}competition/february-2021-world-cup",
+            "tps:Placing-holder",
+        ),
+    ],
+)
+def test_issue_21_a_shape_checks_each_range(
+    built: Built, tmp_path: Path, subject: URIRef, predicate: str, wrong: str, shape: str
+) -> None:
+    from kg_build.errors import ValidationFailed
+    from kg_build.pipeline import validate_file
+    from kg_build.serialize import graph_to_bytes
+
+    graph = Graph()
+    for triple in built.graph:
+        graph.add(triple)
+    graph.remove((subject, URIRef(TP_TERM(predicate)), None))
+    graph.add((subject, URIRef(TP_TERM(predicate)), URIRef(wrong)))
+    path = tmp_path / "wrong.nt"
+    path.write_bytes(graph_to_bytes(graph, "nt"))
+    with pytest.raises(ValidationFailed) as failed:
+        validate_file(path, fmt="nt")
+    found = {(f.focus, f.shape) for f in failed.value.findings if f.severity == "Violation"}
+    assert (str(subject), shape) in found
