@@ -47,6 +47,7 @@ PREFIXES = {
     "dcat": "http://www.w3.org/ns/dcat#",
 }
 RDF_TYPE = PREFIXES["rdf"] + "type"
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
 
 GRAPH_FORMATS = ("turtle", "nt", "nquads", "trig", "jsonld")
 FORMAT_SUFFIXES = {

@@ -7,7 +7,7 @@ point a user back to the article.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -317,6 +317,7 @@ class Result:
     round: str
     race: str | None
     team: str
+    rank: int | None  # tp:rank: the rank the article gives, in its race or its round
     round_rank: int | None
     race_rank: int | None
     rank_text: str | None  # the rank cell as written, when it is more than a number
@@ -343,6 +344,11 @@ class MissingValue:
     property: str
     reason: str
     src: SourceRef
+    label: str = field(init=False)  # "finishTime missing: <the reason>", made from the rest
+
+    def __post_init__(self) -> None:
+        name = self.property.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        object.__setattr__(self, "label", f"{name} missing: {self.reason}")
 
 
 class MedalKind(Enum):

@@ -12,6 +12,7 @@ class TP(DefinedNamespace):
     _NS = Namespace(TP_IRI)
     _fail = True
 
+    Agent: URIRef
     Article: URIRef
     Athlete: URIRef
     Bronze: URIRef
@@ -21,6 +22,7 @@ class TP(DefinedNamespace):
     DidNotStart: URIRef
     Discipline: URIRef
     Disqualified: URIRef
+    Edition: URIRef
     Event: URIRef
     Final: URIRef
     FirstRound: URIRef
@@ -37,6 +39,8 @@ class TP(DefinedNamespace):
     NationalRecord: URIRef
     OlympicGames: URIRef
     OlympicRecord: URIRef
+    Organisation: URIRef
+    OtherEdition: URIRef
     Outcome: URIRef
     Overlapped: URIRef
     Person: URIRef
@@ -131,6 +135,7 @@ class TP(DefinedNamespace):
     raceLabel: URIRef
     raceOrder: URIRef
     raceRank: URIRef
+    rank: URIRef
     rankText: URIRef
     reason: URIRef
     recordDate: URIRef
@@ -173,6 +178,7 @@ class TP(DefinedNamespace):
     tippedToChallenge: URIRef
     usedBy: URIRef
     usingTechnique: URIRef
+    usedByTeam: URIRef
     utcOffset: URIRef
     venue: URIRef
     venueText: URIRef

@@ -314,6 +314,7 @@ RESULT_SHOWN = (
             TP.athlete,
             TP.finishTime,
             TP.timeText,
+            TP.rank,
             TP.roundRank,
             TP.raceRank,
             TP.rankText,

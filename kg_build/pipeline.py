@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg_build.defaults import (
@@ -63,6 +64,7 @@ from kg_build.mapping import (
     vocabulary,
 )
 from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
+from kg_build.namespaces import TP
 from kg_build.parse import display_path, parse_article, parse_bytes
 from kg_build.rdffile import read_rdf
 from kg_build.reference import (
@@ -78,6 +80,7 @@ from kg_build.reference import (
 from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, Validator, load_shapes
+from kg_build.vocabulary import Descriptions, describe_used, ontology_descriptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,7 @@ class Loaded:
     reference: Reference
     rules: tuple[MappingRule, ...]
     inputs: Inputs
+    descriptions: Descriptions  # the ontology's description of each of its individuals
 
 
 def load_config(config: Config) -> Loaded:
@@ -190,6 +194,7 @@ def load_config(config: Config) -> Loaded:
         reference=reference,
         rules=load_rules(rules_folder, vocab),
         inputs=Inputs(settings, reference, vocab, Iris(config.base)),
+        descriptions=ontology_descriptions(ontology, vocab.individuals),
     )
 
 
@@ -268,10 +273,12 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     extractions, per_article = extract_sources(paths, config, loaded)
     check_diagnostics([d for e in extractions for d in e.diagnostics], config.strict)
     iris = Iris(config.base)
-    named = split_shared(per_article, iris.shared_graph())
+    named = split_shared(drop_described_editions(per_article), iris.shared_graph())
     links = _links_graph([g for _, g in named], config, loaded)
     if len(links):
         named = (*named, (iris.links_graph(), links))
+    for _, named_graph in named:  # each graph describes the vocabulary it uses
+        describe_used(named_graph, loaded.descriptions)
     graph = union_graph(g for _, g in named)
     shapes = load_shapes(config.shapes, loaded.vocab)
     findings = Validator(shapes, config.validator, config.shapes).graph(graph, "graph")
@@ -346,6 +353,22 @@ def _links_graph(graphs: Sequence[Graph], config: Config, loaded: Loaded) -> Gra
     linked = new_graph()
     apply_rules(loaded.rules, as_sources({"links": links}), loaded.vocab, linked)
     return linked
+
+
+def drop_described_editions(
+    named: Sequence[tuple[str, Graph]],
+) -> tuple[tuple[str, Graph], ...]:
+    """Untype as tp:OtherEdition every edition that an article of the build describes.
+
+    An article types the editions it names only as previous or next tp:OtherEdition; where
+    another article of the same build describes that edition, it is a tp:Event, and the union
+    of the graphs must not call it both (`?e a tp:Event` finds what the graph describes).
+    """
+    events = {s for _, graph in named for s in graph.subjects(RDF.type, TP.Event)}
+    for _, graph in named:
+        for event in events:
+            graph.remove((event, RDF.type, TP.OtherEdition))
+    return tuple(named)
 
 
 def split_shared(

@@ -26,7 +26,7 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg_build.defaults import RDF_TYPE
+from kg_build.defaults import RDF_TYPE, RDFS_LABEL, TP_IRI
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
 from kg_build.iris import Iris
@@ -46,6 +46,7 @@ from kg_build.pipeline import (
 from kg_build.serialize import graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, open_store
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
+from kg_build.vocabulary import describe_used_ntriples
 
 STAGES = ("parse", "extract", "map", "validate", "serialize", "load")
 
@@ -140,7 +141,8 @@ class _SplitValidator:
     People, NOCs, Games, venues and sports (shapes marked ``tps:sharedEntity``) recur in many
     articles with the same lines. Their shapes run on each distinct description once per
     process, with the rdf:type and tp:sourceFile lines of what it points to; the article's
-    graph keeps only their rdf:type lines, which the sh:class of its own resources needs
+    graph keeps only their rdf:type and rdfs:label lines, which the sh:class of its own
+    resources and tps:DescribedValuesShape need
     (41.1 → 38.8 CPU ms an article, mean over 300 synthetic articles, in which people recur
     often). A description that differs between articles is validated again as merged at the
     end of the build.
@@ -168,7 +170,7 @@ class _SplitValidator:
             subject = _subject(line)
             if subject in shared:
                 about.setdefault(subject, []).append(line)
-                if _RDF_TYPE in line:
+                if _RDF_TYPE in line or _RDFS_LABEL in line:  # what what points to it needs
                     own.append(line)
             else:
                 own.append(line)
@@ -241,18 +243,33 @@ def build_stream(
             _built(sorted(article_files(paths)), config, jobs) as builders,
         ):
             shared = _Shared(side)
+            editions = _OtherEditions()
             for article in builders.articles():
                 stats.add(article)
                 linked |= {k.entity for k in links} & article.subjects
                 with stats.stage("serialize"):
                     # The event itself is not the article's alone: other articles name it
                     # as an edition of theirs (label, sport, …). Its rounds, results … are.
-                    own = (f"{article.event}/", f"{article.name}>", f"{article.name}/")
-                    lines = _lines(article.ntriples, article.name if quads else None, own, shared)
+                    own: tuple[str, ...] = (
+                        f"{article.event}/",
+                        f"{article.name}>",
+                        f"{article.name}/",
+                    )
+                    # Each named graph describes the vocabulary it uses, as in memory.
+                    own += (TP_IRI,) if quads else ()
+                    ntriples = editions.hold(article.ntriples, article.name, article.event)
+                    lines = _lines(ntriples, article.name if quads else None, own, shared)
                     out.writelines(lines)
                     stats.lines += len(lines)
                 if loader is not None:
                     loader.add(lines)
+            for name, typing in editions.undescribed():
+                side.write(typing)
+                typing_lines = _lines(typing, name if quads else None, (), None)
+                out.writelines(typing_lines)
+                stats.lines += len(typing_lines)
+                if loader is not None:
+                    loader.add(typing_lines)
             link_nt = _links(loaded, links, linked)
             side.write(link_nt)  # links of shared entities are part of what they merge
             link_lines = _lines(
@@ -389,6 +406,7 @@ def _one_article(
         check_diagnostics(extraction.diagnostics, strict)
     with stats.stage("map"):
         ntriples = rules_to_ntriples(loaded.rules, record_sources(extraction), loaded.vocab)
+        ntriples = describe_used_ntriples(ntriples, loaded.descriptions)
     with stats.stage("validate"):
         findings = validator.ntriples(ntriples, article.path)
         violations = [str(f) for f in findings if f.severity == "Violation"]
@@ -409,13 +427,44 @@ def _subjects(ntriples: bytes) -> frozenset[str]:
     )
 
 
+class _OtherEditions:
+    """The tp:OtherEdition typing of editions, held back until every article is built.
+
+    An edition an article names only as previous or next is a tp:OtherEdition, unless an
+    article of the build describes it (a tp:Event): as in the in-memory build
+    (``drop_described_editions``), its typing is written at the end, and only where no article
+    described the edition. Two lines at most per article are held.
+    """
+
+    def __init__(self) -> None:
+        self.held: dict[bytes, str] = {}  # typing line → the first article that states it
+        self.events: set[bytes] = set()
+
+    def hold(self, ntriples: bytes, name: str, event: str) -> bytes:
+        """Return the article's lines without its tp:OtherEdition typing, which is kept."""
+        self.events.add(f"<{event}>".encode())
+        if _OTHER_EDITION not in ntriples:
+            return ntriples
+        kept = []
+        for line in ntriples.splitlines(keepends=True):
+            if line.endswith(_OTHER_EDITION):
+                self.held.setdefault(line, name)
+            else:
+                kept.append(line)
+        return b"".join(kept)
+
+    def undescribed(self) -> list[tuple[str, bytes]]:
+        """Return the held typing of editions no article described, with the article named."""
+        return [(n, line) for line, n in self.held.items() if _subject(line) not in self.events]
+
+
 class _Shared:
     """Lines about resources that several articles may describe, and which of them merged.
 
     Such a line is written the first time only, so memory grows with the shared entities,
     not with the corpus. A subject that gets new lines from a second article has a merged
     description no single article's validation saw: it is validated again at the end, from
-    ``side``, a file of what that needs (the shared lines, and the rdf:type and
+    ``side``, a file of what that needs (the shared lines, and the rdf:type, rdfs:label and
     tp:sourceFile lines of all), a tenth of the output.
     """
 
@@ -431,7 +480,7 @@ class _Shared:
         for line in lines:
             if line.startswith(mine):
                 kept.append(line)
-                if _RDF_TYPE in line or _SOURCE_FILE in line:
+                if _RDF_TYPE in line or _SOURCE_FILE in line or _RDFS_LABEL in line:
                     self.side.write(line)
                 continue
             digest = hashlib.blake2b(line, digest_size=12).digest()
@@ -474,14 +523,16 @@ def _lines(
 
 
 _RDF_TYPE = f" <{RDF_TYPE}> ".encode()
+_RDFS_LABEL = f" <{RDFS_LABEL}> ".encode()
+_OTHER_EDITION = f" <{RDF_TYPE}> <{TP.OtherEdition}> .\n".encode()
 _SOURCE_FILE = f" <{TP.sourceFile}> ".encode()
 
 
 def _typing(lines: Iterable[bytes], of: set[bytes] | None = None) -> dict[bytes, list[bytes]]:
-    """Return the rdf:type and tp:sourceFile lines by subject (only those ``of``, if given)."""
+    """Return the rdf:type, rdfs:label and tp:sourceFile lines by subject (those ``of``)."""
     typing: dict[bytes, list[bytes]] = {}
     for line in lines:
-        if _RDF_TYPE in line or _SOURCE_FILE in line:
+        if _RDF_TYPE in line or _SOURCE_FILE in line or _RDFS_LABEL in line:
             subject = _subject(line)
             if of is None or subject in of:
                 typing.setdefault(subject, []).append(line)
@@ -493,8 +544,8 @@ def _pointed_typing(
 ) -> list[bytes]:
     """Return the typing lines of the IRIs ``lines`` point to, other than those ``inside``.
 
-    A partial graph needs them: sh:class reads the rdf:type of a value, and a finding's
-    file:line comes from tp:sourceFile.
+    A partial graph needs them: sh:class reads the rdf:type of a value, tps:DescribedValuesShape
+    its rdf:type and rdfs:label, and a finding's file:line comes from tp:sourceFile.
     """
     pointed = {t for t in map(_iri_object, lines) if t and t in typing and t not in inside}
     return [line for t in sorted(pointed) for line in typing[t]]

@@ -133,7 +133,8 @@ def test_result_values(cycling_ex: Extraction, skating_ex: Extraction) -> None:
     assert usa.qualified_for == f"{SKA}/round/semifinals/race/semifinal-2"
     assert usa.qualification_text == "Semifinal 2"
     roc = _result(skating_ex, "semifinals", "ROC")
-    assert (roc.race_rank, roc.round_rank, roc.time, roc.notes_text) == (
+    assert (roc.rank, roc.race_rank, roc.round_rank, roc.time, roc.notes_text) == (
+        1,
         1,
         None,
         Decimal("216.62"),
@@ -141,9 +142,9 @@ def test_result_values(cycling_ex: Extraction, skating_ex: Extraction) -> None:
     )
     assert roc.qualified_for == f"{SKA}/round/finals/race/final-a"
     norway = _result(skating_ex, "finals", "NOR")
-    assert (norway.deficit, norway.deficit_text) == (None, "–")
+    assert (norway.deficit, norway.deficit_text) == (Decimal(0), "–")  # the leader: 0 behind
     stripped = [m for m in skating_ex.missing if m.about == roc.iri]
-    assert [m.property.rsplit("#", 1)[1] for m in stripped] == ["markerText"]
+    assert [m.property.rsplit("#", 1)[1] for m in stripped] == ["markerText", "deficit"]
 
 
 def test_line_ups_and_team_members(cycling_ex: Extraction, skating_ex: Extraction) -> None:

@@ -66,8 +66,6 @@ def test_every_property_has_a_domain_or_is_shared() -> None:
         "missing",
         "awardedTo",
         "forEvent",
-        "usedBy",
-        "holder",
         "achievedBy",
         "defendingChampion",
         "year",

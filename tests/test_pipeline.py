@@ -17,6 +17,7 @@ from rdflib.query import ResultRow
 from kg_build.cli import cli
 from kg_build.mapping import apply_rules, new_graph
 from kg_build.pipeline import Built, records_json
+from kg_build.vocabulary import describe_used
 from tests.conftest import ROOT, THIRD, THIRD_STEM, shapes_with, third_mappings
 
 TP = "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -258,6 +259,9 @@ def test_records_json_through_the_rules_gives_the_built_graph(built: Built) -> N
     }
     graph = new_graph()
     apply_rules(built.loaded.rules, data, built.loaded.vocab, graph)
+    # Besides: the ontology's own description of each vocabulary individual the graph uses
+    # (tp:Gold's label …), which the map stage copies from the ontology, not from records.
+    describe_used(graph, built.loaded.descriptions)
     assert set(graph) == set(built.graph)
 
 

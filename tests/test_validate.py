@@ -153,11 +153,17 @@ def test_split_validator_rejects_a_shared_entity_once_and_checks_the_rest_always
     )
     split = _SplitValidator(SHAPES, "pyrudof")
     first = split.ntriples(nameless, "a")
+    # The team entry that points to the nameless NOC is an own resource: checked every time.
+    pointing = (
+        "https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/team/DEN",
+        "tps:DescribedValuesShape",
+    )
     assert {(f.focus, f.shape) for f in first} == {
-        ("https://w3id.org/team-pursuit/id/noc/DEN", "tps:NOC-label")
+        ("https://w3id.org/team-pursuit/id/noc/DEN", "tps:NOC-label"),
+        pointing,
     }
     # The same NOC description again: not validated twice; a different one is.
-    assert split.ntriples(nameless, "b") == []
+    assert {(f.focus, f.shape) for f in split.ntriples(nameless, "b")} == {pointing}
     assert split.ntriples(nt, "c") == []
     sideways = nt + (
         b"<https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/round/"

@@ -164,7 +164,7 @@ def read_time(
 
 @dataclass(frozen=True, slots=True)
 class DeficitCell:
-    """A deficit cell: seconds behind, nothing for the leader's mark, or text alone."""
+    """A deficit cell: seconds behind (0 for the leader's mark), or text alone."""
 
     seconds: Decimal | None
     text: str | None
@@ -172,11 +172,11 @@ class DeficitCell:
 
 
 def read_deficit(text: str, src: SourceRef, leader_marks: tuple[str, ...]) -> DeficitCell:
-    """Read ``+1.20`` or ``+3``; the leader's mark (``–``) has no number."""
+    """Read ``+1.20`` or ``+3``; the leader's mark (``–``) is 0 s behind, kept as written."""
     if not text:
         return DeficitCell(None, None)
     if text in leader_marks:
-        return DeficitCell(None, text)
+        return DeficitCell(Decimal(0), text)
     try:
         return DeficitCell(parse_deficit(text), text)
     except BadValue as e:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import (
@@ -334,6 +335,7 @@ def _result(
     if outcome is not None:
         found.append(_outcome_found(row, outcome, src))
     gaps += _line_up_gaps(scope, iri, row, found)
+    gaps += _rank_and_deficit_gaps(scope, iri, row, deficit.seconds)
     markers = (*time.markers, *notes.markers)
     unknown = [m for m in markers if m.kind is None]
     kept = "the marker as text (tp:markerText); no record"
@@ -344,6 +346,7 @@ def _result(
         round=round_.iri,
         race=next((r.iri for r in races if r.label == row.race), None),
         team=scope.iris.team(scope.event, row.team.key),
+        rank=row.rank.rank,
         round_rank=None if in_race else row.rank.rank,
         race_rank=row.rank.rank if in_race else None,
         rank_text=row.rank.text,
@@ -372,6 +375,34 @@ def _outcome_found(row: _Row, outcome: str, src: SourceRef) -> Diagnostic:
         written,
         f"the outcome tp:{outcome}; the time as missing",
     )
+
+
+def _rank_and_deficit_gaps(
+    scope: Scope, result: str, row: _Row, deficit: Decimal | None
+) -> list[MissingValue]:
+    """Say why a result has no rank, or no deficit in a table that gives deficits."""
+    gaps = []
+    if row.rank.rank is None:
+        cell = row.cells.get("rank")
+        why = (
+            "the results table has no rank column"
+            if cell is None
+            else f"the rank cell {quote(cell)} is not a number"
+            if cell
+            else "the rank cell is empty"
+        )
+        gap = scope.iris.missing(result, "rank")
+        gaps.append(MissingValue(gap, result, str(TP.rank), why, row.row.src))
+    text = row.cells.get("deficit")
+    if text is not None and deficit is None:  # a table without the column reports none
+        why = (
+            f"the deficit cell {quote(text)} is not a time difference"
+            if text
+            else ("the deficit cell is empty")
+        )
+        gap = scope.iris.missing(result, "deficit")
+        gaps.append(MissingValue(gap, result, str(TP.deficit), why, row.row.src))
+    return gaps
 
 
 def _line_up_gaps(
