@@ -273,12 +273,15 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     extractions, per_article = extract_sources(paths, config, loaded)
     check_diagnostics([d for e in extractions for d in e.diagnostics], config.strict)
     iris = Iris(config.base)
+    # Each article's graph describes the vocabulary it uses; a description several articles
+    # need then stands once, in the shared graph, like any triple several articles state.
+    for _, article_graph in per_article:
+        describe_used(article_graph, loaded.descriptions)
     named = split_shared(drop_described_editions(per_article), iris.shared_graph())
     links = _links_graph([g for _, g in named], config, loaded)
     if len(links):
+        describe_used(links, loaded.descriptions)
         named = (*named, (iris.links_graph(), links))
-    for _, named_graph in named:  # each graph describes the vocabulary it uses
-        describe_used(named_graph, loaded.descriptions)
     graph = union_graph(g for _, g in named)
     shapes = load_shapes(config.shapes, loaded.vocab)
     findings = Validator(shapes, config.validator, config.shapes).graph(graph, "graph")
@@ -404,11 +407,29 @@ def graphs_to_load(
 
     With ``single_graph``, everything but the ontology goes into that one graph instead.
     """
-    if single_graph:
-        return [graph_data(single_graph, built.serialize("nt"))]
-    graphs = [graph_data(name, graph_to_bytes(graph, "nt")) for name, graph in built.named]
+    # A store answers each triple once: the ontology's graph states the vocabulary's
+    # descriptions that the data graphs copy for users of the files, so the store's data
+    # graphs leave them to it.
+    stated = set(built.loaded.ontology)
     ontology = graph_to_bytes(built.loaded.ontology, "nt")
+    if single_graph:
+        return [graph_data(single_graph, graph_to_bytes(_without(built.graph, stated), "nt"))]
+    graphs = [
+        graph_data(name, graph_to_bytes(_without(graph, stated), "nt"))
+        for name, graph in built.named
+    ]
     return [*graphs, graph_data(ONTOLOGY_GRAPH, ontology)]
+
+
+def _without(graph: Graph, stated: set[tuple[Node, Node, Node]]) -> Graph:
+    """Return ``graph`` without the triples in ``stated`` (``graph`` itself if none are)."""
+    if not any(triple in stated for triple in graph.triples((None, None, None))):
+        return graph
+    kept = new_graph()
+    for triple in graph:
+        if triple not in stated:
+            kept.add(triple)
+    return kept
 
 
 def load_embedded(built: Built, config: Config, path: Path) -> int:

@@ -235,7 +235,8 @@ def build_stream(
     Validator(shapes, config.validator, config.shapes)  # refuses what the engine cannot check
     links = load_link_set(config.mappings_for(LINK_SET), config.base).links
     linked: set[str] = set()
-    loader = _ChunkedLoad(store, quads, stats) if store is not None else None
+    ontology_nt = loaded.ontology.serialize(format="nt", encoding="utf-8")
+    loader = _ChunkedLoad(store, quads, stats, ontology_nt) if store is not None else None
     try:
         with (
             output.open("wb") as out,
@@ -255,8 +256,6 @@ def build_stream(
                         f"{article.name}>",
                         f"{article.name}/",
                     )
-                    # Each named graph describes the vocabulary it uses, as in memory.
-                    own += (TP_IRI,) if quads else ()
                     ntriples = editions.hold(article.ntriples, article.name, article.event)
                     lines = _lines(ntriples, article.name if quads else None, own, shared)
                     out.writelines(lines)
@@ -288,7 +287,7 @@ def build_stream(
                 stats.warnings += [str(f) for f in findings]
         if loader is not None:
             loader.add(link_lines)
-            loader.finish(loaded.ontology.serialize(format="nt", encoding="utf-8"))
+            loader.finish(ontology_nt)
     finally:
         if loader is not None:
             loader.close()
@@ -307,17 +306,27 @@ class _ChunkedLoad:
 
     CHUNK_LINES = 100_000
 
-    def __init__(self, target: Path, quads: bool, stats: StreamStats) -> None:
+    def __init__(self, target: Path, quads: bool, stats: StreamStats, ontology: bytes) -> None:
         self.format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
+        self.quads = quads
         self.stats = stats
         self.pending: list[bytes] = []
         self.store: ox.Store | None = open_store(target)
+        # The ontology's graph states the vocabulary's descriptions the data lines copy for
+        # users of the file: the store leaves them to it, so that it answers each triple once.
+        self.stated = frozenset(line[:-3] for line in ontology.splitlines(keepends=True))
 
     def add(self, lines: list[bytes]) -> None:
         """Queue lines; load them once a chunk is full."""
-        self.pending += lines
+        self.pending += [line for line in lines if not self._stated(line)]
         if len(self.pending) >= self.CHUNK_LINES:
             self._flush()
+
+    def _stated(self, line: bytes) -> bool:
+        if not line.startswith(_TP_SUBJECT):
+            return False
+        triple = line.rsplit(b" ", 2)[0] if self.quads else line[:-3]
+        return triple in self.stated
 
     def _flush(self) -> None:
         if self.store is not None and self.pending:
@@ -522,6 +531,7 @@ def _lines(
     )
 
 
+_TP_SUBJECT = f"<{TP_IRI}".encode()
 _RDF_TYPE = f" <{RDF_TYPE}> ".encode()
 _RDFS_LABEL = f" <{RDFS_LABEL}> ".encode()
 _OTHER_EDITION = f" <{RDF_TYPE}> <{TP.OtherEdition}> .\n".encode()

@@ -3,10 +3,11 @@
 A graph whose results name ``tp:Gold`` or ``tp:WorldRecord`` says what they are: their
 ``rdf:type``, ``rdfs:label``, ``rdfs:comment``, ``tp:code``, ``tp:medalRank`` (and
 ``skos:exactMatch`` where the ontology gives one), copied from ``ontology/tp.ttl``, the only
-place they are written. So a user of the data alone (``out/team-pursuit.ttl``, a dump, one
-named graph of the store, an entity page) reads ``tp:Gold`` with its label, with no ontology.
-Both builds run it: the in-memory build on each named graph (``describe_used``), the
-streamed build on each article's N-Triples (``describe_used_ntriples``).
+place they are written. So a user of the data alone (``out/team-pursuit.ttl``, a dump, an
+entity page) reads ``tp:Gold`` with its label, with no ontology. Both builds run it: the
+in-memory build on each article's graph before the shared triples are split off
+(``describe_used``), the streamed build on each article's N-Triples
+(``describe_used_ntriples``). A store leaves them to its ontology graph (one triple, once).
 """
 
 from __future__ import annotations
