@@ -68,12 +68,29 @@ def describe(
     return {
         "datasets": [description],
         "distributions": [
-            Distribution(f"{dataset}/file/{slug(name)}", dataset, name, name, media, size)
+            Distribution(
+                f"{dataset}/file/{slug(name)}", dataset, _file_title(media), name, media, size
+            )
             for name, (media, size) in sorted(files.items())
         ],
         "class_partitions": _partitions(dataset, "class", classes),
         "property_partitions": _partitions(dataset, "property", properties),
     }
+
+
+# A distribution's title is English text (tagged @en), so it names the graph and its format,
+# not the file; the file's name is in its dcat:downloadURL.
+FORMAT_NAMES = {
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/n-quads": "N-Quads",
+    "application/trig": "TriG",
+    "application/ld+json": "JSON-LD",
+}
+
+
+def _file_title(media: str) -> str:
+    return f"{TITLE} in {FORMAT_NAMES.get(media, media)}"
 
 
 def _partitions(dataset: str, kind: str, counts: Counter[str]) -> list[Partition]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pyoxigraph
@@ -65,6 +66,15 @@ def oxigraph_store(built: Built) -> pyoxigraph.Store:
 
 def test_there_are_ten_questions() -> None:
     assert [q.name[:2] for q in QUERIES] == [f"{n:02d}" for n in range(1, 11)]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.stem)
+def test_question_cuts_no_text_out_of_our_modelling(query: Path) -> None:
+    """Round titles, record codes and ranks are data (issue 21): no STRAFTER, no COALESCE."""
+    text = "\n".join(
+        line for line in query.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+    )
+    assert not re.search(r"\b(STRAFTER|STRBEFORE|COALESCE)\s*\(", text, re.IGNORECASE)
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.stem)

@@ -143,6 +143,9 @@ def test_issue_21_the_dataset_description_titles_are_english(built: Built) -> No
     titles = list(void.objects(None, DCTERMS.title)) + list(void.objects(None, DCTERMS.description))
     assert titles and all(_is_english(t) for t in titles)  # type: ignore[arg-type]
     assert not [o for o in void.objects(None, DCTERMS.source) if isinstance(o, Literal)]
+    # A file's title is English about the graph, not its file name tagged as English.
+    assert "Olympic team pursuit knowledge graph in Turtle" in [str(t) for t in titles]
+    assert not [t for t in titles if str(t).endswith((".ttl", ".nt"))]
 
 
 # ---------------------------------------------------------------- the shapes
