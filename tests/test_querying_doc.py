@@ -7,20 +7,16 @@ test skips, saying why). The answers are compared with the doc's tables cell by 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kg_build.cli import cli
 from tests.conftest import ROOT
 from tests.servers import Virtuoso, running_virtuoso
+from tests.test_store import _csv, _kg, _normalised
 
 DOC = ROOT / "docs" / "querying.md"
 EXAMPLE = re.compile(
@@ -59,27 +55,6 @@ def _examples() -> list[Example]:
 EXAMPLES = _examples()
 
 
-def _kg(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def _rows(csv_text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(csv_text.replace("\r\n", "\n"))))
-
-
-def _numbers_as_numbers(rows: list[list[str]]) -> list[list[str]]:
-    """Virtuoso writes decimals as numbers (218.10 → 218.1): compare numbers by value there."""
-
-    def cell(text: str) -> str:
-        try:
-            return str(Decimal(text).normalize()) if text and not text.isalpha() else text
-        except InvalidOperation:
-            return text
-
-    return [[cell(c) for c in row] for row in rows]
-
-
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the bundled articles once into a fresh folder, as `kg build` does."""
@@ -109,7 +84,7 @@ def test_example_on_the_embedded_store(example: Example, build: Path) -> None:
         "query", "-e", example.query, "--store", str(build / "store"), "--format", "csv"
     )
     assert code == 0, err
-    assert _rows(out) == example.answer
+    assert _csv(out) == example.answer
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: f"{e.number:02d}")
@@ -118,7 +93,7 @@ def test_example_on_the_turtle_file(example: Example, build: Path) -> None:
         "query", "-e", example.query, "--data", str(build / "g.ttl"), "--format", "csv"
     )
     assert code == 0, err
-    assert _rows(out) == example.answer
+    assert _csv(out) == example.answer
 
 
 @pytest.fixture(scope="module")
@@ -144,4 +119,4 @@ def test_example_on_virtuoso(example: Example, virtuoso: Virtuoso) -> None:
         "query", "-e", example.query, "--endpoint", virtuoso.sparql, "--format", "csv"
     )
     assert code == 0, err
-    assert _numbers_as_numbers(_rows(out)) == _numbers_as_numbers(example.answer)
+    assert _normalised(_csv(out)) == _normalised(example.answer)
