@@ -317,7 +317,6 @@ class Result:
     round: str
     race: str | None
     team: str
-    rank: int | None  # tp:rank: the rank the article gives, in its race or its round
     round_rank: int | None
     race_rank: int | None
     rank_text: str | None  # the rank cell as written, when it is more than a number
@@ -333,6 +332,11 @@ class Result:
     qualification_text: str | None
     athletes: tuple[str, ...]
     src: SourceRef
+
+    @property
+    def rank(self) -> int | None:
+        """tp:rank: the rank the article gives, in the result's race or its round."""
+        return self.race_rank if self.race_rank is not None else self.round_rank
 
 
 @dataclass(frozen=True, slots=True)

@@ -280,7 +280,6 @@ def build(paths: Sequence[Path], config: Config = Config()) -> Built:
     named = split_shared(drop_described_editions(per_article), iris.shared_graph())
     links = _links_graph([g for _, g in named], config, loaded)
     if len(links):
-        describe_used(links, loaded.descriptions)
         named = (*named, (iris.links_graph(), links))
     graph = union_graph(g for _, g in named)
     shapes = load_shapes(config.shapes, loaded.vocab)
@@ -422,9 +421,7 @@ def graphs_to_load(
 
 
 def _without(graph: Graph, stated: set[tuple[Node, Node, Node]]) -> Graph:
-    """Return ``graph`` without the triples in ``stated`` (``graph`` itself if none are)."""
-    if not any(triple in stated for triple in graph.triples((None, None, None))):
-        return graph
+    """Return a copy of ``graph`` without the triples in ``stated``."""
     kept = new_graph()
     for triple in graph:
         if triple not in stated:

@@ -46,7 +46,7 @@ from kg_build.pipeline import (
 from kg_build.serialize import graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, open_store
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
-from kg_build.vocabulary import describe_used_ntriples
+from kg_build.vocabulary import Descriptions
 
 STAGES = ("parse", "extract", "map", "validate", "serialize", "load")
 
@@ -251,11 +251,7 @@ def build_stream(
                 with stats.stage("serialize"):
                     # The event itself is not the article's alone: other articles name it
                     # as an edition of theirs (label, sport, …). Its rounds, results … are.
-                    own: tuple[str, ...] = (
-                        f"{article.event}/",
-                        f"{article.name}>",
-                        f"{article.name}/",
-                    )
+                    own = (f"{article.event}/", f"{article.name}>", f"{article.name}/")
                     ntriples = editions.hold(article.ntriples, article.name, article.event)
                     lines = _lines(ntriples, article.name if quads else None, own, shared)
                     out.writelines(lines)
@@ -415,7 +411,7 @@ def _one_article(
         check_diagnostics(extraction.diagnostics, strict)
     with stats.stage("map"):
         ntriples = rules_to_ntriples(loaded.rules, record_sources(extraction), loaded.vocab)
-        ntriples = describe_used_ntriples(ntriples, loaded.descriptions)
+        ntriples = _describe_used(ntriples, loaded.descriptions)
     with stats.stage("validate"):
         findings = validator.ntriples(ntriples, article.path)
         violations = [str(f) for f in findings if f.severity == "Violation"]
@@ -602,6 +598,16 @@ _MERGED_BATCH = 100
 def _subject(line: bytes) -> bytes:
     """Return the subject of an N-Triples or N-Quads line as written: ``<iri>``."""
     return line[: line.index(b" ")]
+
+
+def _describe_used(ntriples: bytes, descriptions: Descriptions) -> bytes:
+    """Return sorted N-Triples with the description of each individual used as an object."""
+    lines = ntriples.splitlines(keepends=True)
+    used = {o for o in map(_iri_object, lines) if o is not None and o in descriptions.lines}
+    if not used:
+        return ntriples
+    added = b"".join(descriptions.lines[iri] for iri in sorted(used))
+    return b"".join(sorted(set(lines) | set(added.splitlines(keepends=True))))
 
 
 def _iri_object(line: bytes) -> bytes | None:

@@ -6,8 +6,8 @@ A graph whose results name ``tp:Gold`` or ``tp:WorldRecord`` says what they are:
 place they are written. So a user of the data alone (``out/team-pursuit.ttl``, a dump, an
 entity page) reads ``tp:Gold`` with its label, with no ontology. Both builds run it: the
 in-memory build on each article's graph before the shared triples are split off
-(``describe_used``), the streamed build on each article's N-Triples
-(``describe_used_ntriples``). A store leaves them to its ontology graph (one triple, once).
+(``describe_used``), the streamed build on each article's N-Triples (``stream.py``, from
+``Descriptions.lines``). A store leaves them to its ontology graph (one triple, once).
 """
 
 from __future__ import annotations
@@ -54,19 +54,3 @@ def describe_used(graph: Graph, descriptions: Descriptions) -> None:
     for term in sorted(used):
         for triple in descriptions.triples[term]:
             graph.add(triple)
-
-
-def describe_used_ntriples(ntriples: bytes, descriptions: Descriptions) -> bytes:
-    """Return sorted N-Triples with the description of each individual used as an object."""
-    used = set()
-    for line in ntriples.splitlines():
-        obj = line.split(b" ", 2)[2] if line.count(b" ") >= 2 else b""
-        if obj.startswith(b"<"):
-            iri = obj[: obj.index(b">") + 1]
-            if iri in descriptions.lines:
-                used.add(iri)
-    if not used:
-        return ntriples
-    added = b"".join(descriptions.lines[iri] for iri in sorted(used))
-    lines = set(ntriples.splitlines(keepends=True)) | set(added.splitlines(keepends=True))
-    return b"".join(sorted(lines))

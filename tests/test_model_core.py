@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, URIRef
+from rdflib.query import ResultRow
 
 from kg_build.cli import cli
 from kg_build.pipeline import Built, Config, build, load_embedded
@@ -29,7 +30,15 @@ WOMEN_2012_2016 = ["cycling-2012-womens-team-pursuit", "cycling-2016-womens-team
 
 
 def _rows(graph: Graph, query: str) -> list[tuple[str, ...]]:
-    return sorted(tuple(str(v) for v in row) for row in graph.query(PREFIXES + query))  # type: ignore[union-attr]
+    rows = [row for row in graph.query(PREFIXES + query) if isinstance(row, ResultRow)]
+    return sorted(tuple(str(v) for v in row) for row in rows)
+
+
+def _solutions(store: ox.Store, query: str, union: bool = False) -> ox.QuerySolutions:
+    """Run a SELECT; with ``union``, as kg query asks it (the default graph: every graph)."""
+    solutions = store.query(PREFIXES + query, use_default_graph_as_union=union)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +114,11 @@ def test_issue_21_an_edition_an_article_of_the_build_describes_is_an_event_only(
     # In the store: the union of its named graphs (ontology graph included).
     load_embedded(women, Config(), tmp_path / "store")
     store = ox.Store.read_only(str(tmp_path / "store"))
-    found = store.query(
-        PREFIXES + "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e a tp:Event } GRAPH ?h "
-        "{ ?e a tp:OtherEdition } }"
+    found = _solutions(
+        store,
+        "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e a tp:Event } GRAPH ?h { ?e a tp:OtherEdition } }",
     )
-    assert list(found) == []  # type: ignore[arg-type]
+    assert list(found) == []
 
 
 def test_issue_21_the_streamed_build_types_editions_as_the_build_does(
@@ -272,16 +281,11 @@ ONCE = "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT *) AS ?d) WHERE { ?s ?p ?o }"
 
 
 def _once(store: ox.Store) -> None:
-    # As kg query asks it: the default graph is the union of the store's graphs.
-    assert list(store.query(PREFIXES + UNDESCRIBED, use_default_graph_as_union=True)) == []  # type: ignore[arg-type]
-    solutions = store.query(ONCE, use_default_graph_as_union=True)
-    assert isinstance(solutions, ox.QuerySolutions)
-    counts = next(iter(solutions))
+    assert list(_solutions(store, UNDESCRIBED, union=True)) == []
+    counts = next(iter(_solutions(store, ONCE, union=True)))
     assert counts["n"].value == counts["d"].value
-    labels = store.query(
-        PREFIXES + "SELECT ?l WHERE { tp:Gold rdfs:label ?l }", use_default_graph_as_union=True
-    )
-    assert [row["l"].value for row in labels] == ["gold"]  # type: ignore[union-attr]
+    labels = _solutions(store, "SELECT ?l WHERE { tp:Gold rdfs:label ?l }", union=True)
+    assert [row["l"].value for row in labels] == ["gold"]
 
 
 def _build_files(tmp_path: Path, *extra: str) -> tuple[Graph, ox.Store]:

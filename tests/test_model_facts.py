@@ -9,27 +9,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from rdflib import Graph
-from rdflib.query import ResultRow
 
 from kg_build.cli import cli
 from kg_build.pipeline import Built, Config, build
 from tests.conftest import FAMILY
-
-PREFIXES = """\
-PREFIX tp: <https://w3id.org/team-pursuit/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX id: <https://w3id.org/team-pursuit/id/>
-"""
-CYC = "<https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit>"
-SKA = "<https://w3id.org/team-pursuit/id/event/2022-speed-skating-mens-team-pursuit>"
-
-
-def _rows(graph: Graph, query: str) -> list[list[str]]:
-    return [
-        [str(v) for v in row] for row in graph.query(PREFIXES + query) if isinstance(row, ResultRow)
-    ]
-
+from tests.test_graph import CYC, SKA, _rows
 
 # ---------------------------------------------------------------- tp:roundTitle
 

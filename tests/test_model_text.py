@@ -42,12 +42,14 @@ def _table() -> LanguageTable:
     return TABLE
 
 
-def _is_english(literal: Literal) -> bool:
-    return literal.language == "en" and literal.datatype is None
+def _is_english(term: object) -> bool:
+    return isinstance(term, Literal) and term.language == "en" and term.datatype is None
 
 
-def _is_plain(literal: Literal) -> bool:
-    return literal.language is None and literal.datatype in (None, XSD.string)
+def _is_plain(term: object) -> bool:
+    return (
+        isinstance(term, Literal) and term.language is None and term.datatype in (None, XSD.string)
+    )
 
 
 def _expected_english(graph: Graph, s: URIRef, p: URIRef) -> bool:
@@ -86,20 +88,20 @@ def test_issue_21_english_text_is_tagged_en_and_names_and_cells_are_plain(built:
     assert name == Literal("Filippo Ganna"), repr(name)
     final = URIRef(str(CYCLING_EVENT) + "/round/finals")
     rounds = list(g.subjects(URIRef(TP + "roundOf"), CYCLING_EVENT))
-    assert rounds and all(_is_english(g.value(r, RDFS.label)) for r in rounds)  # type: ignore[arg-type]
+    assert rounds and all(_is_english(g.value(r, RDFS.label)) for r in rounds)
     assert final in rounds
     times = set(g.objects(None, URIRef(TP + "timeText")))
     assert Literal("3:42.032") in times and all(isinstance(t, Literal) for t in times)
-    assert all(_is_plain(t) for t in times)  # type: ignore[arg-type]
+    assert all(_is_plain(t) for t in times)
     notes = set(g.objects(None, URIRef(TP + "notesText")))
     assert Literal(", WR") in notes or any(", WR" in str(n) for n in notes)
-    assert all(_is_plain(n) for n in notes)  # type: ignore[arg-type]
+    assert all(_is_plain(n) for n in notes)
     codes = set(g.objects(None, URIRef(TP + "iocCode")))
     assert Literal("ITA") in codes
     reasons = list(g.objects(None, URIRef(TP + "reason")))
-    assert reasons and all(_is_english(r) for r in reasons)  # type: ignore[arg-type]
+    assert reasons and all(_is_english(r) for r in reasons)
     notes_of_event = list(g.objects(CYCLING_EVENT, URIRef(TP + "note")))  # a facts file's text
-    assert notes_of_event and all(_is_english(n) for n in notes_of_event)  # type: ignore[arg-type]
+    assert notes_of_event and all(_is_english(n) for n in notes_of_event)
     cities = list(g.objects(None, URIRef(TP + "city")))  # a curated row's text
     assert Literal("Izu", lang="en") in cities
 
@@ -120,8 +122,8 @@ def test_issue_21_a_claim_object_is_tagged_as_its_statement(built: Built) -> Non
         for c in g.subjects(RDF.type, URIRef(TP + "Claim"))
         if g.value(c, RDF.subject) == CYCLING_EVENT
     }
-    assert _is_english(objects[TP + "note"])  # type: ignore[arg-type]
-    assert _is_plain(objects[TP + "venueText"])  # type: ignore[arg-type]
+    assert _is_english(objects[TP + "note"])
+    assert _is_plain(objects[TP + "venueText"])
     statement = set(g.objects(CYCLING_EVENT, URIRef(TP + "note")))
     assert objects[TP + "note"] in statement  # the same term: a claim matches its statement
 
@@ -141,7 +143,7 @@ def test_issue_21_the_dataset_description_titles_are_english(built: Built) -> No
         data=describe_build(built, Config(), {"team-pursuit.ttl": b""}, []), format="turtle"
     )
     titles = list(void.objects(None, DCTERMS.title)) + list(void.objects(None, DCTERMS.description))
-    assert titles and all(_is_english(t) for t in titles)  # type: ignore[arg-type]
+    assert titles and all(_is_english(t) for t in titles)
     assert not [o for o in void.objects(None, DCTERMS.source) if isinstance(o, Literal)]
     # A file's title is English about the graph, not its file name tagged as English.
     assert "Olympic team pursuit knowledge graph in Turtle" in [str(t) for t in titles]

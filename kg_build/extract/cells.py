@@ -182,3 +182,8 @@ def read_deficit(text: str, src: SourceRef, leader_marks: tuple[str, ...]) -> De
     except BadValue as e:
         problem = diagnostic("unreadable-deficit", src, str(e), text, "the cell as text")
         return DeficitCell(None, text, (problem,))
+
+
+def row_text(row: TableRow) -> str:
+    """Write a table row as the article does: ``| 9 | | | 3:27.5 | |``."""
+    return "|" + "".join(f" {c} |" if c else " |" for c in row.cells)

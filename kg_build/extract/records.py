@@ -18,10 +18,11 @@ from kg_build.extract.cells import (
     read_columns,
     read_markers,
     read_time,
+    row_text,
     unknown_marker,
 )
 from kg_build.extract.lineups import name_noc, split_athletes
-from kg_build.extract.results import ResultsOut, row_text
+from kg_build.extract.results import ResultsOut
 from kg_build.extract.rounds import RoundRead
 from kg_build.extract.scope import Scope
 from kg_build.extract.values import BadValue, parse_day

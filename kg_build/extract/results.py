@@ -22,6 +22,7 @@ from kg_build.extract.cells import (
     read_markers,
     read_rank,
     read_time,
+    row_text,
     unknown_marker,
 )
 from kg_build.extract.lineups import Athletes, TeamId, name_noc, split_athletes
@@ -217,11 +218,6 @@ def _unattached(cells: dict[str, str], row: TableRow) -> Diagnostic:
     )
 
 
-def row_text(row: TableRow) -> str:
-    """Write a table row as the article does: ``| 9 | | | 3:27.5 | |``."""
-    return "|" + "".join(f" {c} |" if c else " |" for c in row.cells)
-
-
 def _race_label(
     cells: dict[str, str], header: dict[str | None, str], row: TableRow, table: RaceTable
 ) -> str | None:
@@ -346,7 +342,6 @@ def _result(
         round=round_.iri,
         race=next((r.iri for r in races if r.label == row.race), None),
         team=scope.iris.team(scope.event, row.team.key),
-        rank=row.rank.rank,
         round_rank=None if in_race else row.rank.rank,
         race_rank=row.rank.rank if in_race else None,
         rank_text=row.rank.text,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from kg_build.diagnostics import diagnostic
-from kg_build.extract.cells import read_columns
+from kg_build.extract.cells import read_columns, row_text
 from kg_build.extract.scope import Scope
 from kg_build.extract.values import BadValue, local_datetime, parse_day
 from kg_build.messages import quote
@@ -206,8 +206,7 @@ def _scheduled(scope: Scope, section: Section) -> _Scheduled | None:
             if not cells.get("date"):
                 return None
             row = next(r for r in table.rows if r.src == src)
-            text = "|" + "".join(f" {c} |" if c else " |" for c in row.cells)  # as written
-            return _Scheduled(cells["date"], text, "table", src, cells.get("time"))
+            return _Scheduled(cells["date"], row_text(row), "table", src, cells.get("time"))
     for block in section.blocks:
         if isinstance(block, Paragraph):
             for sentence in sentences(block.text):
