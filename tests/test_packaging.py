@@ -128,6 +128,22 @@ def test_wheel_ships_every_data_file(wheel: Path) -> None:
     assert "kg_build/data/sources/cycling-2020-mens-team-pursuit.txt" in names
 
 
+def test_wheel_ships_every_module(wheel: Path) -> None:
+    """Every module of the checkout's kg_build, sub-packages too, is in the wheel.
+
+    The tests below run the installed kg beside the editable checkout, whose import hook can
+    supply a module the wheel lacks; this reads the wheel itself.
+    """
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "kg_build").rglob("*.py")
+        if "__pycache__" not in p.parts and not p.is_relative_to(ROOT / "kg_build" / "data")
+    }
+    assert "kg_build/extract/results.py" in modules
+    assert sorted(modules - names) == []
+
+
 def test_installed_kg_reads_its_own_data(
     installed: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
