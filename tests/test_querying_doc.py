@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.servers import Virtuoso, running_virtuoso
-from tests.test_store import _csv, _kg, _normalised
+from tests.test_store import _csv, _kg, _load, _normalised
 
 DOC = ROOT / "docs" / "querying.md"
 EXAMPLE = re.compile(
@@ -99,15 +99,7 @@ def test_example_on_the_turtle_file(example: Example, build: Path) -> None:
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory, build: Path) -> Iterator[Virtuoso]:
     with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
-        code, _, err = _kg(
-            "load",
-            "--endpoint",
-            server.graph_store,
-            "--user",
-            server.user,
-            "--password",
-            server.password,
-        )
+        code, _, err = _load(server)
         assert code == 0, err
         yield server
 
