@@ -41,7 +41,7 @@ from kg_build.errors import (
 from kg_build.guard import ShapeLimits
 from kg_build.messages import redact
 from kg_build.output import write_atomic, write_output
-from kg_build.publish import Publication
+from kg_build.publish.publication import Publication
 from kg_build.query import QuerySource, read_query, run_query
 from kg_build.sparql import RESULT_FORMATS
 from kg_build.store import GraphStoreLoader, LoadPlan, describe_plan, query_endpoint_for, reading

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from kg_build.curated.reference import load_reference
+from kg_build.curated.settings import load_settings
 from kg_build.errors import SourceError
 from kg_build.extract import Inputs, Scope, make_scope
 from kg_build.extract.claims import extract_claims
@@ -18,7 +20,6 @@ from kg_build.mapping import load_ontology, vocabulary
 from kg_build.model import Extraction, MedalKind, Result, SourceRef
 from kg_build.parse import parse_bytes
 from kg_build.pipeline import Config
-from kg_build.reference import load_reference, load_settings
 
 IRIS = Iris()
 CYC = IRIS.event(2020, "Cycling", "Men's team pursuit")

@@ -2,9 +2,10 @@
 
 One module per record family, each a function of the article's frozen ``Scope`` that returns
 its records and its diagnostics: ``rounds`` (sections, tables, start times), ``results``
-(races, results, team entries), ``records``, ``medals``, ``claims`` and ``event`` (the event,
-Games, sports, venue, editions, NOCs, people). ``lineups`` splits athletes cells by the
-curated roster, ``cells`` reads ranks, times and markers, ``values`` dates and times.
+(races, results, team entries; a row by ``result_rows``, ``result_values`` and ``notes``),
+``records``, ``medals``, ``claims`` and ``event`` (the event, Games, sports, venue, editions,
+NOCs, people). ``lineups`` splits athletes cells by the curated roster, ``cells`` reads ranks,
+times and markers, ``values`` dates and times.
 Nothing here names an article or a sport: settings and curated data come from ``mappings/``.
 """
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from kg_build.curated.facts import FactEntry, FactTriple
 from kg_build.defaults import PREFIXES, RDF_TYPE, TP_IRI
 from kg_build.diagnostics import diagnostic
 from kg_build.errors import MappingError
@@ -17,7 +18,6 @@ from kg_build.extract.rounds import RoundRead
 from kg_build.extract.scope import Scope
 from kg_build.messages import quote
 from kg_build.model import BulletList, Claim, Diagnostic, InfoboxField, Paragraph, SourceRef
-from kg_build.reference import FactEntry, FactTriple
 
 _DECLARATIONS = {RDF_TYPE, PREFIXES["rdfs"] + "label"}
 
