@@ -55,17 +55,16 @@ from kg_build.mapping import (
     MappingRule,
     apply_rules,
     as_sources,
-    load_ontology,
     load_rules,
     named_dataset,
     new_graph,
     record_sources,
     union_graph,
-    vocabulary,
 )
 from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
 from kg_build.namespaces import TP
 from kg_build.parse import display_path, parse_article, parse_bytes
+from kg_build.rdf.ontology import load_ontology, vocabulary
 from kg_build.rdffile import read_rdf
 from kg_build.reference import (
     SETTINGS_FILE,

@@ -12,16 +12,10 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from kg_build.defaults import TP_IRI
 from kg_build.errors import MappingError
-from kg_build.mapping import (
-    apply_rules,
-    load_ontology,
-    load_rules,
-    new_graph,
-    ntriples_literal,
-    vocabulary,
-)
+from kg_build.mapping import apply_rules, load_rules, new_graph, ntriples_literal
 from kg_build.model import Vocabulary
 from kg_build.namespaces import TP
+from kg_build.rdf.ontology import load_ontology, vocabulary
 from tests.conftest import ROOT
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "tp.ttl")
