@@ -61,6 +61,7 @@ from kg_build.mapping import (
     record_sources,
     union_graph,
 )
+from kg_build.mapping.rml import rml_sources
 from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
 from kg_build.namespaces import TP
 from kg_build.parse import display_path, parse_article, parse_bytes
@@ -233,7 +234,7 @@ def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
     loaded = load_config(config)
     merged: dict[str, list[dict[str, Any]]] = {}
     for extraction in _extractions(paths, config, loaded):
-        for name, records in record_sources(extraction).items():
+        for name, records in rml_sources(record_sources(extraction), loaded.rules).items():
             merged.setdefault(name, []).extend(records)
     # The curated links of the records' entities, as the build maps them (_links_graph).
     # A record describes its iri; a statement (claim) describes what it is about.

@@ -2,7 +2,7 @@
 
 ``rules`` loads and checks the rules, ``sources`` turns records into the JSON sources they
 read, ``execute`` runs them, ``ntriples`` writes their triples as bytes, ``graphs`` holds the
-graph containers.
+graph containers, ``rml`` generates the rules a standard RML engine runs (one per datatype).
 """
 
 from kg_build.mapping.execute import apply_rules, rule_triples

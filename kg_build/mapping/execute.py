@@ -1,20 +1,25 @@
-"""The executor: every rule over every record of its source, as (s, p, o, datatype) strings."""
+"""The executor: every rule over every record of its source, as (s, p, o, datatype) strings.
+
+A field holding an RDF term (a claim's value) is written as that term, checked against the
+predicate's rdfs:range; other literals take the rule's datatype, or xsd:string.
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 
 from kg_build.errors import MappingError
 from kg_build.languages import tag_languages
 from kg_build.mapping.rules import RULES_DIR, MappingRule, PredicateObject, Term
 from kg_build.model.vocabulary import Vocabulary
+from kg_build.rdf.ontology import LANG_STRING, XSD_STRING
 
 
 def apply_rules(
@@ -38,9 +43,6 @@ def apply_rules(
             add((URIRef(s), URIRef(p), Literal(value, datatype=URIRef(datatype), normalize=False)))
 
 
-XSD_STRING = str(XSD.string)
-
-
 @dataclass(frozen=True, slots=True)
 class _Declared:
     """What the ontology declares, indexed once per run of the rules."""
@@ -48,11 +50,14 @@ class _Declared:
     predicates: frozenset[str]
     terms: frozenset[str]
     bases: tuple[str, ...]
+    ranges: Mapping[str, str]  # data property → its rdfs:range
 
     @classmethod
     def of(cls, vocab: Vocabulary) -> _Declared:
         predicates = vocab.object_properties | vocab.data_ranges.keys() | {str(RDF.type)}
-        return cls(frozenset(predicates), vocab.terms, tuple(_vocab_bases(vocab)))
+        return cls(
+            frozenset(predicates), vocab.terms, tuple(_vocab_bases(vocab)), vocab.data_ranges
+        )
 
 
 def rule_triples(
@@ -113,8 +118,44 @@ def _triples(
                     po.line,
                     f"record predicate '{predicate}' is not declared in the ontology",
                 )
+            if po.is_term:
+                term = record[po.object.fields[0]]
+                if term is not None:
+                    datatype = _term_type(term, predicate, declared, rule, po.line)
+                    yield subject, predicate, str(term), datatype
+                continue
             for value in _expand(po.object, record):
                 yield subject, predicate, value, _datatype_of(po, value, declared, rule)
+
+
+def _term_type(
+    term: Any, predicate: str, declared: _Declared, rule: MappingRule, line: int
+) -> str | None:
+    """Return the datatype of a field's RDF term (None: an IRI), checked against the range.
+
+    A literal of a data property must have its rdfs:range as datatype (a plain string: for
+    rdf:langString too, which the language table tags); an IRI must not be a data property's.
+    """
+    expected = declared.ranges.get(predicate)
+    if isinstance(term, URIRef):
+        if expected is None:
+            return None
+        found = "an IRI"
+    elif isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype else XSD_STRING
+        datatype = f"@{term.language}" if term.language else datatype
+        wanted = XSD_STRING if expected == LANG_STRING else expected
+        if expected is None or datatype == wanted or (expected == LANG_STRING and term.language):
+            return datatype
+        found = f"a literal of {datatype}"
+    else:
+        raise MappingError(rule.path, line, f"mapping '{rule.name}': {term!r} is not an RDF term")
+    raise MappingError(
+        rule.path,
+        line,
+        f"mapping '{rule.name}': the value '{term}' of '{predicate}' is {found}, "
+        f"but the property's rdfs:range is '{expected}'",
+    )
 
 
 def _datatype_of(

@@ -7,10 +7,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg_build.mapping.execute import XSD_STRING as _XSD_STRING
 from kg_build.mapping.execute import rule_triples
 from kg_build.mapping.rules import MappingRule
 from kg_build.model.vocabulary import Vocabulary
+from kg_build.rdf.ontology import XSD_STRING as _XSD_STRING
 
 
 def rules_to_ntriples(

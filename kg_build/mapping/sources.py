@@ -1,25 +1,84 @@
-"""Records → the JSON sources the rules read, one list of rows per source name."""
+"""Records → the JSON sources the rules read, one list of rows per source name.
+
+A rule file declares the record type each source holds (``records:``), one of
+``RECORD_TYPES``: the loader checks each ``$(field)`` a rule reads against that type's fields.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import typing
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from rdflib.namespace import XSD
+from rdflib import Literal, URIRef
 
-from kg_build.languages import LANG_STRING
-from kg_build.mapping.execute import XSD_STRING as _XSD_STRING
+from kg_build.link import Link
+from kg_build.model import dataset, records
 from kg_build.model.records import Extraction
+
+# Every record type a source may hold: the classes whose rows the build exports.
+RECORD_TYPES: dict[str, type] = {
+    kind.__name__: kind
+    for kind in (
+        records.SourceArticle,
+        records.Event,
+        records.OtherEdition,
+        records.Games,
+        records.Sport,
+        records.Venue,
+        records.Noc,
+        records.Person,
+        records.TeamEntry,
+        records.Round,
+        records.Race,
+        records.Result,
+        records.MissingValue,
+        records.MedalAward,
+        records.Record,
+        records.StandingRecord,
+        records.Claim,
+        Link,
+        dataset.DatasetDescription,
+        dataset.Distribution,
+        dataset.Partition,
+    )
+}
+# Fields every row has besides the record's own: its line and its article.
+_ADDED_FIELDS = ("line", "article")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFields:
+    """The fields a row of a record type has, and those holding an RDF term."""
+
+    names: frozenset[str]
+    terms: frozenset[str]
+
+
+@functools.cache
+def record_fields(kind: type) -> RecordFields:
+    """Return the row fields of a record type (its fields less ``src``, plus line and article)."""
+    hints = typing.get_type_hints(kind)
+    names = {f.name for f in dataclasses.fields(kind) if f.name != "src"} | set(_ADDED_FIELDS)
+    terms = {n for n in names if n in hints and _is_term(hints[n])}
+    return RecordFields(frozenset(names), frozenset(terms))
+
+
+def _is_term(hint: Any) -> bool:
+    return hint in (URIRef, Literal) or set(typing.get_args(hint)) == {URIRef, Literal}
+
 
 _SCALARS = (str, int, float, bool, type(None))
 
 
 def _plain(value: Any) -> Any:
+    """Return a field's value as JSON values; an RDF term stays one (a str: its lexical form)."""
     if type(value) in _SCALARS:  # most values: checked first, as this runs for every field
         return value
     if isinstance(value, Enum):
@@ -62,8 +121,8 @@ def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
     def _record(obj: Any) -> dict[str, Any]:
         return _as_json(obj, ex.article.iri)
 
-    claims = [_record(c) for c in ex.claims]
-    sources: dict[str, list[dict[str, Any]]] = {
+    statements = [_record(c) for c in ex.claims]
+    return {
         "articles": [_record(ex.article)],
         "events": [_record(ex.event)],
         "editions": [_record(e) for e in ex.other_editions],
@@ -81,14 +140,6 @@ def record_sources(extraction: Extraction) -> dict[str, list[dict[str, Any]]]:
         "medals": [_record(m) for m in ex.medals],
         "records": [_record(r) for r in ex.records],
         "standing_records": [_record(r) for r in ex.standing_records],
-        "claims": [c for c in claims if c["iri"]],
+        "claims": [c for c in statements if c["iri"]],  # reified: those with a claim IRI
+        "statements": statements,
     }
-    for claim in claims:
-        # The object's datatype names the source, so each rule has one static datatype.
-        # English text (rdf:langString) is a string here: the language table tags it.
-        datatype = _XSD_STRING if claim["datatype"] == LANG_STRING else str(claim["datatype"])
-        kind = "iri" if claim["is_iri"] else datatype.removeprefix(str(XSD))
-        sources.setdefault(f"statements_{kind}", []).append(claim)
-        if claim["iri"]:
-            sources.setdefault(f"claim_objects_{kind}", []).append(claim)
-    return sources

@@ -11,7 +11,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
+from rdflib import Literal, URIRef
+
 from kg_build.model.source import Diagnostic, SourceRef
+
+RdfTerm = URIRef | Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +134,7 @@ class Claim:
     iri: str | None
     about: str
     property: str
-    value: str
-    is_iri: bool
-    datatype: str | None
+    value: RdfTerm  # an IRI, or a literal typed by the property's rdfs:range
     source_kind: str
     text: str
     article: str
