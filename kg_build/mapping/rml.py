@@ -81,7 +81,8 @@ def rml_sources(
     source only such rules read is left out, as the generated rules read none of it.
     """
     split: dict[str, list[dict[str, Any]]] = {}
-    whole, only_split = set(), set()  # sources a generated rule reads as they are, or not
+    whole: set[str] = set()  # sources a generated rule reads as they are
+    only_split: set[str] = set()  # sources only read split by kind
     for rule in rules:
         terms = [po.is_term for po in rule.predicate_objects]
         (only_split if terms and all(terms) else whole).add(rule.source)
