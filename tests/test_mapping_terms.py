@@ -310,3 +310,23 @@ def test_kg_records_writes_the_generated_rules(tmp_path: Path) -> None:
     # Every claim source with records is read by a generated rule.
     assert {k for k in records if k.startswith(("claims_", "statements_"))} <= read
     assert records["statements_positiveInteger"] and records["claims_iri"]
+
+
+def test_the_kinds_follow_the_ontology_ranges() -> None:
+    # A datatype no property ranges over gets no rule; rdf:langString is written as a string.
+    ranges = {"https://e.org/a": str(XSD.date), "https://e.org/b": str(RDF.langString)}
+    assert term_kinds(dataclasses.replace(VOCAB, data_ranges=ranges)) == ("iri", "date", "string")
+
+
+def test_standard_yarrrml_has_no_record_types_and_ours_must(tmp_path: Path) -> None:
+    ours, standard = tmp_path / "ours", tmp_path / "standard"
+    ours.mkdir()
+    standard.mkdir()
+    shutil.copy(RULES / "links.yaml", ours / "links.yaml")
+    (standard / "links.yaml").write_text(rml_rules(RULES, VOCAB)["links.yaml"], encoding="utf-8")
+    assert [r.record_type for r in load_rules(standard, VOCAB, standard=True)] == [None]
+    assert [r.record_type for r in load_rules(ours, VOCAB)] == ["Link"]
+    with pytest.raises(MappingError, match="missing key 'records'"):
+        load_rules(standard, VOCAB)
+    with pytest.raises(MappingError, match="unknown key 'records'"):
+        load_rules(ours, VOCAB, standard=True)
