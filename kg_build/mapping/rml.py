@@ -21,6 +21,7 @@ from kg_build.errors import MappingError
 from kg_build.languages import LANGUAGE_FILE
 from kg_build.mapping.rules import RECORDS_FILE, MappingRule, load_rules
 from kg_build.model.vocabulary import Vocabulary
+from kg_build.output import write_atomic
 from kg_build.parse import display_path
 from kg_build.rdf.ontology import LANG_STRING, LITERAL_TYPES, load_ontology, vocabulary
 
@@ -151,9 +152,6 @@ def _typed(entry: list[str], kind: str) -> list[str]:
 def write_rml(folder: Path, ontology: Path, output: Path) -> list[Path]:
     """Write the standard YARRRML of the rule files of ``folder`` into ``output``."""
     files = rml_rules(folder, vocabulary(load_ontology(ontology)))
-    output.mkdir(parents=True, exist_ok=True)
-    written = []
     for name, text in files.items():
-        (output / name).write_text(text, encoding="utf-8")
-        written.append(output / name)
-    return written
+        write_atomic(output / name, text.encode("utf-8"))
+    return [output / name for name in files]
