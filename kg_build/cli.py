@@ -1085,20 +1085,31 @@ def site_command(output: Path, store_dir: Path, ontology: Path) -> None:
     "-o", "--output", default=STDOUT, show_default=True, help="File to write; - for stdout."
 )
 @MAPPINGS_OPTION
-def records_command(sources: tuple[Path, ...], output: str, mappings: Path) -> None:
+@click.option(
+    "--rml",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write into this folder the rules as standard YARRRML, one rule per datatype.",
+)
+def records_command(
+    sources: tuple[Path, ...], output: str, mappings: Path, rml: Path | None
+) -> None:
     """Print the records the mapping rules read, as the records.json their sources name.
 
-    The same rules/*.yaml run unchanged in a standard RML engine over this file.
+    With --rml, a standard RML engine (morph-kgc) runs the rules written there over this file.
 
     \b
     Example:
-      kg records -o records.json
+      kg records -o records.json --rml rml-rules
     """
+    from kg_build.mapping import RULES_DIR
+    from kg_build.mapping.rml import write_rml
     from kg_build.pipeline import Config, records_json
 
     paths = _project(sources, mappings=mappings)
     config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
     write_output(records_json(paths.sources, config), output)
+    if rml is not None:
+        write_rml(config.mappings_for(RULES_DIR) / RULES_DIR, paths.ontology, rml)
 
 
 @cli.command(short_help="Print the parsed articles as JSON.", epilog=EPILOG)

@@ -26,9 +26,9 @@ from rdflib.term import Node
 from kg_build.defaults import SHAPES_IRI as SHAPES_IRI  # re-exported: where it lived
 from kg_build.defaults import TP_IRI
 from kg_build.errors import OntologyError, SourceError
-from kg_build.mapping import parse_turtle
 from kg_build.model import Vocabulary
 from kg_build.parse import display_path
+from kg_build.rdf.ontology import parse_turtle
 from kg_build.rdffile import format_of, rdflib_graph, read_rdf
 from kg_build.shapes_sparql import (
     ShapeFile,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rdflib import URIRef
+
 from kg_build.extract.claims import extract_claims
 from kg_build.extract.event import extract_event, extract_nocs, extract_people
 from kg_build.extract.medals import MedalsOut, extract_medals
@@ -47,7 +49,7 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
     prefix = inputs.iris.noc("")
     referenced = [
         *((t.noc, t.src) for t in teams),
-        *((c.value, c.src) for c in claims.claims if c.is_iri),
+        *((c.value, c.src) for c in claims.claims if isinstance(c.value, URIRef)),
         *((r.noc, r.src) for r in standing.records if r.noc),
     ]
     used: dict[str, SourceRef] = {}
