@@ -174,9 +174,9 @@ def test_issue_17_a_rule_field_the_records_lack_names_the_rule_line(
     )
     assert (code, err) == (
         1,
-        f"error: {rules.as_posix()}:{line}: mapping 'athlete' reads the field 'nmae', which the "
-        "records of source 'athletes' do not have (did you mean 'name'? they have: article, "
-        "iri, is_athlete, line, name, source_url)\n",
+        f"error: {rules.as_posix()}:{line}: mapping 'athlete' reads the field 'nmae', which records "
+        "of type 'Person' (source 'athletes') do not have (did you mean 'name'? they have: "
+        "article, iri, is_athlete, line, name, source_url)\n",
     )
 
 
