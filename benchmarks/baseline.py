@@ -90,6 +90,19 @@ def commit(rev: str, worktree: bool = False) -> str:
     return short + ("+changes" if worktree and status.strip() else "")
 
 
+def compile_bytecode(code: Code) -> None:
+    """Write ``code``'s bytecode caches, as installing a wheel does.
+
+    With PYTHONDONTWRITEBYTECODE set (as in some shells and CI), every process would compile
+    kg_build's modules from source: some 0.12 s of each bundled build, measured here.
+    """
+    subprocess.run(
+        [str(code.python), "-m", "compileall", "-q", str(code.root / "kg_build")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def describe(code: Code) -> str:
     """Return where ``code``'s processes import kg_build and its ontology from.
 

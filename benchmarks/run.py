@@ -17,7 +17,9 @@ that peak RSS is its own:
 Before the sizes: the default ``kg build`` of the two bundled articles, end to end, and a bare
 ``python -c 'import rdflib, pyoxigraph'``, interleaved ``--bundled-runs`` times (5); their
 medians give the bundled build's ratio to the bare import. Both are whole processes, timed
-from outside (interpreter start-up included).
+from outside (interpreter start-up included). The bytecode caches of each side's ``kg_build``
+are written first (``compileall``), as installing a wheel does, so that PYTHONDONTWRITEBYTECODE
+does not time compiling the modules.
 
 With ``--baseline REV`` (a commit, e.g. the code before a change), REV is checked out into a
 temporary git worktree (``git worktree add --detach``, removed at the end) and run with this
@@ -56,6 +58,7 @@ from benchmarks.baseline import (  # noqa: E402
     before_after_table,
     checkout,
     commit,
+    compile_bytecode,
     describe,
 )
 
@@ -657,6 +660,8 @@ def main() -> None:
                 f"{describe(before)} of a temporary worktree"
             )
             codes.insert(0, before)
+        for code in codes:
+            compile_bytecode(code)
         loop = reference_loop()
         first = bundled(codes, args.bundled_runs)
         rows = run(args.sizes, args.morph, codes[0] if args.baseline else None)
