@@ -133,15 +133,16 @@ def before_after_table(rows: list[dict[str, object]]) -> list[str]:
         "",
         "Before and after, per size (`--baseline`): the baseline's build of each size ran just "
         "before this checkout's same build, on the same articles (same articles: byte for "
-        "byte; same N-Triples: the two builds' files with the store byte for byte). A ratio "
-        "above 1.00 is slower than before.",
+        "byte; same N-Triples: the two builds' files with the store byte for byte). With "
+        "`--repeat`, each figure is the median of the row's runs, interleaved. A ratio above "
+        "1.00 is slower than before.",
         "",
         "| articles | same articles | same N-Triples | before wall s | after wall s "
         "| before triples/s | after triples/s | after ÷ before wall "
         "| N-Triples only: before wall s | N-Triples only: after wall s "
         "| N-Triples only: before triples/s | N-Triples only: after triples/s "
-        "| N-Triples only: after ÷ before wall | machine loop s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| N-Triples only: after ÷ before wall | runs | machine loop s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         old = row["before"]
@@ -160,6 +161,6 @@ def before_after_table(rows: list[dict[str, object]]) -> list[str]:
                 f"{now['triples'] / now['wall']:,.0f}",
             ]
             cells.append(f"{now['wall'] / then['wall']:.2f}")
-        cells.append(f"{row['loop']:.3f}")
+        cells += [f"{row['runs']}", f"{row['loop']:.3f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
