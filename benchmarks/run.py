@@ -610,7 +610,13 @@ def _cq_table(rows: list[dict[str, object]]) -> list[str]:
 def main() -> None:
     """Parse the command line, run, print and save the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[10, 100, 1000, 10000],
+        help="synthetic articles per corpus (default 10 100 1000 10000)",
+    )
     parser.add_argument(
         "--morph", action="store_true", help="also time morph-kgc (needs benchmarks/.venv-morph)"
     )
