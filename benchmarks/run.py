@@ -1,6 +1,7 @@
 """Benchmark the streamed build on synthetic corpora, beside morph-kgc and raw Oxigraph.
 
-    .venv/bin/python benchmarks/run.py --sizes 10 100 1000 10000 [--morph] [--results FILE]
+    .venv/bin/python benchmarks/run.py --sizes 10 100 1000 10000 [--baseline REV] [--repeat N]
+        [--morph] [--bundled-runs N] [--results FILE]
 
 For each size: a corpus from ``make_corpus.py`` (seed 7), then, each in its own process so
 that peak RSS is its own:
@@ -11,8 +12,28 @@ that peak RSS is its own:
 - with ``--morph``: morph-kgc materializing the same ``mappings/rules/*.yaml``, expanded to
   one rule per datatype by ``kg records --rml``, over the records ``kg records`` exports, in
   its own virtual environment (it pins rdflib<7.3);
-- a raw pyoxigraph bulk load of the same N-Triples and a dump back to N-Triples: the ceiling.
-Figures print as a Markdown table and, with ``--results``, go to that file.
+- a raw pyoxigraph bulk load of the same N-Triples and a dump back to N-Quads: the ceiling;
+  each build's triples/s is also given as a share of it.
+
+Before the sizes: the default ``kg build`` of the two bundled articles, end to end, and a bare
+``python -c 'import rdflib, pyoxigraph'``, interleaved ``--bundled-runs`` times (9); their
+medians give the bundled build's ratio to the bare import. Both are whole processes, timed
+from outside (interpreter start-up included). The bytecode caches of each side's ``kg_build``
+are written first (``compileall``), as installing a wheel does, so that PYTHONDONTWRITEBYTECODE
+does not time compiling the modules.
+
+With ``--baseline REV`` (a commit, e.g. the code before a change), REV is checked out into a
+temporary git worktree (``git worktree add --detach``, removed at the end) and run with this
+interpreter and ``PYTHONPATH`` set to that worktree, its package data folders linked in as its
+``pyproject.toml`` maps them, so it runs REV's code on REV's ontology, rules and shapes (the
+figures name the ``kg_build`` each side imported). The bundled build and both builds of every
+size are then also timed for REV, just before the same build of this checkout, on the same
+articles (REV's ``make_corpus.py`` writes its corpus with its own mappings; a note says if the
+articles differ), and a table per size gives before / after wall seconds, triples/s and their
+ratio. ``--repeat N`` runs each build of a size below 10,000 articles N times, interleaved, and
+keeps the median run (a build of seconds varies by a fifth on a quiet machine). A table gives
+the issue's three targets as this run measured them (``targets.py``). Figures print as
+Markdown and, with ``--results``, go to that file.
 """
 
 from __future__ import annotations
@@ -22,16 +43,30 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import date
 from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.baseline import (  # noqa: E402
+    AFTER,
+    Code,
+    before_after_table,
+    checkout,
+    commit,
+    compile_bytecode,
+    describe,
+)
+from benchmarks.targets import bundled_lines, share, share_lines, targets_table  # noqa: E402
+
 MORPH_VENV = HERE / ".venv-morph"
 MEASURE = """
 import resource, runpy, sys, time
@@ -59,6 +94,12 @@ import pyoxigraph as ox, sys
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     for t in ox.parse(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES):
         out.write(f"{t.subject} {t.predicate} {t.object}\\n")
+"""
+MAKE_CORPUS = """
+import sys
+from pathlib import Path
+from benchmarks.make_corpus import make_corpus
+make_corpus(int(sys.argv[1]), Path(sys.argv[2]), seed=7)
 """
 CQ_TIMES = """
 import csv, io, json, sys, time
@@ -110,27 +151,37 @@ for rows in map(int, sys.argv[1:]):
     folder.cleanup()
 print(json.dumps(times))
 """
-FLOOR_ROWS = (10_000, 40_000, 80_000)  # the six whole-corpus questions answer 10,000-80,000
+FLOOR_ROWS = (10_000, 40_000, 80_000)
+ONCE_FROM = 10_000  # --repeat leaves builds of this many articles to one run: minutes each  # the six whole-corpus questions answer 10,000-80,000
 
 
-def measured(python: Path, module: str, argv: list[str], cwd: Path) -> dict[str, float]:
-    """Run ``python -m module argv`` in its own process; return wall, CPU, peak RSS (MiB)."""
+def measured(
+    python: Path, module: str, argv: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Run ``python -m module argv`` in its own process; return wall, CPU, peak RSS (MiB).
+
+    ``wall`` is timed inside the process (from before the module runs), ``process`` from
+    outside (interpreter start-up and imports of ``site`` included).
+    """
     script = MEASURE.format(argv=[module, *argv], module=module)
+    started = time.perf_counter()
     done = subprocess.run(
-        [str(python), "-c", script], cwd=cwd, capture_output=True, text=True, check=False
+        [str(python), "-c", script], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
+    process = time.perf_counter() - started
     line = next((ln for ln in done.stderr.splitlines() if ln.startswith("MEASURE")), None)
     if line is None or line.split()[4] != "0":
         raise RuntimeError(f"{module} failed: {done.stderr[-2000:]}")
     _, wall, cpu, rss, _code = line.split()
-    return {"wall": float(wall), "cpu": float(cpu), "rss_mib": int(rss) / 1024}
+    return {"wall": float(wall), "cpu": float(cpu), "rss_mib": int(rss) / 1024, "process": process}
 
 
-def ours(corpus: Path, work: Path, store: bool = True) -> dict[str, object]:
-    """Time kg build --stream on a corpus; return totals and per-stage seconds.
+def ours(corpus: Path, work: Path, store: bool = True, code: Code = AFTER) -> dict[str, object]:
+    """Time kg build --stream of ``code`` on a corpus; return totals and per-stage seconds.
 
     With ``store``, the build also loads its output into ``work/store``; without, it only
-    writes N-Triples (to ``work/nt-only.nt``).
+    writes N-Triples (to ``work/nt-only.nt``). The two bundled articles are ``code``'s, named
+    in the graph by their path from ``code.root``, where the build runs.
     """
     timings = work / ("timings.json" if store else "timings-nt-only.json")
     output = ["-o", str(work / "kg.nt"), "--store", str(work / "store")]
@@ -140,7 +191,7 @@ def ours(corpus: Path, work: Path, store: bool = True) -> dict[str, object]:
         "-q",
         "build",
         str(corpus / "sources"),
-        str(ROOT / "sources"),
+        str(code.root / "sources"),
         "--mappings",
         str(corpus / "mappings"),
         "--stream",
@@ -152,7 +203,7 @@ def ours(corpus: Path, work: Path, store: bool = True) -> dict[str, object]:
         "--jobs",
         str(os.cpu_count() or 1),
     ]
-    totals = measured(Path(sys.executable), "kg_build", argv, ROOT)
+    totals = measured(code.python, "kg_build", argv, code.root, code.env)
     stages = json.loads(timings.read_text())
     return {**totals, "stages": stages, "triples": stages["lines"]}
 
@@ -217,22 +268,37 @@ def reference_loop() -> float:
     return best
 
 
-def bundled(runs: int = 5) -> dict[str, float]:
-    """Time the default ``kg build`` of the two bundled articles, end to end (files and store).
+def bundled(codes: list[Code], runs: int = 9) -> dict[str, dict[str, float]]:
+    """Time the default ``kg build`` of the two bundled articles beside a bare import.
 
-    Best and median of ``runs``: one run of a 1.5 s build swings by a third on this machine.
+    Each of ``runs`` rounds times, one after the other, ``python -c 'import rdflib,
+    pyoxigraph'`` and the build of each of ``codes`` (end to end: files and store, in a new
+    folder); interleaved, so a machine that slows down slows all alike. Whole processes timed
+    from outside; best and median of the rounds: one run swings by a third on this machine.
     """
-    times = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory(prefix="kg-bench-bundled-") as folder:
-            times.append(measured(Path(sys.executable), "kg_build", ["-q", "build"], Path(folder)))
-    walls = sorted(t["wall"] for t in times)
-    return {
-        "wall": walls[0],
-        "median": walls[len(walls) // 2],
-        "runs": runs,
-        "rss_mib": max(t["rss_mib"] for t in times),
+    times: dict[str, list[dict[str, float]]] = {
+        name: [] for name in ["bare", *(c.name for c in codes)]
     }
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import rdflib, pyoxigraph"], check=True)
+        times["bare"].append({"process": time.perf_counter() - started, "rss_mib": 0.0})
+        for code in codes:
+            with tempfile.TemporaryDirectory(prefix="kg-bench-bundled-") as folder:
+                argv = ["-q", "build"]
+                times[code.name].append(
+                    measured(code.python, "kg_build", argv, Path(folder), code.env)
+                )
+    result = {}
+    for name, measures in times.items():
+        walls = sorted(t["process"] for t in measures)
+        result[name] = {
+            "wall": walls[0],
+            "median": walls[len(walls) // 2],
+            "runs": runs,
+            "rss_mib": max(t["rss_mib"] for t in measures),
+        }
+    return result
 
 
 def morph(corpus: Path, work: Path) -> dict[str, float] | str:
@@ -313,6 +379,40 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+def _median_run(runs: list[dict[str, object]]) -> dict[str, object]:
+    """Return the run of median wall time (the lower middle of an even number)."""
+
+    def wall(run: dict[str, object]) -> float:
+        seconds = run["wall"]
+        assert isinstance(seconds, float)
+        return seconds
+
+    return sorted(runs, key=wall)[(len(runs) - 1) // 2]
+
+
+def _baseline_corpus(code: Code, size: int, work: Path, ours_corpus: Path) -> bool:
+    """Write ``code``'s corpus of ``size`` (its make_corpus, its mappings) into ``work/corpus``.
+
+    Return whether its articles, and its two bundled ones, are byte for byte this checkout's.
+    """
+    subprocess.run(
+        [str(code.python), "-c", MAKE_CORPUS, str(size), str(work / "corpus")],
+        check=True,
+        cwd=code.root,
+        env=code.env,
+    )
+    pairs = (
+        (ours_corpus / "sources", work / "corpus" / "sources"),
+        (ROOT / "sources", code.root / "sources"),
+    )
+    for mine, theirs in ((sorted(a.glob("*.txt")), sorted(b.glob("*.txt"))) for a, b in pairs):
+        if [p.name for p in mine] != [p.name for p in theirs] or any(
+            a.read_bytes() != b.read_bytes() for a, b in zip(mine, theirs, strict=True)
+        ):
+            return False
+    return True
+
+
 def raw_oxigraph(work: Path) -> dict[str, float]:
     """Time a bare pyoxigraph bulk load and dump of our N-Triples: the practical ceiling."""
     script = work / "raw.py"
@@ -331,9 +431,13 @@ def raw_oxigraph(work: Path) -> dict[str, float]:
     return {"wall": time.perf_counter() - wall, "cpu": cpu, "triples": int(done.stdout.strip())}
 
 
-def run(sizes: list[int], with_morph: bool) -> list[dict[str, object]]:
-    """Build and measure every corpus size."""
-    sys.path.insert(0, str(ROOT))
+def run(
+    sizes: list[int], with_morph: bool, before: Code | None = None, repeat: int = 1
+) -> list[dict[str, object]]:
+    """Build and measure every corpus size (and with ``before``, that code's builds too).
+
+    Below ``ONCE_FROM`` articles each build runs ``repeat`` times and its median run is kept.
+    """
     from benchmarks.make_corpus import make_corpus
 
     rows = []
@@ -348,12 +452,31 @@ def run(sizes: list[int], with_morph: bool) -> list[dict[str, object]]:
                 "size": size,
                 "loop": reference_loop(),
                 "corpus_seconds": made,
-                "ours": ours(corpus, work),
-                "nt_only": ours(corpus, work, store=False),
             }
+            old: dict[str, object] = {}
+            if before is not None:
+                (work / "before").mkdir()
+                old["same_articles"] = _baseline_corpus(before, size, work / "before", corpus)
+            # Each build of the baseline just before the same build of this checkout.
+            runs = row["runs"] = repeat if size < ONCE_FROM else 1
+            for key, store in (("ours", True), ("nt_only", False)):
+                mine, theirs = [], []
+                for _ in range(runs):
+                    if before is not None:
+                        theirs.append(
+                            ours(work / "before" / "corpus", work / "before", store, before)
+                        )
+                    mine.append(ours(corpus, work, store))
+                row[key] = _median_run(mine)
+                if before is not None:
+                    old[key] = _median_run(theirs)
             if _digest(work / "nt-only.nt") != _digest(work / "kg.nt"):
                 raise RuntimeError(f"{size} articles: the two builds wrote different N-Triples")
             (work / "nt-only.nt").unlink()
+            if before is not None:
+                old["same_output"] = _digest(work / "before" / "kg.nt") == _digest(work / "kg.nt")
+                shutil.rmtree(work / "before")  # its store: up to GBs at 10,000 articles
+                row["before"] = old
             row["raw"] = raw_oxigraph(work)
             if size == max(sizes):
                 row["cq"] = competency_questions(work / "store")
@@ -371,10 +494,11 @@ def run(sizes: list[int], with_morph: bool) -> list[dict[str, object]]:
 def markdown(
     rows: list[dict[str, object]],
     command: str,
-    bundled_build: dict[str, float] | None = None,
+    bundled_build: dict[str, dict[str, float]] | None = None,
     loop_seconds: float | None = None,
+    sides: dict[str, str] | None = None,
 ) -> str:
-    """Render the figures as Markdown."""
+    """Render the figures as Markdown; ``sides`` names the code of each side ("after", "before")."""
     lines = [
         "# Benchmark results",
         "",
@@ -389,13 +513,9 @@ def markdown(
             if loop_seconds is not None
             else []
         ),
-        *(
-            [
-                f"- The two bundled articles, `kg build` end to end (Turtle, N-Triples, VoID, store): {bundled_build['wall']:.2f} s wall at best, {bundled_build['median']:.2f} s median of {bundled_build['runs']:.0f} runs, {bundled_build['rss_mib']:.0f} MiB peak RSS"
-            ]
-            if bundled_build
-            else []
-        ),
+        *(f"- Code {name}: {text}" for name, text in (sides or {}).items()),
+        *bundled_lines(bundled_build),
+        *share_lines(rows),
         "",
         "Each corpus is N synthetic articles (`make_corpus.py`: modern ones mixed with the shapes of "
         "the family's real articles, `MIX`) plus the two bundled ones (the competency questions ask "
@@ -406,8 +526,8 @@ def markdown(
         "write N-Triples); the comparison with morph-kgc's materialization uses that one. "
         "Only ours / only morph-kgc count the distinct triples one output has and the other lacks.",
         "",
-        "| articles | triples | wall s | CPU s | triples/s | peak RSS MiB | parse | extract | map | validate | serialize | load | validate % of CPU s | N-Triples only: wall s | N-Triples only: triples/s | N-Triples only: validate % of CPU s | raw Oxigraph wall s | morph-kgc wall s | ours (N-Triples only) ÷ morph-kgc (triples/s) | only ours / only morph-kgc | machine loop s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| articles | triples | wall s | CPU s | triples/s | peak RSS MiB | parse | extract | map | validate | serialize | load | validate % of CPU s | N-Triples only: wall s | N-Triples only: triples/s | N-Triples only: validate % of CPU s | raw Oxigraph wall s | ÷ raw Oxigraph (triples/s) | N-Triples only ÷ raw Oxigraph (triples/s) | morph-kgc wall s | ours (N-Triples only) ÷ morph-kgc (triples/s) | only ours / only morph-kgc | machine loop s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         o, n, r, m = row["ours"], row["nt_only"], row["raw"], row["morph"]
@@ -430,9 +550,11 @@ def markdown(
                 f"{stages[s]:.2f}"
                 for s in ("parse", "extract", "map", "validate", "serialize", "load")
             )
-            + f" | {_validate_share(o)} | {n['wall']:.2f} | {nt_rate:,.0f} | {_validate_share(n)}"
-            + f" | {r['wall']:.2f} | {morph_cell} | {ratio} | {differ} | {row['loop']:.3f} |"
+            + f" | {_validateshare(o)} | {n['wall']:.2f} | {nt_rate:,.0f} | {_validateshare(n)}"
+            + f" | {r['wall']:.2f} | {share(o, r):.2f} | {share(n, r):.2f} | {morph_cell} | {ratio} | {differ} | {row['loop']:.3f} |"
         )
+    lines += before_after_table(rows)
+    lines += targets_table(rows, bundled_build)
     lines += _cq_table(rows)
     return "\n".join(lines) + "\n"
 
@@ -446,7 +568,7 @@ def _engine() -> str:
     return f"{DEFAULT_ENGINE}, the build's default; versions: {versions}"
 
 
-def _validate_share(build: dict[str, object]) -> str:
+def _validateshare(build: dict[str, object]) -> str:
     """Return the validate stage's CPU seconds as a percentage of the build's."""
     stages, cpu = build["stages"], build["cpu"]
     assert isinstance(stages, dict) and isinstance(cpu, float)
@@ -492,16 +614,58 @@ def _cq_table(rows: list[dict[str, object]]) -> list[str]:
 def main() -> None:
     """Parse the command line, run, print and save the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[10, 100, 1000, 10000],
+        help="synthetic articles per corpus (default 10 100 1000 10000)",
+    )
     parser.add_argument(
         "--morph", action="store_true", help="also time morph-kgc (needs benchmarks/.venv-morph)"
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time the code of git revision REV (e.g. the commit before a change) on the "
+        "same articles, from a temporary worktree, each build just before this checkout's; "
+        "adds a before/after table",
+    )
+    parser.add_argument(
+        "--bundled-runs",
+        type=int,
+        default=9,
+        metavar="N",
+        help="rounds of the bundled build beside the bare import (default 9; medians reported)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"run each build of a size below {ONCE_FROM:,} articles N times, interleaved with "
+        "the baseline's, and keep the median run (default 1)",
     )
     parser.add_argument("--results", type=Path, help="write the Markdown table to this file")
     args = parser.parse_args()
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
-    loop = reference_loop()
-    first = bundled()
-    table = markdown(run(args.sizes, args.morph), command, first, loop)
+    with ExitStack() as stack:
+        sides = {
+            "after": f"this checkout, commit {commit('HEAD', worktree=True)}; {describe(AFTER)}"
+        }
+        codes = [AFTER]
+        if args.baseline:
+            before = stack.enter_context(checkout(args.baseline))
+            sides["before"] = f"`--baseline {args.baseline}`, commit {commit(args.baseline)}; " + (
+                f"{describe(before)} of a temporary worktree"
+            )
+            codes.insert(0, before)
+        for code in codes:
+            compile_bytecode(code)
+        loop = reference_loop()
+        first = bundled(codes, args.bundled_runs)
+        rows = run(args.sizes, args.morph, codes[0] if args.baseline else None, args.repeat)
+    table = markdown(rows, command, first, loop, sides)
     print(table)
     if args.results:
         # The serve section (benchmarks/serve_load.py) is its own run: keep it as it is.
