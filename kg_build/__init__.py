@@ -8,7 +8,7 @@ from kg_build.errors import KgError, SourceError
 
 if TYPE_CHECKING:
     from kg_build.model import Article
-    from kg_build.parse import parse_article, parse_bytes
+    from kg_build.parse.article import parse_article, parse_bytes
 
 __version__ = "0.1.0"
 
@@ -25,7 +25,7 @@ def __getattr__(name: str) -> object:
 
         return Article
     if name in ("parse_article", "parse_bytes"):
-        from kg_build import parse
+        from kg_build.parse import article
 
-        return getattr(parse, name)
+        return getattr(article, name)
     raise AttributeError(f"module 'kg_build' has no attribute {name!r}")

@@ -31,7 +31,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg_build.errors import EngineLimit, one_line
-from kg_build.lexical import VALIDATORS, XSD, is_valid
+from kg_build.rdf.lexical import VALIDATORS, XSD, is_valid
 from kg_build.shacl_sparql import Query, nested_use, parsed, queries, variables_named
 from kg_build.shapes_sparql import prefixes_of
 
@@ -50,7 +50,7 @@ _INTEGERS: tuple[str, ...] = (
     "unsignedByte",
 )
 # The datatypes whose every ill-typed literal an engine reports under sh:datatype (of those
-# kg_build/lexical.py knows): measured on ill-typed samples by tests/test_engines.py.
+# kg_build/rdf/lexical.py knows): measured on ill-typed samples by tests/test_engines.py.
 CHECKED_DATATYPES: dict[str, frozenset[str]] = {
     "shacl-engine": frozenset(
         XSD + name for name in (*_INTEGERS, "int", "boolean", "decimal", "double", "float")

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, SH, XSD
 
 from kg_build.defaults import PREFIXES, SHAPES_IRI
-from kg_build.namespaces import TP
+from kg_build.rdf.namespaces import TP
 
 _QUOTED = re.compile(r'^"(.*)"(?:@[A-Za-z0-9-]+|\^\^\S+)?$', re.DOTALL)
 

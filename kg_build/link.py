@@ -27,7 +27,7 @@ from rdflib.query import ResultRow
 from kg_build import __version__
 from kg_build.defaults import PREFIXES, TP_IRI
 from kg_build.errors import LinkError, MappingError
-from kg_build.parse import display_path
+from kg_build.parse.article import display_path
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests

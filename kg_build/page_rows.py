@@ -1,7 +1,7 @@
 """The rows the pages show (results, line-ups, team entries, records, medals), from SPARQL.
 
 Each function runs a query of ``kg_build/queries`` with the page's IRI in place of
-``<urn:kg:this>`` and returns typed rows, sorted; ``kg_build.profiles`` arranges them into
+``<urn:kg:this>`` and returns typed rows, sorted; ``kg_build.web.profiles`` arranges them into
 pages. A row repeats where the graph holds a value twice (a label in two named graphs, a rank
 under two properties), so rows are merged per thing first: each column keeps the smallest
 value given, whatever order the rows came in. Medals, record types, outcomes and round kinds

@@ -40,8 +40,6 @@ from kg_build.errors import (
     ValidationFailed,
 )
 from kg_build.extract import Inputs, extract_article
-from kg_build.iris import Iris
-from kg_build.languages import LANGUAGE_FILE, load_languages
 from kg_build.link import (
     LINK_SET,
     Candidate,
@@ -63,16 +61,18 @@ from kg_build.mapping import (
     record_sources,
     union_graph,
 )
+from kg_build.mapping.languages import LANGUAGE_FILE, load_languages
 from kg_build.mapping.rml import rml_sources
+from kg_build.mapping.vocabulary import Descriptions, describe_used, ontology_descriptions
 from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
-from kg_build.namespaces import TP
-from kg_build.parse import display_path, parse_article, parse_bytes
+from kg_build.parse.article import display_path, parse_article, parse_bytes
+from kg_build.rdf.iris import Iris
+from kg_build.rdf.namespaces import TP
 from kg_build.rdf.ontology import load_ontology, vocabulary
-from kg_build.rdffile import read_rdf
-from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
-from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
+from kg_build.rdf.rdffile import read_rdf
+from kg_build.rdf.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
+from kg_build.store.load import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, Validator, load_shapes
-from kg_build.vocabulary import Descriptions, describe_used, ontology_descriptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +85,9 @@ class Config:
     base: str = DEFAULT_BASE
     validator: str = DEFAULT_ENGINE  # the SHACL engine (pySHACL is the reference)
     strict: bool = False  # every diagnostic about an article is an error
-    # A project folder's own mappings/ (kg_build/project.py): its extraction.yaml, rules/ and
-    # link set replace those of ``mappings`` where it has them; its curated rows and facts add.
+    # A project folder's own mappings/ (kg_build/curated/project.py): its extraction.yaml,
+    # rules/ and link set replace those of ``mappings`` where it has them; its curated rows
+    # and facts add.
     project: Path | None = None
 
     def mappings_for(self, name: str) -> Path:
@@ -304,7 +305,7 @@ def validate_file(
 ) -> list[Finding]:
     """Validate a graph file against the shapes: the union of all its graphs' triples.
 
-    The file is read in ``fmt`` with every literal as written (``kg_build/rdffile.py``).
+    The file is read in ``fmt`` with every literal as written (``kg_build/rdf/rdffile.py``).
     Raises ValidationFailed on a violation; and on a warning or info too, unless
     ``allow_warnings``: SHACL §3.6.1 says that a report with any result does not conform.
     """

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from kg_build.errors import StoreError
-from kg_build.guard import ShapeLimits
 from kg_build.publish.generations import current_generation
 from kg_build.publish.readers import pin_generation
+from kg_build.web.guard import ShapeLimits
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 RETRY_AFTER = 1  # seconds a client is asked to wait when every worker is busy
@@ -71,8 +71,8 @@ def _worker(
     """Answer queries from the pipe on a read-only store until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which ends us
     _die_with(parent)
-    from kg_build.answers import TooManyRows, write_capped
     from kg_build.sparql import _syntax_error
+    from kg_build.store.answers import TooManyRows, write_capped
 
     store = _Following(Path(store_path))
     connection.send(("ready", None))

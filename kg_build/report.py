@@ -22,8 +22,8 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from kg_build.defaults import SHAPES_IRI, TP_IRI
-from kg_build.rdffile import term_of
-from kg_build.serialize import graph_to_bytes
+from kg_build.rdf.rdffile import term_of
+from kg_build.rdf.serialize import graph_to_bytes
 from kg_build.validate import Finding, full_iri
 
 FOCUS_SOURCE_FILE = URIRef(f"{SHAPES_IRI}focusSourceFile")

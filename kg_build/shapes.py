@@ -8,7 +8,7 @@ its ``sh:prefixes`` declare (SHACL §5.2.1), before any engine runs it, so that 
 fails alike (``kg_build/shapes_sparql.py``). Errors name the file and line.
 
 The same load reads any shapes graph ``kg validate --shapes`` names, a folder or one file in
-any RDF format, every literal as written (``kg_build/rdffile.py``). Only ``tp:`` terms are
+any RDF format, every literal as written (``kg_build/rdf/rdffile.py``). Only ``tp:`` terms are
 held to the ontology: shapes of other vocabularies pass that check untouched.
 """
 
@@ -27,9 +27,9 @@ from kg_build.defaults import SHAPES_IRI as SHAPES_IRI  # re-exported: where it 
 from kg_build.defaults import TP_IRI
 from kg_build.errors import OntologyError, SourceError
 from kg_build.model import Vocabulary
-from kg_build.parse import display_path
+from kg_build.parse.article import display_path
 from kg_build.rdf.ontology import parse_turtle
-from kg_build.rdffile import format_of, rdflib_graph, read_rdf
+from kg_build.rdf.rdffile import format_of, rdflib_graph, read_rdf
 from kg_build.shapes_sparql import (
     ShapeFile,
     check_queries,
@@ -63,7 +63,7 @@ def load_shapes(source: Path, vocab: Vocabulary) -> Graph:
 
     ``source`` is a folder (its ``*.ttl``) or one file in any RDF format its suffix names
     (Turtle otherwise): a graph that carries its own shapes is its own shapes file. Literals
-    keep their lexical forms (``kg_build/rdffile.py``): only ``"true"^^xsd:boolean`` is true.
+    keep their lexical forms (``kg_build/rdf/rdffile.py``): only ``"true"^^xsd:boolean`` is true.
     """
     if source.is_dir():
         paths = sorted(source.glob("*.ttl"))

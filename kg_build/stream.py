@@ -29,12 +29,11 @@ from rdflib import Graph
 from kg_build.defaults import RDF_TYPE, RDFS_LABEL, TP_IRI
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
-from kg_build.iris import Iris
 from kg_build.link import LINK_SET, Link, load_link_set
 from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources, rules_to_ntriples
+from kg_build.mapping.vocabulary import Descriptions
 from kg_build.model import Diagnostic
-from kg_build.namespaces import TP
-from kg_build.parse import parse_article
+from kg_build.parse.article import parse_article
 from kg_build.pipeline import (
     Config,
     Loaded,
@@ -43,10 +42,11 @@ from kg_build.pipeline import (
     check_diagnostics,
     load_config,
 )
-from kg_build.serialize import graph_to_bytes
-from kg_build.store import ONTOLOGY_GRAPH, open_store
+from kg_build.rdf.iris import Iris
+from kg_build.rdf.namespaces import TP
+from kg_build.rdf.serialize import graph_to_bytes
+from kg_build.store.load import ONTOLOGY_GRAPH, open_store
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
-from kg_build.vocabulary import Descriptions
 
 STAGES = ("parse", "extract", "map", "validate", "serialize", "load")
 

@@ -44,7 +44,7 @@ from kg_build.findings import (
     worded,
 )
 from kg_build.findings import full_iri as full_iri  # re-exported, as value_term
-from kg_build.rdffile import RdfText, rdflib_graph
+from kg_build.rdf.rdffile import RdfText, rdflib_graph
 from kg_build.shapes import defined_at, where_defined
 from kg_build.shapes import load_shapes as load_shapes  # re-exported: where it lived
 

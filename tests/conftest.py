@@ -9,7 +9,7 @@ import pytest
 
 from kg_build.curated.tables import add_rows
 from kg_build.model import Article, Extraction
-from kg_build.parse import parse_article
+from kg_build.parse.article import parse_article
 from kg_build.pipeline import Built, build, extract_sources
 
 ROOT = Path(__file__).resolve().parent.parent

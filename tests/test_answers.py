@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg_build.answers import TooManyRows, write_capped
+from kg_build.store.answers import TooManyRows, write_capped
 
 # Values that look like row boundaries in one format or another.
 VALUES = [

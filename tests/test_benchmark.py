@@ -19,8 +19,8 @@ from benchmarks.baseline import Code, checkout, describe
 from benchmarks.make_corpus import make_corpus
 from kg_build.cli import cli
 from kg_build.defaults import DEFAULT_ENGINE
-from kg_build.iris import slug
-from kg_build.store import ONTOLOGY_GRAPH
+from kg_build.rdf.iris import slug
+from kg_build.store.load import ONTOLOGY_GRAPH
 from tests.conftest import ROOT, shapes_with
 
 

@@ -13,8 +13,8 @@ import pytest
 from rdflib import Graph
 from rdflib.query import ResultRow
 
-from kg_build.diagram import class_diagram
-from kg_build.layout import is_waypoint, layered
+from kg_build.web.diagram import class_diagram
+from kg_build.web.layout import is_waypoint, layered
 from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -131,7 +131,7 @@ def test_diagram_is_byte_identical_across_runs(tmp_path: Path) -> None:
     for seed in ("1", "2"):
         target = tmp_path / f"diagram-{seed}.svg"
         code = (
-            "import sys, pathlib; from kg_build.diagram import class_diagram; "
+            "import sys, pathlib; from kg_build.web.diagram import class_diagram; "
             "pathlib.Path(sys.argv[2]).write_bytes(class_diagram(pathlib.Path(sys.argv[1])))"
         )
         env = {**os.environ, "PYTHONHASHSEED": seed}

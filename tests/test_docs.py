@@ -11,7 +11,7 @@ import subprocess
 from rdflib import Graph
 
 from kg_build.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SERVICE, EXIT_USAGE, cli
-from kg_build.diagram import class_diagram
+from kg_build.web.diagram import class_diagram
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -76,7 +76,7 @@ def test_exit_codes_are_documented() -> None:
 
 
 def test_docs_list_every_diagnostic_code_with_its_level() -> None:
-    from kg_build.diagnostics import CODES
+    from kg_build.model.diagnostics import CODES
 
     diagnostics = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
     for code, (level, meaning) in CODES.items():

@@ -17,10 +17,10 @@ from kg_build.errors import SourceError
 from kg_build.extract import Inputs, Scope, make_scope
 from kg_build.extract.claims import extract_claims
 from kg_build.extract.lineups import split_athletes
-from kg_build.iris import Iris
 from kg_build.model import Extraction, MedalKind, Result, SourceRef
-from kg_build.parse import parse_bytes
+from kg_build.parse.article import parse_bytes
 from kg_build.pipeline import Config
+from kg_build.rdf.iris import Iris
 from kg_build.rdf.ontology import load_ontology, vocabulary
 
 IRIS = Iris()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg_build.iris import Iris, slug
+from kg_build.rdf.iris import Iris, slug
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from kg_build.errors import MappingError
 from kg_build.mapping import apply_rules, load_rules, new_graph, ntriples_literal
 from kg_build.mapping.sources import record_fields
 from kg_build.model import Result, Vocabulary
-from kg_build.namespaces import TP
+from kg_build.rdf.namespaces import TP
 from kg_build.rdf.ontology import load_ontology, vocabulary
 from tests.conftest import ROOT
 

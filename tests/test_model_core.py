@@ -396,7 +396,7 @@ def test_issue_21_the_shape_rejects_an_entity_pointed_to_without_a_type(
 ) -> None:
     from kg_build.errors import ValidationFailed
     from kg_build.pipeline import validate_file
-    from kg_build.serialize import graph_to_bytes
+    from kg_build.rdf.serialize import graph_to_bytes
 
     graph = Graph()
     for triple in built.graph:
@@ -477,7 +477,7 @@ def test_issue_21_a_shape_checks_each_range(
 ) -> None:
     from kg_build.errors import ValidationFailed
     from kg_build.pipeline import validate_file
-    from kg_build.serialize import graph_to_bytes
+    from kg_build.rdf.serialize import graph_to_bytes
 
     graph = Graph()
     for triple in built.graph:

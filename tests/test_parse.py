@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from kg_build.errors import SourceError
 from kg_build.model import Article, BulletList, Paragraph, Table
-from kg_build.parse import parse_article, parse_bytes
+from kg_build.parse.article import parse_article, parse_bytes
 from tests.conftest import BAD_INPUTS, CYCLING, SKATING, SOURCES
 
 # Tables per section, read off the articles by hand.

@@ -17,8 +17,8 @@ from rdflib.query import ResultRow
 from kg_build.cli import cli
 from kg_build.mapping import apply_rules, load_rules, new_graph
 from kg_build.mapping.rml import write_rml
+from kg_build.mapping.vocabulary import describe_used
 from kg_build.pipeline import Built, records_json
-from kg_build.vocabulary import describe_used
 from tests.conftest import ROOT, THIRD, THIRD_STEM, shapes_with, third_mappings
 
 TP = "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

@@ -310,7 +310,7 @@ def test_a_reader_keeps_its_generation_until_it_lets_go(tmp_path: Path) -> None:
             "-c",
             "import sys\n"
             "from pathlib import Path\n"
-            "from kg_build.store import reading\n"
+            "from kg_build.store.load import reading\n"
             "with reading(Path('out/store')) as store:\n"
             "    print(len(store), flush=True)\n"
             "    sys.stdin.readline()\n"

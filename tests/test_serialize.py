@@ -12,8 +12,8 @@ import pytest
 
 from kg_build.errors import OutputError
 from kg_build.output import write_atomic
-from kg_build.parse import parse_article
-from kg_build.serialize import articles_to_json
+from kg_build.parse.article import parse_article
+from kg_build.rdf.serialize import articles_to_json
 from tests.conftest import ROOT, SOURCES
 
 

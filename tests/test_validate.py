@@ -18,7 +18,7 @@ from benchmarks.make_corpus import make_corpus
 from kg_build.defaults import ENGINES, TP_IRI
 from kg_build.errors import OntologyError
 from kg_build.mapping import union_graph
-from kg_build.parse import display_path
+from kg_build.parse.article import display_path
 from kg_build.pipeline import Config, extract_sources
 from kg_build.rdf.ontology import vocabulary
 from kg_build.stream import _SplitValidator

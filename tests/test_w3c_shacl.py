@@ -30,7 +30,7 @@ from rdflib.term import Node
 
 from kg_build.cli import cli
 from kg_build.defaults import DEFAULT_ENGINE, ENGINES
-from kg_build.rdffile import rdflib_graph, read_rdf
+from kg_build.rdf.rdffile import rdflib_graph, read_rdf
 from tests.conftest import ROOT
 
 SUITE = ROOT / "tests" / "data" / "w3c-shacl"

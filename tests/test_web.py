@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from kg_build.cli import cli
-from kg_build.web import Limits
+from kg_build.web.app import Limits
 from tests.conftest import ROOT
 from tests.pagetext import Page, read_page
 from tests.servers import kg_server

@@ -166,14 +166,14 @@ def _diagnostics_to(path: Path | None) -> Iterator[list[Diagnostic]]:
         raise
     finally:
         if path is not None:
-            from kg_build.diagnostics import to_json
+            from kg_build.model.diagnostics import to_json
 
             write_atomic(path, to_json(found))
 
 
 def _tell_diagnostics(found: list[Diagnostic], warnings: Sequence[str]) -> None:
     """Print each warning line, then one line counting the diagnostics per code."""
-    from kg_build.diagnostics import summary
+    from kg_build.model.diagnostics import summary
 
     for warning in warnings:
         say(f"warning: {warning}")
@@ -309,7 +309,7 @@ def parse(files: tuple[Path, ...], output: str) -> None:
       cat article.txt | kg parse -
     """
     from kg_build.pipeline import parse_sources
-    from kg_build.serialize import articles_to_json
+    from kg_build.rdf.serialize import articles_to_json
 
     articles = parse_sources(files)
     write_output(articles_to_json(articles), output)

@@ -26,7 +26,7 @@ from kg_build.defaults import (
 from kg_build.output import write_atomic
 
 if TYPE_CHECKING:
-    from kg_build.project import ProjectPaths
+    from kg_build.curated.project import ProjectPaths
     from kg_build.validate import Finding
 
 
@@ -128,9 +128,9 @@ def command_paths(
 ) -> ProjectPaths:
     """Return what a command reads: what its options name, else a project folder's own files.
 
-    In a project folder (kg_build/project.py) the articles default to its sources/*.txt.
+    In a project folder (kg_build/curated/project.py) the articles default to its sources/*.txt.
     """
-    from kg_build.project import find_project, project_paths
+    from kg_build.curated.project import find_project, project_paths
 
     ctx = click.get_current_context()
     given = {

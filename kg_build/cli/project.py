@@ -27,7 +27,7 @@ def init_command(folder: Path, force: bool) -> None:
       kg init my-articles && cd my-articles
       kg check --template templates
     """
-    from kg_build.project import init_project
+    from kg_build.curated.project import init_project
 
     written, kept = init_project(folder, force)
     for path in kept:
@@ -69,8 +69,8 @@ def check_command(
       kg check sources/cycling-2024-mens-team-pursuit.txt --template templates
     """
     from kg_build.check import check_articles, check_summary, template_folder
+    from kg_build.curated.template import write_template
     from kg_build.pipeline import Config
-    from kg_build.template import write_template
 
     paths = command_paths(sources, ontology, mappings)
     config = Config(paths.ontology, paths.mappings, project=paths.project)

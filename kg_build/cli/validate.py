@@ -81,7 +81,7 @@ def validate_command(
       kg validate test.ttl --shapes test.ttl --validator pyshacl
     """
     from kg_build.pipeline import Config, validate_file
-    from kg_build.rdffile import INPUT_SUFFIXES, format_of
+    from kg_build.rdf.rdffile import INPUT_SUFFIXES, format_of
 
     fmt, unnamed = format_of(graph_file, fmt)
     if unnamed:

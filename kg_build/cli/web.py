@@ -10,9 +10,9 @@ import click
 
 from kg_build.cli.group import EPILOG, cli, say
 from kg_build.cli.options import ONTOLOGY_OPTION, F, store_option
-from kg_build.guard import ShapeLimits
 from kg_build.output import write_atomic
-from kg_build.store import reading
+from kg_build.store.load import reading
+from kg_build.web.guard import ShapeLimits
 
 if TYPE_CHECKING:
     from kg_build.pool import Limits
@@ -133,7 +133,7 @@ def serve_command(
       curl -H 'Accept: text/turtle' -L http://127.0.0.1:8000/id/noc/ROC
     """
     from kg_build.pages import Site  # imported where used: jinja2 costs `kg build` ~40 ms
-    from kg_build.serving import serve
+    from kg_build.web.serving import serve
 
     server = serve(store_dir, host, port, serve_limits(allow_service, limits), Site(ontology))
     address = f"http://{host}:{server.port}/"

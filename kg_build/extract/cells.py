@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.values import BadValue, parse_deficit, parse_rank, parse_time
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, SourceRef, Table, TableRow
+from kg_build.model.diagnostics import diagnostic
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ from rdflib import Literal, URIRef
 
 from kg_build.curated.facts import FactEntry, FactTriple
 from kg_build.defaults import PREFIXES, RDF_TYPE, TP_IRI
-from kg_build.diagnostics import diagnostic
 from kg_build.errors import MappingError
 from kg_build.extract.round_days import stated_round_days
 from kg_build.extract.rounds import RoundRead
 from kg_build.extract.scope import Scope
 from kg_build.messages import quote
 from kg_build.model.article import BulletList, InfoboxField, Paragraph
+from kg_build.model.diagnostics import diagnostic
 from kg_build.model.records import Claim, RdfTerm
 from kg_build.model.source import Diagnostic, SourceRef
 from kg_build.rdf.ontology import typed_literal

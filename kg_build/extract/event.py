@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import read_markers, unknown_marker
 from kg_build.extract.scope import Scope
 from kg_build.extract.values import BadValue, parse_time
@@ -27,6 +26,7 @@ from kg_build.model import (
     Sport,
     Venue,
 )
+from kg_build.model.diagnostics import diagnostic
 
 
 @dataclass(frozen=True, slots=True)

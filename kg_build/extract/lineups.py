@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from kg_build.curated.reference import NocRow
 from kg_build.curated.rosters import RosterEntry
-from kg_build.diagnostics import diagnostic
 from kg_build.errors import MappingError
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, SourceRef
+from kg_build.model.diagnostics import diagnostic
 
 
 @dataclass(frozen=True, slots=True)

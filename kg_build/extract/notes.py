@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import Marker, is_marker_text, read_markers
 from kg_build.extract.scope import Scope
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, MissingValue, Race, SourceRef
-from kg_build.namespaces import TP
+from kg_build.model.diagnostics import diagnostic
+from kg_build.rdf.namespaces import TP
 
 
 @dataclass(frozen=True, slots=True)

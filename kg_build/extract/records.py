@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import (
     Columns,
     Marker,
@@ -37,6 +36,7 @@ from kg_build.model import (
     Table,
     TableRow,
 )
+from kg_build.model.diagnostics import diagnostic
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import RankCell, read_columns, read_rank, row_text
 from kg_build.extract.lineups import Athletes, TeamId, name_noc, split_athletes
 from kg_build.extract.rounds import RaceTable, RoundRead
 from kg_build.extract.scope import Scope
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, Race, SourceRef, TableRow
+from kg_build.model.diagnostics import diagnostic
 
 
 @dataclass(frozen=True, slots=True)

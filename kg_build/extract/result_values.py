@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import (
     Marker,
     TimeCell,
@@ -24,7 +23,8 @@ from kg_build.extract.rounds import RoundRead, sentences
 from kg_build.extract.scope import Scope
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, MissingValue, Paragraph, Race, Result, SourceRef
-from kg_build.namespaces import TP
+from kg_build.model.diagnostics import diagnostic
+from kg_build.rdf.namespaces import TP
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import Marker, row_text
 from kg_build.extract.result_rows import (
     ResultRow,
@@ -25,7 +24,8 @@ from kg_build.extract.result_values import read_result
 from kg_build.extract.rounds import RoundRead
 from kg_build.extract.scope import Scope
 from kg_build.model import Diagnostic, MissingValue, Race, Result, SourceRef, TeamEntry
-from kg_build.namespaces import TP
+from kg_build.model.diagnostics import diagnostic
+from kg_build.rdf.namespaces import TP
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.rounds import RoundRead, sentences
 from kg_build.extract.scope import Scope
 from kg_build.extract.values import BadValue, parse_day
 from kg_build.messages import quote
 from kg_build.model import Claim, Diagnostic, Paragraph, SourceRef
-from kg_build.namespaces import TP
+from kg_build.model.diagnostics import diagnostic
+from kg_build.rdf.namespaces import TP
 from kg_build.rdf.ontology import typed_literal
 
 _NAMES = re.compile(r", and |, | and ")

@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import read_columns, row_text
 from kg_build.extract.scope import Scope
 from kg_build.extract.values import BadValue, local_datetime, parse_day
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, MissingValue, Paragraph, Round, Section, SourceRef, Table
-from kg_build.namespaces import TP
+from kg_build.model.diagnostics import diagnostic
+from kg_build.rdf.namespaces import TP
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from kg_build.defaults import TP_IRI
-from kg_build.diagnostics import diagnostic
 from kg_build.extract.cells import Columns, read_columns, read_time
 from kg_build.extract.lineups import name_noc, split_athletes
 from kg_build.extract.scope import Scope
 from kg_build.extract.values import BadValue, parse_day
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, Paragraph, SourceRef, StandingRecord, Table, TableRow
+from kg_build.model.diagnostics import diagnostic
 
 
 @dataclass(frozen=True, slots=True)

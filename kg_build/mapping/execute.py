@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg_build.errors import MappingError
-from kg_build.languages import tag_languages
+from kg_build.mapping.languages import tag_languages
 from kg_build.mapping.rules import RULES_DIR, MappingRule, PredicateObject, Term
 from kg_build.model.vocabulary import Vocabulary
 from kg_build.rdf.ontology import LANG_STRING, XSD_STRING

@@ -23,10 +23,10 @@ from typing import Any
 from rdflib.namespace import RDF
 
 from kg_build.errors import MappingError
-from kg_build.languages import LANGUAGE_FILE
+from kg_build.mapping.languages import LANGUAGE_FILE
 from kg_build.mapping.sources import RECORD_TYPES, record_fields
 from kg_build.model.vocabulary import Vocabulary
-from kg_build.parse import display_path
+from kg_build.parse.article import display_path
 from kg_build.rdf.ontology import LANG_STRING, LITERAL_TYPES
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 
@@ -107,7 +107,7 @@ def load_rules(
     """
     rules: list[MappingRule] = []
     for path in sorted(folder.glob("*.yaml")):
-        if path.name != LANGUAGE_FILE:  # the language table (kg_build/languages.py)
+        if path.name != LANGUAGE_FILE:  # the language table (kg_build/mapping/languages.py)
             rules.extend(_load_rule_file(path, vocab, standard))
     if not rules:
         raise MappingError(display_path(folder), None, "no mapping rules (expected *.yaml)")

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 
-from kg_build.diagnostics import diagnostic
 from kg_build.errors import SourceError
 from kg_build.messages import quote
 from kg_build.model import (
@@ -37,6 +36,7 @@ from kg_build.model import (
     TableGroup,
     TableRow,
 )
+from kg_build.model.diagnostics import diagnostic
 
 INFOBOX_MARKER = "Infobox"
 _HEADING_RE = re.compile(r"(=+)(.*?)(=+)")

@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from kg_build.model import Diagnostic, Level, SourceRef
+from kg_build.model.source import Diagnostic, Level, SourceRef
 
 W, D, M = Level.WARNING, Level.DIAGNOSTIC, Level.MISSING
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kg_build.chart import Chart, chart
-from kg_build.namespaces import TP
 from kg_build.page_rows import (
     Athlete,
     Kind,
@@ -25,6 +23,8 @@ from kg_build.page_rows import (
     result_rows,
     team_entries,
 )
+from kg_build.rdf.namespaces import TP
+from kg_build.web.chart import Chart, chart
 
 
 @dataclass(frozen=True, slots=True)

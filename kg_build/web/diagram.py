@@ -1,6 +1,6 @@
 """The ontology's class diagram as SVG, laid out and drawn by our own code (no Graphviz).
 
-The classes are boxes in columns (``kg_build/layout.py``); object properties are solid arrows
+The classes are boxes in columns (``kg_build/web/layout.py``); object properties are solid arrows
 from the domain to the range, labelled with the property, and subclass links dashed arrows
 with a hollow head from the child to the parent, as in UML. An arrow that spans columns runs
 between the boxes of the columns it crosses; a property whose domain is its range is a loop
@@ -19,7 +19,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg_build.defaults import TP_IRI
-from kg_build.layout import Layout, is_waypoint, layered
+from kg_build.web.layout import Layout, is_waypoint, layered
 
 FONT = "Helvetica, Arial, sans-serif"
 CHAR_WIDTH, LABEL_CHAR_WIDTH = 7.2, 6.0  # generous mean advances of 12 px and 10 px text

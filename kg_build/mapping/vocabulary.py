@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
-from kg_build.serialize import graph_to_bytes
+from kg_build.rdf.serialize import graph_to_bytes
 
 
 @dataclass(frozen=True, slots=True)

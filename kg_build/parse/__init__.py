@@ -1,0 +1,1 @@
+"""Parse: the plain-text article format read into typed ``Article`` records."""
