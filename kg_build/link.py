@@ -398,10 +398,6 @@ def linkable_entities(graph: Graph, link_set: LinkSet) -> list[Entity]:
     return sorted(found.values(), key=lambda e: (e.kind, e.iri))
 
 
-def _curie(predicate: str) -> str:
-    return next(curie for curie, iri in PREDICATES.items() if iri == predicate)
-
-
 def link_report(entities: Sequence[Entity], link_set: LinkSet) -> list[str]:
     """Say which entities are linked and which are not, with the reason."""
     lines = [

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kg_build.defaults import PREFIXES
 from kg_build.errors import SourceError, StoreError
+from kg_build.rdf.curies import curie_or_iri
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
@@ -295,10 +296,7 @@ def short(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, base in PREFIXES.items():
-            if term.value.startswith(base):
-                return f"{prefix}:{term.value.removeprefix(base)}"
-        return f"<{term.value}>"
+        return curie_or_iri(term.value, PREFIXES)
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)

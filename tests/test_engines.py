@@ -16,11 +16,11 @@ from click.testing import CliRunner
 
 from kg_build.cli import cli
 from kg_build.defaults import ENGINES
-from kg_build.engines import CHECKED_DATATYPES, refusal
 from kg_build.lexical import VALIDATORS, XSD, is_valid
 from kg_build.mapping import load_ontology, vocabulary
 from kg_build.rdffile import parse_rdf, rdflib_graph
 from kg_build.validate import Validator, load_shapes
+from kg_build.validate.limits import CHECKED_DATATYPES, refusal
 from tests.conftest import ROOT
 
 VOCAB = vocabulary(load_ontology(ROOT / "ontology" / "tp.ttl"))

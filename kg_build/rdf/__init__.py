@@ -1,0 +1,1 @@
+"""The RDF layer: IRIs, namespaces, the ontology, prefixed names."""
