@@ -309,6 +309,7 @@ def short(term: object) -> str:
 QUERIES = Path(__file__).resolve().parent / "queries"
 Term = ox.NamedNode | ox.Literal
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_COMMENT = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
 
 
 @functools.cache
@@ -326,7 +327,8 @@ def with_values(text: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str
     join the whole group, so a variable bound so must not stand alone in a nested group's
     FILTER or BIND (it is unbound there).
     """
-    where = _WHERE.search(text)
+    masked = _COMMENT.sub(lambda m: " " * len(m[0]), text)  # no WHERE in a comment counts
+    where = _WHERE.search(masked)
     if where is None:
         raise ValueError("the query has no WHERE group to bind values in")
     blocks = []

@@ -259,3 +259,12 @@ def test_a_hostile_iri_is_refused_before_any_query(iri: str, bundled: ox.Store) 
         query("exists", iri)
     path = "/page/" + iri.removeprefix("http://").replace(" ", "%20") + ".html"
     assert _site(bundled).answer(path, "text/html").status == 404
+
+
+def test_values_open_the_where_group_not_a_comment() -> None:
+    text = "# says WHERE { in a comment\nSELECT ?o WHERE { ?this ?p ?o }"
+    bound = with_values(text, {"this": ox.NamedNode("http://example.org/a")})
+    assert bound.splitlines()[:2] == ["# says WHERE { in a comment", "SELECT ?o WHERE {"]
+    assert "VALUES ?this { <http://example.org/a> }" in bound.splitlines()[2]
+    with pytest.raises(ValueError, match="no WHERE group"):
+        with_values("ASK { ?this ?p ?o }", {"this": ox.NamedNode("http://example.org/a")})
