@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg_build.curated import add_rows
+from kg_build.curated.tables import add_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "https://example.org/synthetic-benchmark-data"

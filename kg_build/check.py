@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg_build.curated import CURATED_FILES, read_curated
+from kg_build.curated.reference import NocRow, curated_folders, read_merged
+from kg_build.curated.rosters import RosterFile
+from kg_build.curated.tables import CURATED_FILES, read_curated
 from kg_build.diagnostics import diagnostic, summary
 from kg_build.errors import KgError, MappingError, OutputError, SourceError
 from kg_build.extract import Inputs, extract_article
@@ -23,7 +25,6 @@ from kg_build.extract.scope import read_title
 from kg_build.model import Article, Diagnostic, Level
 from kg_build.parse import display_path
 from kg_build.pipeline import Config, _graph_file, article_files, load_config, parse_sources
-from kg_build.reference import NocRow, RosterFile, curated_folders, read_merged
 from kg_build.template import Template, propose
 
 # What a second extraction (with stand-in NOCs) may add: the athletes cells it reaches.

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib.namespace import RDF, RDFS
 
 from kg_build.errors import MappingError
-from kg_build.model import LanguageTable, Vocabulary
+from kg_build.model.vocabulary import LanguageTable, Vocabulary
 from kg_build.parse import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 

@@ -15,6 +15,8 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from kg_build.curated.reference import Reference, curated_folders, load_reference, read_merged
+from kg_build.curated.settings import SETTINGS_FILE, Settings, check_settings, load_settings
 from kg_build.defaults import (
     DEFAULT_BASE,
     DEFAULT_ENGINE,
@@ -55,28 +57,18 @@ from kg_build.mapping import (
     MappingRule,
     apply_rules,
     as_sources,
-    load_ontology,
     load_rules,
     named_dataset,
     new_graph,
     record_sources,
     union_graph,
-    vocabulary,
 )
+from kg_build.mapping.rml import rml_sources
 from kg_build.model import Article, Diagnostic, Extraction, Level, Vocabulary
 from kg_build.namespaces import TP
 from kg_build.parse import display_path, parse_article, parse_bytes
+from kg_build.rdf.ontology import load_ontology, vocabulary
 from kg_build.rdffile import read_rdf
-from kg_build.reference import (
-    SETTINGS_FILE,
-    Reference,
-    Settings,
-    check_settings,
-    curated_folders,
-    load_reference,
-    load_settings,
-    read_merged,
-)
 from kg_build.serialize import DATASET_FORMATS, dataset_to_bytes, graph_to_bytes
 from kg_build.store import ONTOLOGY_GRAPH, GraphData, graph_data, open_store, replace_graphs
 from kg_build.validate import Finding, Validator, load_shapes
@@ -234,7 +226,7 @@ def records_json(paths: Sequence[Path], config: Config = Config()) -> bytes:
     loaded = load_config(config)
     merged: dict[str, list[dict[str, Any]]] = {}
     for extraction in _extractions(paths, config, loaded):
-        for name, records in record_sources(extraction).items():
+        for name, records in rml_sources(record_sources(extraction), loaded.rules).items():
             merged.setdefault(name, []).extend(records)
     # The curated links of the records' entities, as the build maps them (_links_graph).
     # A record describes its iri; a statement (claim) describes what it is about.

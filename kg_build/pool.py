@@ -24,7 +24,8 @@ from typing import Any
 
 from kg_build.errors import StoreError
 from kg_build.guard import ShapeLimits
-from kg_build.publish import current_generation, pin_generation
+from kg_build.publish.generations import current_generation
+from kg_build.publish.readers import pin_generation
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 RETRY_AFTER = 1  # seconds a client is asked to wait when every worker is busy

@@ -4,9 +4,10 @@ A project folder is a folder holding ``kg.toml`` (``kg init`` writes one); kg ru
 its ``sources/*.txt`` into its ``out/``. The ontology, rules, shapes and extraction settings
 are the packaged ones unless the folder has its own (``ontology/tp.ttl``, ``shapes/``,
 ``mappings/extraction.yaml``, ``mappings/rules/``, ``mappings/wikidata.sssom.tsv``); its
-curated rows and facts add to the packaged ones (``reference.load_reference``). An option
-(``--ontology``, ``--mappings``, ``--shapes``) names what to use instead. This repository is
-such a folder: in an editable install its folders are the packaged ones, read once.
+curated rows and facts add to the packaged ones (``curated.reference.load_reference``).
+An option (``--ontology``, ``--mappings``, ``--shapes``) names what to use instead. This
+repository is such a folder: in an editable install its folders are the packaged ones, read
+once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from kg_build.curated import CURATED_FILES, requirements
+from kg_build.curated.tables import CURATED_FILES, requirements
 from kg_build.defaults import MAPPINGS, ONTOLOGY, SHAPES, SOURCES, SOURCES_NAME
 from kg_build.errors import OutputError, SourceError
 from kg_build.parse import display_path
@@ -136,7 +137,7 @@ def project_files() -> dict[str, bytes]:
 
 
 def _readme(text: str) -> str:
-    """Put what each curated file requires (kg_build/curated.py) at its place in the README."""
+    """Put what each curated file requires (kg_build/curated/tables.py) in the README."""
     for spec in CURATED_FILES.values():
         mark = f"<!-- {spec.name} -->"
         if mark not in text:

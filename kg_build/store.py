@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg_build.errors import StoreError
-from kg_build.publish import pin_generation
+from kg_build.publish.readers import pin_generation
 from kg_build.sparql import http_request, query_endpoint, raise_for_status
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
@@ -64,7 +64,7 @@ def reading(path: Path) -> Iterator[ox.Store]:
     """Open the store's current generation read-only, pinned until the block ends.
 
     A build that finishes meanwhile switches the link to its own generation but leaves this
-    one in place until no reader holds it (kg_build/publish.py).
+    one in place until no reader holds it (kg_build/publish/).
     """
     pin = pin_generation(path)
     try:

@@ -16,7 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_build.curated import CURATED_FILES
+from kg_build.curated.rosters import RosterEntry
+from kg_build.curated.tables import CURATED_FILES
 from kg_build.extract import Inputs
 from kg_build.extract.cells import read_columns
 from kg_build.extract.lineups import Roster, make_roster, name_noc, split_athletes
@@ -24,7 +25,6 @@ from kg_build.extract.scope import read_title
 from kg_build.messages import quote
 from kg_build.model import Article, Diagnostic, Table, TableRow
 from kg_build.output import write_atomic
-from kg_build.reference import RosterEntry
 
 TODO_FILE = "TODO.md"
 _CODE = re.compile(r"[A-Z]{3}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.curated import add_rows
+from kg_build.curated.tables import add_rows
 from kg_build.model import Article, Extraction
 from kg_build.parse import parse_article
 from kg_build.pipeline import Built, build, extract_sources

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kg_build.curated import CURATED_FILES, add_rows
+from kg_build.curated.tables import CURATED_FILES, add_rows
 from tests.conftest import ROOT
 
 FAMILY = ROOT / "tests" / "data" / "family"

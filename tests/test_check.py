@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.curated import CURATED_FILES, add_rows
+from kg_build.curated.tables import CURATED_FILES, add_rows
 from tests.conftest import ROOT
 from tests.projects import (
     ARTICLE,

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pyoxigraph import NamedNode
 
 from kg_build.cli import cli
-from kg_build.curated import CURATED_FILES, add_rows, read_curated
+from kg_build.curated.tables import CURATED_FILES, add_rows, read_curated
 from tests.conftest import ROOT, THIRD, THIRD_STEM, third_mappings
 
 Edit = Callable[[list[str]], list[str]]

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from kg_build.cli import cli
 from kg_build.defaults import ENGINES
 from kg_build.lexical import VALIDATORS, XSD, is_valid
-from kg_build.mapping import load_ontology, vocabulary
+from kg_build.rdf.ontology import load_ontology, vocabulary
 from kg_build.rdffile import parse_rdf, rdflib_graph
 from kg_build.validate import Validator, load_shapes
 from kg_build.validate.limits import CHECKED_DATATYPES, refusal

@@ -8,17 +8,20 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from rdflib import Literal
+from rdflib.namespace import XSD
 
+from kg_build.curated.reference import load_reference
+from kg_build.curated.settings import load_settings
 from kg_build.errors import SourceError
 from kg_build.extract import Inputs, Scope, make_scope
 from kg_build.extract.claims import extract_claims
 from kg_build.extract.lineups import split_athletes
 from kg_build.iris import Iris
-from kg_build.mapping import load_ontology, vocabulary
 from kg_build.model import Extraction, MedalKind, Result, SourceRef
 from kg_build.parse import parse_bytes
 from kg_build.pipeline import Config
-from kg_build.reference import load_reference, load_settings
+from kg_build.rdf.ontology import load_ontology, vocabulary
 
 IRIS = Iris()
 CYC = IRIS.event(2020, "Cycling", "Men's team pursuit")
@@ -258,7 +261,12 @@ def test_claims_keep_both_competitor_counts(cycling_ex: Extraction) -> None:
         for c in cycling_ex.claims
         if c.property.endswith("#statedCompetitorCount")
     )
-    assert counts == [("32", "prose", 21), ("37", "infobox", 8)]
+    # Each value typed by tp:statedCompetitorCount's range.
+    count = XSD.nonNegativeInteger
+    assert counts == [
+        (Literal("32", datatype=count), "prose", 21),
+        (Literal("37", datatype=count), "infobox", 8),
+    ]
 
 
 MakeScope = Callable[[str], Scope]
@@ -346,9 +354,10 @@ def test_a_repeated_infobox_key_with_another_value_is_warned_of(context_for: Mak
         scope, inputs=dataclasses.replace(scope.inputs, reference=reference)
     )
     out = extract_claims(scope)
+    count = XSD.nonNegativeInteger
     assert [(c.value, c.src.line) for c in out.claims if c.source_kind == "infobox"] == [
-        ("37", 7),
-        ("38", 9),
+        (Literal("37", datatype=count), 7),
+        (Literal("38", datatype=count), 9),
     ]
     assert [str(w) for w in out.diagnostics] == [
         "sources/cycling-2020-mens-team-pursuit.txt:4: infobox key 'Venue' has different values: "

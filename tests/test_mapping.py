@@ -12,16 +12,11 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from kg_build.defaults import TP_IRI
 from kg_build.errors import MappingError
-from kg_build.mapping import (
-    apply_rules,
-    load_ontology,
-    load_rules,
-    new_graph,
-    ntriples_literal,
-    vocabulary,
-)
-from kg_build.model import Vocabulary
+from kg_build.mapping import apply_rules, load_rules, new_graph, ntriples_literal
+from kg_build.mapping.sources import record_fields
+from kg_build.model import Result, Vocabulary
 from kg_build.namespaces import TP
+from kg_build.rdf.ontology import load_ontology, vocabulary
 from tests.conftest import ROOT
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "tp.ttl")
@@ -33,6 +28,8 @@ prefixes:
   xsd: http://www.w3.org/2001/XMLSchema#
 sources:
   results: [records.json~jsonpath, "$.results[*]"]
+records:
+  results: Result
 mappings:
 """
 
@@ -103,43 +100,43 @@ def test_bundled_rules_load() -> None:
     [
         (
             "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [tp:finshTime, $(time), xsd:decimal]\n",
-            12,
+            14,
             "property 'tp:finshTime' is not declared in the ontology (did you mean 'tp:finishTime'?)",
         ),
         (
             "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [a, tp:Reslt]\n",
-            12,
+            14,
             "class 'tp:Reslt' is not declared in the ontology (did you mean 'tp:Result'?)",
         ),
         (
             "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [tp:finishTime, $(time), xsd:float]\n",
-            12,
+            14,
             "datatype 'xsd:float' is not one of the XSD types rules may use",
         ),
         (
             "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [ex:thing, $(time)]\n",
-            12,
+            14,
             "'ex:thing' uses an undeclared prefix 'ex'",
         ),
         (
             "  r:\n    sources: results\n    s: $(iri)\n    function: x\n    po: []\n",
-            11,
+            13,
             "unknown key 'function' (expected one of: po, s, sources)",
         ),
         (
             "  r:\n    sources: nowhere\n    s: $(iri)\n    po: []\n",
-            9,
+            11,
             "unknown source 'nowhere'",
         ),
         (
             "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [$(predicate), $(time)]\n",
-            12,
+            14,
             "field 'predicate' is reserved (an RML engine reads it as the triple's own term); "
             "rename the record's field",
         ),
         (
             "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [tp:timeText, $(a)$(b)]\n",
-            12,
+            14,
             "template '$(a)$(b)' reads more than one field (one at most)",
         ),
     ],
@@ -193,8 +190,8 @@ def test_executor_lists_none_datatypes_and_templates(tmp_path: Path) -> None:
         "      - [a, tp:Result]\n"
         "      - [tp:athlete, $(athletes)~iri]\n"
         "      - [tp:finishTime, $(time), xsd:decimal]\n"
-        "      - [tp:timeText, $(text)]\n"
-        "      - [tp:medalType, tp:$(medal)~iri]\n"
+        "      - [tp:timeText, $(time_text)]\n"
+        "      - [tp:outcome, tp:$(outcome)~iri]\n"
     )
     iri = "https://example.org/r/1"
     graph = _run(
@@ -205,8 +202,8 @@ def test_executor_lists_none_datatypes_and_templates(tmp_path: Path) -> None:
                 "iri": iri,
                 "athletes": ["https://e.org/a", "https://e.org/b"],
                 "time": "218.10",
-                "text": None,
-                "medal": "Gold",
+                "time_text": None,
+                "outcome": "Walkover",
             }
         ],
     )
@@ -217,39 +214,51 @@ def test_executor_lists_none_datatypes_and_templates(tmp_path: Path) -> None:
     }
     assert list(graph.objects(s, TP.finishTime)) == [Literal("218.10", datatype=XSD.decimal)]
     assert list(graph.objects(s, TP.timeText)) == []
-    assert list(graph.objects(s, TP.medalType)) == [TP.Gold]
+    assert list(graph.objects(s, TP.outcome)) == [TP.Walkover]
     assert len(graph) == 5
 
 
 def test_executor_rejects_an_undeclared_generated_term(tmp_path: Path) -> None:
-    body = "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [tp:medalType, tp:$(medal)~iri]\n"
+    body = "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [tp:outcome, tp:$(outcome)~iri]\n"
     with pytest.raises(
         MappingError, match=r"'https://w3id\.org/team-pursuit/ontology#Platinum' is not declared"
     ):
-        _run(tmp_path, body, [{"iri": "https://example.org/r/1", "medal": "Platinum"}])
+        _run(tmp_path, body, [{"iri": "https://example.org/r/1", "outcome": "Platinum"}])
 
 
 @pytest.mark.parametrize(
     ("po", "line"),
     [
-        ("s: $(iri)\n    po:\n      - [tp:timeText, $(txet)]\n", 12),
-        ("s: $(irri)\n    po: []\n", 10),
+        ("s: $(iri)\n    po:\n      - [tp:timeText, $(tiem_text)]\n", 14),
+        ("s: $(irri)\n    po: []\n", 12),
     ],
     ids=["object", "subject"],
 )
-def test_a_field_the_records_lack_is_named_with_the_rule_line(
-    tmp_path: Path, po: str, line: int
-) -> None:
+def test_a_misspelt_field_fails_when_the_rules_load(tmp_path: Path, po: str, line: int) -> None:
+    # The source declares its record type (records: results: Result), so a field the type
+    # lacks is an error before any record is read.
     body = "  r:\n    sources: results\n    " + po
     with pytest.raises(MappingError) as caught:
-        _run(tmp_path, body, [{"iri": "https://example.org/r/1", "text": "3:42.032"}])
-    field, close = ("txet", "text") if "txet" in po else ("irri", "iri")
+        load_rules(_rules(tmp_path, body), VOCAB)
+    field, close = ("tiem_text", "time_text") if "tiem" in po else ("irri", "iri")
+    fields = ", ".join(sorted(record_fields(Result).names))
     assert (caught.value.path, caught.value.line, caught.value.message) == (
         (tmp_path / "rules" / "r.yaml").as_posix(),
         line,
-        f"mapping 'r' reads the field '{field}', which the records of source 'results' do not "
-        f"have (did you mean '{close}'? they have: iri, text)",
+        f"mapping 'r' reads the field '{field}', which records of type 'Result' (source "
+        f"'results') do not have (did you mean '{close}'? they have: {fields})",
     )
+    assert str(caught.value).startswith(f"{tmp_path.as_posix()}/rules/r.yaml:{line}: ")
+
+
+def test_records_that_lack_a_field_of_their_type_are_named_when_run(tmp_path: Path) -> None:
+    body = (
+        "  r:\n    sources: results\n    s: $(iri)\n    po:\n      - [tp:timeText, $(time_text)]\n"
+    )
+    with pytest.raises(MappingError) as caught:
+        _run(tmp_path, body, [{"iri": "https://example.org/r/1", "text": "3:42.032"}])
+    assert caught.value.line == 14
+    assert "reads the field 'time_text', which the records of source 'results'" in str(caught.value)
 
 
 def test_executor_rejects_a_source_no_rule_reads(tmp_path: Path) -> None:

@@ -231,7 +231,7 @@ def test_adding_an_article_from_an_installed_kg(
     kg: list[str], env: dict[str, str], tmp_path: Path
 ) -> None:
     # kg init → add an article → kg check --template → fill in the sources → kg build, with
-    # the installed package in a fresh folder: what the README's "Adding an article" walks
+    # the installed package in a fresh folder: what docs/adding-an-article.md walks
     # through. The user's look-ups are the family article's curated rows (tests/projects.py).
     assert not tmp_path.is_relative_to(ROOT)
     assert run_kg(["init", "proj"], tmp_path, kg, env).returncode == 0

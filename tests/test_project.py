@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from kg_build.curated import CURATED_FILES, add_rows, requirements
+from kg_build.curated.reference import load_reference
+from kg_build.curated.tables import CURATED_FILES, add_rows, requirements
 from kg_build.defaults import MAPPINGS, ONTOLOGY, SHAPES
 from kg_build.errors import MappingError
 from kg_build.project import find_project, project_paths
-from kg_build.reference import load_reference
 from tests.conftest import ROOT
 from tests.projects import ARTICLE, FAMILY, STEM, looked_up, run_kg
 

@@ -31,7 +31,8 @@ FILES = ("team-pursuit.ttl", "team-pursuit.nt", "void.ttl")
 # Runs `kg ARGS…` after making one function kill the process (SIGKILL: no cleanup runs).
 KILLER = """
 import os, signal, sys, time
-import kg_build.cli, kg_build.pipeline, kg_build.publish, kg_build.stream
+import kg_build.cli, kg_build.pipeline, kg_build.stream
+import kg_build.publish.journal, kg_build.publish.publication
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -53,19 +54,19 @@ point = sys.argv[1]
 if point == "validated":
     wrap(kg_build.pipeline, "build")
 elif point == "staged":
-    wrap(kg_build.publish.Publication, "write")
+    wrap(kg_build.publish.publication.Publication, "write")
 elif point == "loaded":
     wrap(kg_build.pipeline, "replace_graphs")
 elif point == "journal":
-    wrap(kg_build.publish, "_replay", before=True)
+    wrap(kg_build.publish.journal, "_replay", before=True)
 elif point == "switched":
-    wrap(kg_build.publish, "_switch")
+    wrap(kg_build.publish.journal, "_switch")
 elif point == "renamed-one":
-    original_switch = kg_build.publish._switch
+    original_switch = kg_build.publish.journal._switch
     def switch_then_die_on_second_rename(*args):
         original_switch(*args)
-        wrap(kg_build.publish.os, "replace", on_call=2)
-    kg_build.publish._switch = switch_then_die_on_second_rename
+        wrap(kg_build.publish.journal.os, "replace", on_call=2)
+    kg_build.publish.journal._switch = switch_then_die_on_second_rename
 elif point == "streaming":
     wrap(kg_build.stream._Shared, "keep")
 elif point == "stream-loaded":

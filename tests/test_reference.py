@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.curated import add_rows
+from kg_build.curated.reference import load_reference
+from kg_build.curated.settings import check_settings, load_settings
+from kg_build.curated.tables import add_rows
 from kg_build.defaults import ONTOLOGY
 from kg_build.errors import MappingError
-from kg_build.mapping import load_ontology, vocabulary
-from kg_build.reference import check_settings, load_reference, load_settings
+from kg_build.rdf.ontology import load_ontology, vocabulary
 from tests.conftest import ROOT
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from kg_build.cli import cli
 from kg_build.defaults import ENGINES
 from kg_build.errors import OntologyError
-from kg_build.mapping import load_ontology, vocabulary
+from kg_build.rdf.ontology import load_ontology, vocabulary
 from kg_build.validate import load_shapes
 from tests.conftest import ROOT
 

@@ -17,9 +17,10 @@ from rdflib.namespace import OWL, RDF, SH
 from benchmarks.make_corpus import make_corpus
 from kg_build.defaults import ENGINES, TP_IRI
 from kg_build.errors import OntologyError
-from kg_build.mapping import union_graph, vocabulary
+from kg_build.mapping import union_graph
 from kg_build.parse import display_path
 from kg_build.pipeline import Config, extract_sources
+from kg_build.rdf.ontology import vocabulary
 from kg_build.stream import _SplitValidator
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
 from tests.conftest import ROOT, THIRD, third_mappings

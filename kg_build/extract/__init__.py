@@ -2,15 +2,18 @@
 
 One module per record family, each a function of the article's frozen ``Scope`` that returns
 its records and its diagnostics: ``rounds`` (sections, tables, start times), ``results``
-(races, results, team entries), ``records``, ``medals``, ``claims`` and ``event`` (the event,
-Games, sports, venue, editions, NOCs, people). ``lineups`` splits athletes cells by the
-curated roster, ``cells`` reads ranks, times and markers, ``values`` dates and times.
+(races, results, team entries; a row by ``result_rows``, ``result_values`` and ``notes``),
+``records``, ``medals``, ``claims`` and ``event`` (the event, Games, sports, venue, editions,
+NOCs, people). ``lineups`` splits athletes cells by the curated roster, ``cells`` reads ranks,
+times and markers, ``values`` dates and times.
 Nothing here names an article or a sport: settings and curated data come from ``mappings/``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+
+from rdflib import URIRef
 
 from kg_build.extract.claims import extract_claims
 from kg_build.extract.event import extract_event, extract_nocs, extract_people
@@ -46,7 +49,7 @@ def extract_article(article: Article, inputs: Inputs, file: str) -> Extraction:
     prefix = inputs.iris.noc("")
     referenced = [
         *((t.noc, t.src) for t in teams),
-        *((c.value, c.src) for c in claims.claims if c.is_iri),
+        *((c.value, c.src) for c in claims.claims if isinstance(c.value, URIRef)),
         *((r.noc, r.src) for r in standing.records if r.noc),
     ]
     used: dict[str, SourceRef] = {}

@@ -9,6 +9,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from rdflib import Literal, URIRef
+
+from kg_build.curated.facts import FactEntry, FactTriple
 from kg_build.defaults import PREFIXES, RDF_TYPE, TP_IRI
 from kg_build.diagnostics import diagnostic
 from kg_build.errors import MappingError
@@ -16,8 +19,10 @@ from kg_build.extract.round_days import stated_round_days
 from kg_build.extract.rounds import RoundRead
 from kg_build.extract.scope import Scope
 from kg_build.messages import quote
-from kg_build.model import BulletList, Claim, Diagnostic, InfoboxField, Paragraph, SourceRef
-from kg_build.reference import FactEntry, FactTriple
+from kg_build.model.article import BulletList, InfoboxField, Paragraph
+from kg_build.model.records import Claim, RdfTerm
+from kg_build.model.source import Diagnostic, SourceRef
+from kg_build.rdf.ontology import typed_literal
 
 _DECLARATIONS = {RDF_TYPE, PREFIXES["rdfs"] + "label"}
 
@@ -120,9 +125,7 @@ def _infobox_claim(scope: Scope, name: str, field: InfoboxField, counter: dict[i
         iri=_next_iri(scope, field.src.line, counter),
         about=scope.event,
         property=predicate,
-        value=field.value,
-        is_iri=False,
-        datatype=scope.inputs.vocab.data_ranges[predicate],
+        value=_literal(scope, predicate, field.value, field.src.path, field.src.line),
         source_kind="infobox",
         text=f"{field.key}: {field.value}",
         article=scope.iris.article(scope.stem),
@@ -158,17 +161,14 @@ def _fact_claim(
                 triple.line,
                 f"'{triple.predicate}' takes a reference, not {triple.object!r}",
             )
-        value, is_iri, datatype = _reference(scope, entry, triple, triple.object), True, None
-        if predicate == RDF_TYPE and value not in scope.inputs.vocab.classes:
+        reference = _reference(scope, entry, triple, triple.object)
+        value: RdfTerm = URIRef(reference)
+        if predicate == RDF_TYPE and reference not in scope.inputs.vocab.classes:
             raise MappingError(
                 entry.path, triple.line, f"'{triple.object}' is not a class of the ontology"
             )
     elif predicate in scope.inputs.vocab.data_ranges:
-        value, is_iri, datatype = (
-            str(triple.object),
-            False,
-            scope.inputs.vocab.data_ranges[predicate],
-        )
+        value = _literal(scope, predicate, str(triple.object), entry.path, triple.line)
     else:
         raise MappingError(
             entry.path, triple.line, f"'{triple.predicate}' is not a property of the ontology"
@@ -178,13 +178,20 @@ def _fact_claim(
         about=subject,
         property=predicate,
         value=value,
-        is_iri=is_iri,
-        datatype=datatype,
         source_kind="prose",
         text=entry.sentence,
         article=scope.iris.article(scope.stem),
         src=src,
     )
+
+
+def _literal(scope: Scope, predicate: str, value: str, path: str, line: int) -> Literal:
+    """Type ``value`` by the property's range; a range or value it cannot is a path:line error."""
+    try:
+        return typed_literal(value, scope.inputs.vocab.data_ranges[predicate])
+    except ValueError as e:
+        short = predicate.removeprefix(TP_IRI)
+        raise MappingError(path, line, f"the value of '{short}' cannot be typed: {e}") from e
 
 
 def _reference(scope: Scope, entry: FactEntry, triple: FactTriple, ref: str) -> str:

@@ -11,11 +11,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from kg_build.curated.reference import NocRow
+from kg_build.curated.rosters import RosterEntry
 from kg_build.diagnostics import diagnostic
 from kg_build.errors import MappingError
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, SourceRef
-from kg_build.reference import NocRow, RosterEntry
 
 
 @dataclass(frozen=True, slots=True)

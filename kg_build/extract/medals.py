@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kg_build.curated.rosters import RosterEntry
+from kg_build.curated.settings import MedalLine
 from kg_build.diagnostics import diagnostic
 from kg_build.extract.lineups import split_athletes
 from kg_build.extract.scope import Scope
 from kg_build.messages import quote
 from kg_build.model import Diagnostic, InfoboxField, MedalAward, MedalKind, TeamEntry
-from kg_build.reference import MedalLine, RosterEntry
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from kg_build.extract.values import BadValue, parse_day
 from kg_build.messages import quote
 from kg_build.model import Claim, Diagnostic, Paragraph, SourceRef
 from kg_build.namespaces import TP
+from kg_build.rdf.ontology import typed_literal
 
 _NAMES = re.compile(r", and |, | and ")
 
@@ -105,9 +106,7 @@ def _claim(
         iri=next_iri(src.line),
         about=read.round.iri,
         property=predicate,
-        value=iso,
-        is_iri=False,
-        datatype=scope.inputs.vocab.data_ranges[predicate],
+        value=typed_literal(iso, scope.inputs.vocab.data_ranges[predicate]),
         source_kind=kind,
         text=text,
         article=scope.iris.article(scope.stem),

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg_build.curated.reference import Reference
+from kg_build.curated.settings import Settings
 from kg_build.defaults import TP_IRI
 from kg_build.diagnostics import diagnostic
 from kg_build.errors import SourceError
@@ -19,7 +21,6 @@ from kg_build.extract.values import BadValue, Span, parse_dates
 from kg_build.iris import Iris
 from kg_build.messages import quote
 from kg_build.model import Article, Diagnostic, InfoboxField, Vocabulary
-from kg_build.reference import Reference, Settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,146 +1,21 @@
-"""Typed records that flow between the pipeline stages.
+"""The records extraction gives and the mapping rules read, one class per ontology class.
 
-Every record keeps ``src``, the file and 1-based line it came from, so a later stage can
-point a user back to the article.
+IRIs are strings minted by iris.py; a claim's value is an RDF term (typed by its property's
+range); the mapping executor turns the rest into RDF terms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
+from rdflib import Literal, URIRef
 
-@dataclass(frozen=True, slots=True)
-class SourceRef:
-    """A place in a source file: the path as shown to the user and a 1-based line."""
+from kg_build.model.source import Diagnostic, SourceRef
 
-    path: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-@dataclass(frozen=True, slots=True)
-class InfoboxField:
-    """One ``- Key: Value`` line of the infobox, key and value exactly as written."""
-
-    key: str
-    value: str
-    src: SourceRef
-
-
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    """A run of prose lines, joined by single spaces."""
-
-    text: str
-    src: SourceRef
-
-
-@dataclass(frozen=True, slots=True)
-class ListItem:
-    """One ``- item`` line of a bullet list."""
-
-    text: str
-    src: SourceRef
-
-
-@dataclass(frozen=True, slots=True)
-class BulletList:
-    """Consecutive bullet lines."""
-
-    items: tuple[ListItem, ...]
-    src: SourceRef
-
-
-@dataclass(frozen=True, slots=True)
-class TableGroup:
-    """A row that labels the data rows below it (``| Final A | | |``)."""
-
-    label: str
-    src: SourceRef
-
-
-@dataclass(frozen=True, slots=True)
-class TableRow:
-    """A data row: one string per header column, empty where the cell is empty."""
-
-    cells: tuple[str, ...]
-    group: TableGroup | None
-    src: SourceRef
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A pipe table: its header, its group rows and its data rows."""
-
-    header: tuple[str, ...]
-    groups: tuple[TableGroup, ...]
-    rows: tuple[TableRow, ...]
-    src: SourceRef
-
-
-Block = Paragraph | BulletList | Table
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """A ``==`` heading (level 2), ``===`` (level 3) …, its blocks and its subsections."""
-
-    title: str
-    level: int
-    blocks: tuple[Block, ...]
-    subsections: tuple[Section, ...]
-    src: SourceRef
-
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        """The tables directly in this section, not in its subsections."""
-        return tuple(b for b in self.blocks if isinstance(b, Table))
-
-    def walk(self) -> Iterator[Section]:
-        """Yield this section and every section below it, in document order."""
-        yield self
-        for sub in self.subsections:
-            yield from sub.walk()
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    """A parsed article: title, infobox, the lead before the first heading, and sections."""
-
-    title: str
-    infobox: tuple[InfoboxField, ...]
-    lead: tuple[Block, ...]
-    sections: tuple[Section, ...]
-    src: SourceRef
-    diagnostics: tuple[Diagnostic, ...] = ()  # lines that break the format, left out
-
-    @property
-    def path(self) -> str:
-        """The article's file as shown to the user."""
-        return self.src.path
-
-    def walk(self) -> Iterator[Section]:
-        """Yield every section of the article, in document order."""
-        for section in self.sections:
-            yield from section.walk()
-
-    def find_section(self, title: str) -> Section | None:
-        """Return the first section, at any depth, whose title is ``title``."""
-        return next((s for s in self.walk() if s.title == title), None)
-
-    def infobox_values(self, key: str) -> tuple[str, ...]:
-        """Return every value of ``key`` in the infobox, in order (a key may repeat)."""
-        return tuple(f.value for f in self.infobox if f.key == key)
-
-
-# ---------------------------------------------------------------- extracted records
-# IRIs are strings minted by iris.py; mapping.py turns them into rdflib terms.
+RdfTerm = URIRef | Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,9 +134,7 @@ class Claim:
     iri: str | None
     about: str
     property: str
-    value: str
-    is_iri: bool
-    datatype: str | None
+    value: RdfTerm  # an IRI, or a literal typed by the property's rdfs:range
     source_kind: str
     text: str
     article: str
@@ -429,35 +302,6 @@ class StandingRecord:
     src: SourceRef
 
 
-class Level(Enum):
-    """How much a diagnostic weighs: what the build does about it."""
-
-    # The article is irregular and the graph says so in full (claims side by side, a
-    # tp:MissingValue with its reason): printed, never an error, not even with --strict.
-    WARNING = "warning"
-    # Part of the article could not be read: left out, or kept only in part. Printed, and
-    # an error with --strict.
-    DIAGNOSTIC = "diagnostic"
-    # Our curated data lacks what the article needs (a roster, an NOC, a venue): the build
-    # stops, naming every row to add; `kg check` lists them all.
-    MISSING = "missing"
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """Something a build reports about an article: a code, where, what, and what it kept."""
-
-    code: str
-    level: Level
-    message: str
-    src: SourceRef
-    text: str = ""  # the article's text as written
-    kept: str = ""  # what the build kept or left out
-
-    def __str__(self) -> str:
-        return f"{self.src}: {self.message} [{self.code}]"
-
-
 @dataclass(frozen=True, slots=True)
 class Extraction:
     """Everything extracted from one article."""
@@ -480,79 +324,3 @@ class Extraction:
     standing_records: tuple[StandingRecord, ...]
     claims: tuple[Claim, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class LanguageTable:
-    """Which string literals are English text and which stay plain (``rules/language.yaml``)."""
-
-    language: str  # the tag of text literals: en
-    text_properties: frozenset[str]
-    plain_properties: frozenset[str]
-    text_classes: frozenset[str]  # an rdfs:label of a subject of these classes is text
-    name_classes: frozenset[str]  # … of these a name: plain
-    claim_object: str  # rdf:object: as the values of its claim's rdf:predicate
-    path: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class Vocabulary:
-    """The terms the ontology declares, as IRI strings, with each data property's range."""
-
-    classes: frozenset[str]
-    object_properties: frozenset[str]
-    data_ranges: Mapping[str, str]
-    individuals: frozenset[str]
-    members: Mapping[str, frozenset[str]]  # class → its individuals
-    codes: Mapping[str, str]  # individual → its tp:code (record types: WR …)
-    labels: Mapping[str, str]  # individual → its rdfs:label (record types: world record …)
-    # The language table of the rules folder (load_config adds it): None tags nothing.
-    languages: LanguageTable | None = None
-
-    @property
-    def terms(self) -> frozenset[str]:
-        """Every declared class, property and individual."""
-        return self.classes | self.object_properties | self.data_ranges.keys() | self.individuals
-
-
-@dataclass(frozen=True, slots=True)
-class DatasetDescription:
-    """The VoID/DCAT description of a build: counts, sources, licence, date."""
-
-    iri: str
-    title: str
-    description: str
-    license: str
-    modified: date
-    uri_space: str
-    vocabulary: str
-    triples: int
-    entities: int
-    classes: int
-    properties: int
-    distinct_subjects: int
-    distinct_objects: int
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Distribution:
-    """One file of the dataset."""
-
-    iri: str
-    dataset: str
-    title: str
-    download_url: str
-    media_type: str
-    byte_size: int
-
-
-@dataclass(frozen=True, slots=True)
-class Partition:
-    """A VoID class or property partition: a term and how much of the data uses it."""
-
-    iri: str
-    dataset: str
-    term: str
-    count: int

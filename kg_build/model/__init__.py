@@ -1,0 +1,86 @@
+"""Typed records that flow between the pipeline stages.
+
+Every record keeps ``src``, the file and 1-based line it came from, so a later stage can
+point a user back to the article. ``source`` holds that place and the diagnostics,
+``article`` the parsed article, ``records`` what extraction gives and the rules read,
+``vocabulary`` the ontology's terms, ``dataset`` the build's VoID description.
+"""
+
+from kg_build.model.article import (
+    Article,
+    Block,
+    BulletList,
+    InfoboxField,
+    ListItem,
+    Paragraph,
+    Section,
+    Table,
+    TableGroup,
+    TableRow,
+)
+from kg_build.model.dataset import DatasetDescription, Distribution, Partition
+from kg_build.model.records import (
+    Claim,
+    Event,
+    Extraction,
+    Games,
+    Gender,
+    MedalAward,
+    MedalKind,
+    MissingValue,
+    Noc,
+    OtherEdition,
+    Person,
+    Race,
+    Record,
+    Result,
+    Round,
+    SourceArticle,
+    Sport,
+    StandingRecord,
+    TeamEntry,
+    Venue,
+)
+from kg_build.model.source import Diagnostic, Level, SourceRef
+from kg_build.model.vocabulary import LanguageTable, Vocabulary
+
+__all__ = [
+    "Article",
+    "Block",
+    "BulletList",
+    "Claim",
+    "DatasetDescription",
+    "Diagnostic",
+    "Distribution",
+    "Event",
+    "Extraction",
+    "Games",
+    "Gender",
+    "InfoboxField",
+    "LanguageTable",
+    "Level",
+    "ListItem",
+    "MedalAward",
+    "MedalKind",
+    "MissingValue",
+    "Noc",
+    "OtherEdition",
+    "Paragraph",
+    "Partition",
+    "Person",
+    "Race",
+    "Record",
+    "Result",
+    "Round",
+    "Section",
+    "SourceArticle",
+    "SourceRef",
+    "Sport",
+    "StandingRecord",
+    "Table",
+    "TableGroup",
+    "TableRow",
+    "TeamEntry",
+    "Venue",
+    "Vocabulary",
+]
