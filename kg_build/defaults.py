@@ -65,7 +65,13 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json",
 }
 
-ENGINES = ("shacl-engine", "pyrudof", "pyshacl")
+# The SHACL engines, by their --validator name: the module of each one's adapter, imported
+# only when that engine is chosen (kg_build/validate/engine.py reads this registry).
+ENGINES = {
+    "shacl-engine": "kg_build.validate.engine_shacl",
+    "pyrudof": "kg_build.validate.engine_pyrudof",
+    "pyshacl": "kg_build.validate.engine_pyshacl",
+}
 DEFAULT_ENGINE = "shacl-engine"
 
 STDIN = STDOUT = "-"

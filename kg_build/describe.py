@@ -16,8 +16,9 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg_build.defaults import PREFIXES, TP_IRI
-from kg_build.model import DatasetDescription, Distribution, Partition
 from kg_build.rdf.iris import slug
+from kg_build.model import DatasetDescription, Distribution, Partition
+from kg_build.rdf.curies import compress
 
 LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 TITLE = "Olympic team pursuit knowledge graph"
@@ -102,7 +103,5 @@ def _partitions(dataset: str, kind: str, counts: Counter[str]) -> list[Partition
 
 def _short(term: str) -> str:
     """Name a term by its prefix and local name (tp-athlete), for readable partition IRIs."""
-    for prefix, iri in PREFIXES.items():
-        if term.startswith(iri):
-            return slug(f"{prefix} {term.removeprefix(iri)}")
-    return slug(term)
+    curie = compress(term, PREFIXES)
+    return slug(curie.replace(":", " ", 1) if curie else term)

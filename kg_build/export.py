@@ -16,23 +16,9 @@ from rdflib.query import ResultRow
 
 from kg_build.curated.reference import curated_folders, read_merged
 from kg_build.link import WD, LinkSet
+from kg_build.sparql import query_text
 
 SECOND = "Q11574"  # the unit "second" (mappings/curated/wikidata-items.tsv)
-PARTICIPATIONS = """PREFIX tp: <https://w3id.org/team-pursuit/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?athlete ?event ?article ?rank ?time WHERE {
-  ?team tp:member ?athlete ; tp:entryIn ?event .
-  ?event prov:wasDerivedFrom ?article .
-  OPTIONAL { ?team tp:finalRank ?rank }
-  OPTIONAL { ?result tp:team ?team ; tp:finishTime ?time ; tp:inRound ?round .
-             ?round tp:roundKind tp:Final }
-} ORDER BY ?athlete ?event"""
-MEDALS = """PREFIX tp: <https://w3id.org/team-pursuit/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?athlete ?medal ?event ?article ?day WHERE {
-  ?award tp:asMemberOf ?team ; tp:awardedTo ?athlete ; tp:medalType ?medal ; tp:forEvent ?event .
-  ?event prov:wasDerivedFrom ?article ; tp:endDate ?day .
-} ORDER BY ?athlete ?medal"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +39,14 @@ def quickstatements(graph: Graph, links: LinkSet, urls: Mapping[str, str]) -> St
     """Participation (P1344, qualifiers ranking P1352 and race time P2781) and medals (P166)."""
     lines: list[str] = []
     skipped = 0
-    for athlete, event, article, rank, time in _rows(graph, PARTICIPATIONS):
+    for athlete, event, article, rank, time in _rows(graph, query_text("export-participations")):
         qualifiers = ([f"P1352\t{rank}"] if rank else []) + (
             [f"P2781\t{time}U{SECOND[1:]}"] if time else []
         )
         line = _line(links, urls, athlete, "P1344", event, qualifiers, article)
         skipped += line is None
         lines += [line] if line else []
-    for athlete, medal, _event, article, day in _rows(graph, MEDALS):
+    for athlete, medal, _event, article, day in _rows(graph, query_text("export-medals")):
         line = _line(links, urls, athlete, "P166", medal, [f"P585\t+{day}T00:00:00Z/11"], article)
         skipped += line is None
         lines += [line] if line else []

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -28,6 +27,7 @@ from kg_build import __version__
 from kg_build.defaults import PREFIXES, TP_IRI
 from kg_build.errors import LinkError, MappingError
 from kg_build.parse.article import display_path
+from kg_build.sparql import query_text, with_values
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
@@ -256,33 +256,10 @@ def name_variants(name: str) -> list[str]:
     return list(dict.fromkeys([name, plain]))
 
 
-def _literal(text: str) -> str:
-    # SPARQL string literals share JSON's escapes for quotes, backslashes and controls.
-    return json.dumps(text, ensure_ascii=False)
-
-
-PERSON_QUERY = """PREFIX wdt: <http://www.wikidata.org/prop/direct/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?item ?name ?type ?sport WHERE {{
-  VALUES ?name {{ {names} }}
-  {{ ?item rdfs:label ?name }} UNION {{ ?item skos:altLabel ?name }}
-  OPTIONAL {{ ?item wdt:P31 ?type }}
-  OPTIONAL {{ ?item wdt:P641 ?sport }}
-}} ORDER BY ?item ?type ?sport"""
-
-NOC_QUERY = """PREFIX wdt: <http://www.wikidata.org/prop/direct/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?item ?label WHERE {{
-  ?item wdt:P984 {code} .
-  OPTIONAL {{ ?item rdfs:label ?label FILTER(LANG(?label) = "en") }}
-}} ORDER BY ?item"""
-
-
 def reconcile_person(client: WikidataClient, entity: Entity, human: str) -> list[Candidate]:
     """Propose items by label or alias, variants without diacritics; a human of the sport."""
-    names = " ".join(f"{_literal(n)}@en" for n in name_variants(entity.label))
-    rows = client.select(PERSON_QUERY.format(names=names))
+    names = [ox.Literal(n, language="en") for n in name_variants(entity.label)]
+    rows = client.select(with_values(query_text("wikidata-person"), {"name": names}))
     by_item: dict[str, dict[str, set[str]]] = {}
     for row in rows:
         found = by_item.setdefault(row["item"], {"name": set(), "type": set(), "sport": set()})
@@ -314,7 +291,8 @@ def _score_person(
 
 def reconcile_noc(client: WikidataClient, entity: Entity) -> list[Candidate]:
     """Propose the item with the NOC's IOC code (P984): a country, so a close match only."""
-    rows = client.select(NOC_QUERY.format(code=_literal(entity.ioc_code or "")))
+    code = ox.Literal(entity.ioc_code or "")
+    rows = client.select(with_values(query_text("wikidata-noc"), {"code": code}))
     items = sorted({r["item"]: r.get("label", "") for r in rows}.items())
     score = 0.9 if len(items) == 1 else 0.7
     reason = "IOC code (P984); the item is the country, not the committee"
@@ -371,20 +349,13 @@ LINKABLE = (
     "Innovation",
     "Competition",
 )
-ENTITY_QUERY = """PREFIX tp: <https://w3id.org/team-pursuit/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?entity ?type ?label ?sport ?code WHERE {
-  ?entity a ?type ; rdfs:label ?label .
-  OPTIONAL { ?team tp:member ?entity ; tp:entryIn/tp:sport ?sport }
-  OPTIONAL { ?entity tp:iocCode ?code }
-} ORDER BY ?entity ?type ?sport"""
 
 
 def linkable_entities(graph: Graph, link_set: LinkSet) -> list[Entity]:
     """Return the graph's entities of linkable classes that the link set does not link."""
     linked = {link.entity for link in link_set.links}
     found: dict[str, Entity] = {}
-    for row in graph.query(ENTITY_QUERY):
+    for row in graph.query(query_text("linkable-entities")):
         assert isinstance(row, ResultRow)
         entity, kind, label, sport, code = (str(v) if v is not None else None for v in row)
         local = (kind or "").removeprefix(TP_IRI)
@@ -396,10 +367,6 @@ def linkable_entities(graph: Graph, link_set: LinkSet) -> list[Entity]:
             sport_qid = link_set.qid_of(sport) if sport else None
             found[entity] = Entity(entity, label, local, sport_qid, code)
     return sorted(found.values(), key=lambda e: (e.kind, e.iri))
-
-
-def _curie(predicate: str) -> str:
-    return next(curie for curie, iri in PREDICATES.items() if iri == predicate)
 
 
 def link_report(entities: Sequence[Entity], link_set: LinkSet) -> list[str]:

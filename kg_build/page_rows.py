@@ -1,52 +1,43 @@
 """The rows the pages show (results, line-ups, team entries, records, medals), from SPARQL.
 
-Each function runs a query of ``kg_build/queries`` with the page's IRI in place of
-``<urn:kg:this>`` and returns typed rows, sorted; ``kg_build.web.profiles`` arranges them into
-pages. A row repeats where the graph holds a value twice (a label in two named graphs, a rank
-under two properties), so rows are merged per thing first: each column keeps the smallest
-value given, whatever order the rows came in. Medals, record types, outcomes and round kinds
-are shown by their code and label from the vocabulary (the ontology graph, or the data where
-it describes them), never by their IRI.
+Each function runs a query of ``kg_build/queries`` with the page's IRI bound to ``?this``
+(``kg_build.sparql.with_values``) and returns typed rows, sorted; ``kg_build.web.profiles``
+arranges them into pages. A row repeats where the graph holds a value twice (a label in two
+named graphs, a rank under two properties), so rows are merged per thing first: each column
+keeps the smallest value given, whatever order the rows came in. Medals, record types,
+outcomes and round kinds are shown by their code and label from the vocabulary (the ontology
+graph, or the data where it describes them), never by their IRI.
 """
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-QUERIES = Path(__file__).resolve().parent / "queries"
-THIS = "<urn:kg:this>"
-BASE = "urn:kg:base"
+import pyoxigraph as ox
+
+from kg_build.sparql import query_text, short, with_values
+
 LAST = 10**9  # sorts a missing order or rank after every given one
 
 Row = dict[str, str]
 Select = Callable[[str], list[dict[str, Any]]]
 
 
-@functools.cache
-def _query_file(name: str) -> str:
-    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-
-
 def query(name: str, iri: str | None = None, base: str | None = None) -> str:
-    """Return the text of ``queries/<name>.rq``, the page's IRI (and the data base) put in."""
-    text = _query_file(name)
+    """Return ``queries/<name>.rq`` with the page's IRI as ``?this``, the base as ``?base``.
+
+    Raise ValueError for an IRI that is none (a path with ``<``, ``"``, a space …).
+    """
+    bindings: dict[str, ox.NamedNode | ox.Literal] = {}
     if iri is not None:
-        text = text.replace(THIS, f"<{checked_iri(iri)}>")
+        bindings["this"] = ox.NamedNode(iri)
     if base is not None:
-        text = text.replace(BASE, checked_iri(base))
-    return text
-
-
-def checked_iri(iri: str) -> str:
-    """Refuse characters that could break out of <…> in a query built from a path."""
-    if any(c in iri for c in '<>"{}|\\^` \n'):
-        raise ValueError(f"not an IRI: {iri!r}")
-    return iri
+        bindings["base"] = ox.Literal(base)
+    text = query_text(name)
+    return with_values(text, bindings) if bindings else text
 
 
 def merge(rows: Iterable[dict[str, Any]], *keys: str) -> list[Row]:
@@ -355,3 +346,35 @@ def team_entries(select: Select, iri: str) -> list[TeamEntry]:
         for row in merge(select(query("team-entries", iri)), "team")
     ]
     return sorted(found, key=lambda e: (e.event_date or "9999", e.event_label, e.iri))
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A property and value of a page's IRI (or a subject and property, for incoming links)."""
+
+    prop: str
+    prop_short: str
+    value: str
+    text: str  # what the page shows: a label, a vocabulary term's name, a literal's text
+    is_iri: bool
+
+
+def facts(rows: list[dict[str, Any]], var: str, kinds: dict[str, Kind]) -> list[Fact]:
+    """Return each (property, ``var``) once, in the rows' order; with its label where it has one.
+
+    A term of our vocabulary reads by its label and code (``World record (WR)``).
+    """
+    labels: dict[tuple[str, str], str] = {}
+    terms: dict[tuple[str, str], tuple[Any, Any]] = {}
+    for row in rows:
+        key = (row["p"].value, str(row[var]))
+        terms.setdefault(key, (row["p"], row[var]))
+        if row["label"] is not None and (key not in labels or row["label"].value < labels[key]):
+            labels[key] = row["label"].value
+    found = []
+    for key, (prop, term) in terms.items():
+        is_iri = isinstance(term, ox.NamedNode)
+        kind = kinds.get(term.value) if is_iri else None
+        text = kind.long if kind else labels.get(key) or short(term)
+        found.append(Fact(prop.value, short(prop), term.value, text, is_iri))
+    return found

@@ -20,12 +20,22 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg_build.defaults import DEFAULT_BASE, PREFIXES, QUESTIONS, SOURCES, SOURCES_NAME, TP_IRI
-from kg_build.page_rows import Athlete, Kind, last_segment, merge, name_key, query, vocabulary
-from kg_build.rdf.namespaces import TP
-from kg_build.sparql import short
 from kg_build.web.diagram import class_diagram
+from kg_build.rdf.namespaces import TP
 from kg_build.web.ontology_doc import ontology_model
+from kg_build.page_rows import (
+    Athlete,
+    Fact,
+    Kind,
+    facts,
+    last_segment,
+    merge,
+    name_key,
+    query,
+    vocabulary,
+)
 from kg_build.web.profiles import athlete_view, result_view, results_view, team_view
+from kg_build.sparql import short
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -258,38 +268,6 @@ class Site:
         labels = [r["label"] for r in self.events() if r["iri"] == event]
         view = results_view(self.select, event, vocabulary(self.select))
         return self._html("results.html", label=labels[0] if labels else slug, event=event, **view)
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """A property and value of a page's IRI (or a subject and property, for incoming links)."""
-
-    prop: str
-    prop_short: str
-    value: str
-    text: str  # what the page shows: a label, a vocabulary term's name, a literal's text
-    is_iri: bool
-
-
-def facts(rows: list[dict[str, Any]], var: str, kinds: dict[str, Kind]) -> list[Fact]:
-    """Return each (property, ``var``) once, in the rows' order; with its label where it has one.
-
-    A term of our vocabulary reads by its label and code (``World record (WR)``).
-    """
-    labels: dict[tuple[str, str], str] = {}
-    terms: dict[tuple[str, str], tuple[Any, Any]] = {}
-    for row in rows:
-        key = (row["p"].value, str(row[var]))
-        terms.setdefault(key, (row["p"], row[var]))
-        if row["label"] is not None and (key not in labels or row["label"].value < labels[key]):
-            labels[key] = row["label"].value
-    found = []
-    for key, (prop, term) in terms.items():
-        is_iri = isinstance(term, ox.NamedNode)
-        kind = kinds.get(term.value) if is_iri else None
-        text = kind.long if kind else labels.get(key) or short(term)
-        found.append(Fact(prop.value, short(prop), term.value, text, is_iri))
-    return found
 
 
 PERSON_TYPES = {str(TP.Person), str(TP.Athlete)}

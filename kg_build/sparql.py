@@ -6,16 +6,19 @@ SPARQL 1.1 JSON, XML, CSV and TSV results, an aligned table, or Turtle/N-Triples
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
 
 from kg_build.defaults import PREFIXES
 from kg_build.errors import SourceError, StoreError
+from kg_build.rdf.curies import curie_or_iri
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
@@ -295,10 +298,42 @@ def short(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, base in PREFIXES.items():
-            if term.value.startswith(base):
-                return f"{prefix}:{term.value.removeprefix(base)}"
-        return f"<{term.value}>"
+        return curie_or_iri(term.value, PREFIXES)
     if isinstance(term, ox.Literal):
         return term.value
     return str(term)
+
+
+# ---------------------------------------------------------------- queries kept in .rq files
+
+QUERIES = Path(__file__).resolve().parent / "queries"
+Term = ox.NamedNode | ox.Literal
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_COMMENT = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
+
+
+@functools.cache
+def query_text(name: str) -> str:
+    """Return the text of ``kg_build/queries/<name>.rq``."""
+    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def with_values(text: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
+    """Return a query with each variable bound by a VALUES block opening its WHERE group.
+
+    The one way to pass values that every store takes, over HTTP too (SPARQL 1.1 §10.2.1):
+    each term is written by pyoxigraph in N-Triples form, which escapes what a literal holds
+    and refuses an IRI that is none, so no value can change the query around it. The values
+    join the whole group, so a variable bound so must not stand alone in a nested group's
+    FILTER or BIND (it is unbound there).
+    """
+    masked = _COMMENT.sub(lambda m: " " * len(m[0]), text)  # no WHERE in a comment counts
+    where = _WHERE.search(masked)
+    if where is None:
+        raise ValueError("the query has no WHERE group to bind values in")
+    blocks = []
+    for variable, value in bindings.items():
+        terms = [value] if isinstance(value, ox.NamedNode | ox.Literal) else list(value)
+        blocks.append(f"VALUES ?{variable} {{ {' '.join(str(t) for t in terms)} }}")
+    inserted = "".join(f"\n  {block}" for block in blocks)
+    return text[: where.end()] + inserted + text[where.end() :]

@@ -9,6 +9,8 @@ datatypes whose lexical forms each engine checks.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,11 +18,11 @@ from click.testing import CliRunner
 
 from kg_build.cli import cli
 from kg_build.defaults import ENGINES
-from kg_build.engines import CHECKED_DATATYPES, refusal
 from kg_build.rdf.lexical import VALIDATORS, XSD, is_valid
 from kg_build.rdf.ontology import load_ontology, vocabulary
 from kg_build.rdf.rdffile import parse_rdf, rdflib_graph
 from kg_build.validate import Validator, load_shapes
+from kg_build.validate.limits import CHECKED_DATATYPES, refusal
 from tests.conftest import ROOT
 
 VOCAB = vocabulary(load_ontology(ROOT / "ontology" / "tp.ttl"))
@@ -264,3 +266,35 @@ def test_a_foreign_shapes_file_is_not_held_to_our_ontology(tmp_path: Path) -> No
     code, err = _kg("validate", str(graph), "--shapes", str(typo))
     assert code == 1
     assert err == f"error: {typo}:3: unknown class tp:TeamEntri (did you mean tp:TeamEntry?)\n"
+
+
+# ---------------------------------------------------------------- the registry
+
+_LOADED = """
+import sys
+from rdflib import Graph
+from kg_build.validate import Validator
+Validator(Graph(), {engine!r}).graph(Graph(), "empty")
+print(" ".join(sorted(m for m in sys.modules if m.startswith(("kg_build.validate.engine_",
+    "pyshacl", "pyrudof", "shacl")) and "." not in m.removeprefix("kg_build.validate."))))
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_registry_loads_the_chosen_engine_alone(engine: str) -> None:
+    # Each engine is a module of its own, imported when chosen: the default never loads
+    # pySHACL's adapter or library, nor pyrudof's.
+    code = _LOADED.format(engine=engine)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [ENGINES[engine]]
+
+
+def test_the_registry_gives_the_validator_choices() -> None:
+    code, err = _kg("validate", "-", "--validator", "jena")
+    assert code == 2
+    choices = ", ".join(f"'{name}'" for name in ENGINES)
+    assert f"'jena' is not one of {choices}" in err
+    with pytest.raises(ValueError, match="unknown SHACL engine 'jena'"):
+        Validator(load_shapes(ROOT / "shapes", VOCAB), "jena")

@@ -8,6 +8,7 @@ graph with an outcome and record types the ontology does not describe.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,13 +18,13 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kg_build.web.chart import GAP, chart, spread
 from kg_build.cli import cli
 from kg_build.defaults import ONTOLOGY
-from kg_build.page_rows import QUERIES, ResultRow, result_rows, vocabulary
+from kg_build.page_rows import ResultRow, query, result_rows, vocabulary
 from kg_build.pages import Site, StoreRunner
-from kg_build.sparql import check_query
+from kg_build.sparql import QUERIES, check_query, query_text, with_values
 from kg_build.store.load import ONTOLOGY_GRAPH
-from kg_build.web.chart import GAP, chart, spread
 from tests.conftest import ROOT
 from tests.pagetext import read_page
 
@@ -196,3 +197,74 @@ def test_spread_keeps_labels_apart_and_inside(ys: list[float]) -> None:
     assert len(out) == len(ys)
     assert all(b - a >= 13 - 0.11 for a, b in itertools.pairwise(out))
     assert all(-0.05 <= y <= 400.05 for y in out)
+
+
+BOUND_QUERIES = sorted(p.stem for p in QUERIES.glob("*.rq") if "?this" in p.read_text())
+BASE_IRI = "https://w3id.org/team-pursuit/id/"
+
+
+@pytest.mark.parametrize("name", BOUND_QUERIES)
+def test_a_page_query_bound_by_values_answers_as_with_the_iri_written_in(
+    bundled: ox.Store, name: str
+) -> None:
+    # The VALUES block joins the whole group; the IRI written in place of ?this is what a
+    # binding means (SPARQL 1.1 §18.6): both must give the same rows on every kind of page.
+    # Without LIMIT: exists.rq's one row is any of them.
+    text = re.sub(r"LIMIT \d+", "", query_text(name))
+    for page in PAGES[:6]:
+        iri = BASE_IRI + page.removeprefix("/page/").removesuffix(".html")
+        bound_text = with_values(text, {"this": ox.NamedNode(iri)})
+        bound = bundled.query(bound_text, use_default_graph_as_union=True)
+        written = text.replace("?this", f"<{iri}>")
+        oracle = bundled.query(written, use_default_graph_as_union=True)
+        assert _answer(bound) == _answer(oracle), (name, iri)
+
+
+def _answer(result: object) -> list[str]:
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return sorted(repr([str(s[n]) for n in names]) for s in result)
+    assert isinstance(result, ox.QueryTriples)
+    return sorted(str(t) for t in result)
+
+
+HOSTILE = [
+    'a" } ?s ?p ?o . FILTER(true) { "',
+    "x> } UNION { ?s ?p ?o } #",
+    'quote \\" and } brace',
+    "line\nbreak ' single",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_hostile_label_is_one_value_and_cannot_change_the_query(text: str) -> None:
+    store = ox.Store()
+    athlete = ox.NamedNode("http://example.org/a")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    store.add(ox.Quad(athlete, label, ox.Literal(text, language="en")))
+    store.add(ox.Quad(ox.NamedNode("http://example.org/b"), label, ox.Literal("other")))
+    query_ = with_values(
+        "SELECT ?item ?name WHERE { ?item <http://www.w3.org/2000/01/rdf-schema#label> ?name }",
+        {"name": [ox.Literal(text, language="en")]},
+    )
+    rows = [(s["item"], s["name"]) for s in store.query(query_)]  # type: ignore[union-attr]
+    assert rows == [(athlete, ox.Literal(text, language="en"))]
+
+
+@pytest.mark.parametrize(
+    "iri", ["http://example.org/a> } UNION { ?s ?p ?o", 'http://example.org/"x"', "http://e/{}"]
+)
+def test_a_hostile_iri_is_refused_before_any_query(iri: str, bundled: ox.Store) -> None:
+    with pytest.raises(ValueError):
+        query("exists", iri)
+    path = "/page/" + iri.removeprefix("http://").replace(" ", "%20") + ".html"
+    assert _site(bundled).answer(path, "text/html").status == 404
+
+
+def test_values_open_the_where_group_not_a_comment() -> None:
+    text = "# says WHERE { in a comment\nSELECT ?o WHERE { ?this ?p ?o }"
+    bound = with_values(text, {"this": ox.NamedNode("http://example.org/a")})
+    assert bound.splitlines()[:2] == ["# says WHERE { in a comment", "SELECT ?o WHERE {"]
+    assert "VALUES ?this { <http://example.org/a> }" in bound.splitlines()[2]
+    with pytest.raises(ValueError, match="no WHERE group"):
+        with_values("ASK { ?this ?p ?o }", {"this": ox.NamedNode("http://example.org/a")})

@@ -15,7 +15,7 @@ from kg_build.cli import cli
 from kg_build.defaults import ENGINES
 from kg_build.errors import OntologyError
 from kg_build.rdf.ontology import load_ontology, vocabulary
-from kg_build.shapes import load_shapes
+from kg_build.validate import load_shapes
 from tests.conftest import ROOT
 
 VOCAB = vocabulary(load_ontology(ROOT / "ontology" / "tp.ttl"))

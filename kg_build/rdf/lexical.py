@@ -2,7 +2,7 @@
 
 SHACL's ``sh:datatype`` fails an ill-typed literal (§4.1.1): ``"2021-08-32"^^xsd:date`` is
 not an xsd:date. The engines check the lexical forms of some datatypes and not of others
-(``kg_build/engines.py`` says which); where the engine in use does not, the gate checks the
+(``kg_build/validate/limits.py`` says which); where the engine in use does not, the gate checks the
 data's literals of those datatypes here, strictly: no whitespace, the ranges of the derived
 integers, days that exist (29 February only in a leap year).
 """

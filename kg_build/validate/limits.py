@@ -8,14 +8,14 @@ refuses, naming the shape and the feature (EngineLimit: exit 1, nothing validate
 
 - in the shapes (``refusal``): SPARQL-based constraint components and ``$currentShape``
   (pyrudof), ``$shapesGraph`` (pyrudof, pySHACL), a pre-bound variable used in a nested
-  group that does not bind it (pyrudof; kg_build/shacl_sparql.py);
+  group that does not bind it (pyrudof; kg_build/validate/shacl_sparql.py);
 - in the data (``ill_typed``): a literal not of the lexical space of its datatype, when the
   engine does not check that datatype's forms (CHECKED_DATATYPES, measured by
   tests/test_engines.py), the shapes use it with sh:datatype, and the engine reported no
   sh:datatype result with that literal as its value.
 
 What SHACL forbids every engine (§5.3.1: MINUS, VALUES …) is refused when the shapes are
-loaded, whatever the engine (kg_build/shapes.py).
+loaded, whatever the engine (kg_build/validate/shapes.py).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from rdflib.term import Node
 
 from kg_build.errors import EngineLimit, one_line
 from kg_build.rdf.lexical import VALIDATORS, XSD, is_valid
-from kg_build.shacl_sparql import Query, nested_use, parsed, queries, variables_named
-from kg_build.shapes_sparql import prefixes_of
+from kg_build.validate.shacl_sparql import Query, nested_use, parsed, queries, variables_named
+from kg_build.validate.shapes_sparql import prefixes_of
 
 _INTEGERS: tuple[str, ...] = (
     "integer",

@@ -11,8 +11,10 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from kg_build.findings import (
+from kg_build.validate.engine import DataGraph, placed
+from kg_build.validate.findings import (
     IRI,
+    Finding,
     Result,
     focus_term,
     number,
@@ -22,6 +24,7 @@ from kg_build.findings import (
     value_term,
     worded,
 )
+from kg_build.validate.limits import engine_failure
 
 _RANGES: dict[str, tuple[URIRef, Callable[[Decimal, Decimal], bool]]] = {
     str(SH.MinInclusiveConstraintComponent): (SH.minInclusive, operator.ge),
@@ -31,17 +34,20 @@ _RANGES: dict[str, tuple[URIRef, Callable[[Decimal, Decimal], bool]]] = {
 }
 
 
-class Rudof:
+class Engine:
     """The shapes read by pyrudof once, ready to validate many graphs."""
 
     def __init__(self, shapes: Graph) -> None:
+        """Keep the shapes; pyrudof reads them when first used."""
         self.shapes = shapes
         self._rudof: Any = None
         self._rudof_shapes = b""  # the shapes pyrudof read, as N-Triples
 
-    def results(self, nt: bytes) -> list[Result]:
-        """Validate a graph given as N-Triples; return its results."""
-        return self._pyrudof(nt)
+    def findings(self, data: DataGraph, where: str) -> list[Finding]:
+        """Validate a graph as N-Triples; return its results as findings."""
+        with engine_failure("pyrudof", where):
+            results = self._pyrudof(data.ntriples)
+        return placed(results, data, where)
 
     def _pyrudof(self, nt: bytes) -> list[Result]:
         import pyrudof  # imported here: a pySHACL run should not pay for it, and vice versa

@@ -16,8 +16,9 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, SH, XSD
 
-from kg_build.defaults import PREFIXES, SHAPES_IRI
+from kg_build.defaults import PREFIXES
 from kg_build.rdf.namespaces import TP
+from kg_build.rdf.curies import SHACL_NAMESPACES, compress, expand
 
 _QUOTED = re.compile(r'^"(.*)"(?:@[A-Za-z0-9-]+|\^\^\S+)?$', re.DOTALL)
 
@@ -140,29 +141,15 @@ def unquote(text: str) -> str:
     return match.group(1).replace('\\"', '"').replace("\\\\", "\\")
 
 
-_SHORT = (
-    ("tp:", str(TP)),
-    ("tps:", SHAPES_IRI),
-    ("sh:", str(SH)),
-    ("xsd:", str(XSD)),
-)
-
-
 def short(term: object) -> str:
     """Return an IRI of ours, SHACL's or XSD's as a prefixed name (``tp:finishTime``)."""
     text = str(term)
-    for prefix, base in _SHORT:
-        if text.startswith(base):
-            return prefix + text.removeprefix(base)
-    return text
+    return compress(text, SHACL_NAMESPACES) or text
 
 
 def full_iri(text: str) -> str:
     """Return a name a finding gives in short form (``tp:finishTime``) as the full IRI."""
-    for prefix, base in _SHORT:
-        if text.startswith(prefix):
-            return base + text.removeprefix(prefix)
-    return text
+    return expand(text, SHACL_NAMESPACES) or text
 
 
 _TYPED = re.compile(r'^(".*")\^\^(?:<([^>]*)>|([A-Za-z][\w-]*):(\S*))$', re.DOTALL)

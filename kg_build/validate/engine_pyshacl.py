@@ -8,8 +8,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kg_build.engines import engine_failure
-from kg_build.findings import (
+from kg_build.validate.engine import DataGraph
+from kg_build.validate.findings import (
     Finding,
     Sources,
     focus_term,
@@ -19,7 +19,8 @@ from kg_build.findings import (
     value_term,
     worded,
 )
-from kg_build.shapes_sparql import imported
+from kg_build.validate.limits import engine_failure
+from kg_build.validate.shapes_sparql import imported
 
 
 class PreparedQueries(Graph):
@@ -74,6 +75,22 @@ def pyshacl_shapes(shapes: Graph) -> Graph:
         for declaration in [d for source in sources for d in copy.objects(source, SH.declare)]:
             copy.add((node, SH.declare, declaration))
     return copy
+
+
+class Engine:
+    """pySHACL with the shapes as it reads them, and each SPARQL query parsed once."""
+
+    def __init__(self, shapes: Graph) -> None:
+        """Keep the shapes; they are read as pySHACL reads them when first used."""
+        self.shapes = shapes
+        self._shapes: Graph | None = None
+        self._prepared: dict[Any, Any] = {}
+
+    def findings(self, data: DataGraph, where: str) -> list[Finding]:
+        """Validate the data as an rdflib graph; return its results as findings."""
+        if self._shapes is None:
+            self._shapes = pyshacl_shapes(self.shapes)
+        return run_pyshacl(data.graph, self._shapes, where, self._prepared)
 
 
 def run_pyshacl(data: Graph, shapes: Graph, where: str, prepared: dict[Any, Any]) -> list[Finding]:

@@ -5,48 +5,25 @@ Three engines run the same shapes. pySHACL is the reference; the SHACL Engine (R
 and many times pySHACL. Tests hold both fast engines to pySHACL's results (severity, focus,
 path, shape, constraint component) on every shape fixture and on whole builds, and every
 engine to the W3C SHACL test suite. An engine refuses what it cannot check
-(``kg_build/engines.py``); its adapter turns its results into findings
-(``kg_build/findings.py``; pySHACL's and pyrudof's adapters have modules of their own).
+(``kg_build/validate/limits.py``); its adapter, one module each behind one interface
+(``kg_build/validate/engine.py``), turns its results into findings
+(``kg_build/validate/findings.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kg_build.defaults import DEFAULT_ENGINE, ENGINES
-from kg_build.engine_pyrudof import Rudof
-from kg_build.engine_pyshacl import pyshacl_shapes, run_pyshacl
-from kg_build.engines import (
-    ENGINE_NAMES,
-    engine_failure,
-    ill_typed,
-    refusal,
-    unchecked_datatypes,
-)
 from kg_build.errors import EngineLimit, OntologyError
-from kg_build.findings import Finding as Finding  # re-exported: where it lived
-from kg_build.findings import (
-    Result,
-    Sources,
-    bare_iri,
-    focus_term,
-    parsed_triples,
-    severity_name,
-    short,
-    triples_of,
-    value_term,
-    worded,
-)
-from kg_build.findings import full_iri as full_iri  # re-exported, as value_term
-from kg_build.rdf.rdffile import RdfText, rdflib_graph
-from kg_build.shapes import defined_at, where_defined
-from kg_build.shapes import load_shapes as load_shapes  # re-exported: where it lived
+from kg_build.validate.engine import DataGraph, load_engine
+from kg_build.validate.findings import Finding, Sources, short, value_term
+from kg_build.validate.limits import ENGINE_NAMES, ill_typed, refusal, unchecked_datatypes
+from kg_build.validate.shapes import defined_at, where_defined
 
 SHARED_ENTITY = URIRef("https://w3id.org/team-pursuit/shapes#sharedEntity")
 _TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
@@ -104,45 +81,32 @@ class Validator:
         ``source`` is the shapes' folder or file, to name the line of a shape it refuses.
         """
         if engine not in ENGINES:
-            raise ValueError(f"unknown SHACL engine {engine!r} (expected one of {ENGINES})")
+            raise ValueError(f"unknown SHACL engine {engine!r} (expected one of {tuple(ENGINES)})")
         _refuse_unsupported(shapes, engine, source)
         self.engine = engine
         self.shapes = shapes
+        self._engine = load_engine(engine, shapes)
         self._unchecked = unchecked_datatypes(shapes, engine)  # see _refuse_missed
-        self._prepared: dict[Any, Any] = {}  # pySHACL: SHACL-SPARQL queries, parsed once
-        self._pyshacl_shapes: Graph | None = None  # pySHACL: the shapes as it reads them
-        self._rudof = Rudof(shapes)  # reads the shapes when first used
-        self._compiled: Any = None  # the SHACL Engine's compiled shapes
         # sh:targetNode names focus nodes whether the data has them or not (SHACL §2.1.3.1).
         self._targets_nodes = (None, SH.targetNode, None) in shapes
 
     def graph(self, data: Graph, where: str) -> list[Finding]:
         """Validate an rdflib graph; ``where`` names it for a focus node with no source line."""
-        if self.engine == "pyshacl":
-            findings = run_pyshacl(data, self._shapes_for_pyshacl(), where, self._prepared)
-            if self._unchecked:
-                nt = data.serialize(format="nt", encoding="utf-8")
-                self._refuse_missed(nt, findings, where, lambda: triples_of(data))
-            return findings
-        nt = data.serialize(format="nt", encoding="utf-8")
-        return self._fast(nt, where, lambda: triples_of(data))
+        return self._validate(DataGraph(graph=data), where)
 
     def ntriples(self, nt: bytes, where: str) -> list[Finding]:
         """Validate a graph given as N-Triples (every literal as written)."""
-        if self.engine == "pyshacl":
-            data = rdflib_graph(RdfText(nt))
-            findings = run_pyshacl(data, self._shapes_for_pyshacl(), where, self._prepared)
-            self._refuse_missed(nt, findings, where, lambda: parsed_triples(nt))
-            return findings
-        return self._fast(nt, where, lambda: parsed_triples(nt))
+        return self._validate(DataGraph(nt=nt), where)
 
-    def _refuse_missed(
-        self,
-        nt: bytes,
-        findings: list[Finding],
-        where: str,
-        triples: Callable[[], Iterable[tuple[str, str, str]]],
-    ) -> None:
+    def _validate(self, data: DataGraph, where: str) -> list[Finding]:
+        if not self._targets_nodes and data.is_empty():
+            return []
+        findings = self._engine.findings(data, where)
+        if self._unchecked:
+            self._refuse_missed(data, findings, where)
+        return findings
+
+    def _refuse_missed(self, data: DataGraph, findings: list[Finding], where: str) -> None:
         """Raise EngineLimit for an ill-typed literal that the engine may have let through.
 
         The engine does not check the lexical forms of some datatypes the shapes require
@@ -150,13 +114,13 @@ class Validator:
         that no sh:datatype result names may be a violation the engine missed (or no shape's
         value at all): the report cannot be trusted, so there is none.
         """
-        suspects = ill_typed(nt, self._unchecked) if self._unchecked else []
+        suspects = ill_typed(data.ntriples, self._unchecked)
         reported = {f.value for f in findings if f.component == "sh:DatatypeConstraintComponent"}
         missed = sorted(s for s in suspects if value_term(s[2]) not in reported)
         if not missed:
             return
         subject, predicate, literal = missed[0]  # the first in order: the same in every run
-        file, line = Sources(triples()).locate(subject)
+        file, line = Sources(data.triples()).locate(subject)
         lexical, datatype = literal.rsplit("^^", 1)
         datatype = short(datatype.strip("<>"))
         raise EngineLimit(
@@ -166,46 +130,6 @@ class Validator:
             f"{short(predicate)}: it does not check whether a literal is a valid {datatype}, "
             f"this one is not, and it reported nothing on it; no report is given",
         )
-
-    def _shapes_for_pyshacl(self) -> Graph:
-        if self._pyshacl_shapes is None:
-            self._pyshacl_shapes = pyshacl_shapes(self.shapes)
-        return self._pyshacl_shapes
-
-    def _fast(
-        self, nt: bytes, where: str, triples: Callable[[], Iterable[tuple[str, str, str]]]
-    ) -> list[Finding]:
-        if not nt.strip() and not self._targets_nodes:
-            return []
-        with engine_failure(self.engine, where):
-            results = (
-                self._rudof.results(nt) if self.engine == "pyrudof" else self._shacl_engine(nt)
-            )
-        findings = sorted(Sources(triples()).finding(r, where) for r in results) if results else []
-        self._refuse_missed(nt, findings, where, triples)
-        return findings
-
-    def _shacl_engine(self, nt: bytes) -> list[Result]:
-        import shacl  # imported here, as pyrudof is: only the engine in use is loaded
-
-        if self._compiled is None:
-            shapes = self.shapes.serialize(format="nt", encoding="utf-8").decode("utf-8")
-            self._compiled = shacl.Shapes.from_text(shapes, format="nt")
-        # Each call validates a fresh copy of the compiled shapes' store: nothing carries over.
-        report = self._compiled.validate_text(nt.decode("utf-8"), format="nt")
-        return [
-            (
-                focus_term(bare_iri(r.focus_node)),
-                short(bare_iri(r.path)) if r.path is not None else "-",
-                r.message
-                or worded(self.shapes, r.component_iri, bare_iri(r.source_shape), r.value),
-                short(bare_iri(r.source_shape)),
-                severity_name(bare_iri(str(r.severity_iri))),
-                short(r.component_iri),
-                value_term(r.value),
-            )
-            for r in report.results
-        ]
 
 
 def _refuse_unsupported(shapes: Graph, engine: str, source: Path | None) -> None:
@@ -224,9 +148,3 @@ def _refuse_unsupported(shapes: Graph, engine: str, source: Path | None) -> None
         f"{ENGINE_NAMES[engine]} cannot check {shape}: {found.feature}; "
         f"nothing was validated{instead}",
     )
-
-
-# ---------------------------------------------------------------- pySHACL, the reference
-
-
-# ---------------------------------------------------------------- pyrudof's results

@@ -5,7 +5,7 @@ tp:finalRnk`` finds no values and ``sh:targetClass tp:TeamEntri`` no focus nodes
 conforms. Every ``tp:`` term of a shape (in its triples and in its SPARQL) must therefore be
 declared, with the kind its place needs; and every SPARQL query must parse, with the prefixes
 its ``sh:prefixes`` declare (SHACL §5.2.1), before any engine runs it, so that each engine
-fails alike (``kg_build/shapes_sparql.py``). Errors name the file and line.
+fails alike (``kg_build/validate/shapes_sparql.py``). Errors name the file and line.
 
 The same load reads any shapes graph ``kg validate --shapes`` names, a folder or one file in
 any RDF format, every literal as written (``kg_build/rdf/rdffile.py``). Only ``tp:`` terms are
@@ -23,14 +23,14 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from kg_build.defaults import SHAPES_IRI as SHAPES_IRI  # re-exported: where it lived
 from kg_build.defaults import TP_IRI
 from kg_build.errors import OntologyError, SourceError
 from kg_build.model import Vocabulary
 from kg_build.parse.article import display_path
+from kg_build.rdf.curies import curie_or_iri
 from kg_build.rdf.ontology import parse_turtle
 from kg_build.rdf.rdffile import format_of, rdflib_graph, read_rdf
-from kg_build.shapes_sparql import (
+from kg_build.validate.shapes_sparql import (
     ShapeFile,
     check_queries,
     prefixes_of,
@@ -197,7 +197,7 @@ def _problem(iri: str, kinds: set[str], vocab: Vocabulary) -> str | None:
         "term": vocab.terms,
     }
     specific = sorted(kinds - {"term"})
-    short = _short(iri)
+    short = curie_or_iri(iri)
     if iri not in vocab.terms:
         kind = specific[0] if len(specific) == 1 else "term"
         close = difflib.get_close_matches(
@@ -220,10 +220,6 @@ def _kind(iri: str, vocab: Vocabulary) -> str:
     if iri in vocab.individuals:
         return "an individual"
     return "a property"
-
-
-def _short(iri: str) -> str:
-    return "tp:" + iri.removeprefix(TP_IRI) if iri.startswith(TP_IRI) else f"<{iri}>"
 
 
 def _prefix_names(file: ShapeFile, shapes: Graph) -> set[str]:

@@ -3,7 +3,8 @@
 Every SPARQL constraint has one ``sh:select``; every query (``sh:select``, ``sh:ask``) parses
 with the prefixes its ``sh:prefixes`` declare (SHACL §5.2.1, following ``owl:imports``), checked
 with Oxigraph's parser, as the Rust engines use, and placed with rdflib's; and keeps to what
-SHACL-SPARQL allows a query whose variables are pre-bound (§5.3.1, ``kg_build/shacl_sparql.py``).
+SHACL-SPARQL allows a query whose variables are pre-bound (§5.3.1,
+``kg_build/validate/shacl_sparql.py``).
 Errors name the file's line inside the query, the constraint and its shape.
 """
 
@@ -18,9 +19,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
-from kg_build.defaults import SHAPES_IRI, TP_IRI
+from kg_build.defaults import TP_IRI
 from kg_build.errors import OntologyError, one_line
-from kg_build.shacl_sparql import forbidden, might_be_forbidden, parsed, queries
+from kg_build.rdf.curies import curie_or_iri
+from kg_build.validate.shacl_sparql import forbidden, might_be_forbidden, parsed, queries
 
 _QUERIES = (SH.select, SH.ask)
 
@@ -240,10 +242,7 @@ def _describe(shapes: Graph, node: Node) -> str:
 
 
 def _name(node: Node) -> str:
-    text = str(node)
-    if text.startswith(SHAPES_IRI):
-        return "tps:" + text.removeprefix(SHAPES_IRI)
-    return _short(text) if isinstance(node, URIRef) else "a blank node"
+    return curie_or_iri(str(node)) if isinstance(node, URIRef) else "a blank node"
 
 
 def definition_line(file: ShapeFile, node: Node, owner: Node | None) -> int | None:
@@ -263,7 +262,3 @@ def _query_line(file: ShapeFile, query: str, line: int) -> int | None:
     text = "\n".join(file.lines)
     at = text.find(query)
     return None if at < 0 else text.count("\n", 0, at) + line
-
-
-def _short(iri: str) -> str:
-    return "tp:" + iri.removeprefix(TP_IRI) if iri.startswith(TP_IRI) else f"<{iri}>"
