@@ -25,7 +25,7 @@ def __getattr__(name: str) -> object:
 
         return Article
     if name in ("parse_article", "parse_bytes"):
-        from kg_build.parse.article import article
+        from kg_build.parse import article
 
         return getattr(article, name)
     raise AttributeError(f"module 'kg_build' has no attribute {name!r}")

@@ -16,9 +16,9 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from kg_build.defaults import PREFIXES, TP_IRI
-from kg_build.rdf.iris import slug
 from kg_build.model import DatasetDescription, Distribution, Partition
 from kg_build.rdf.curies import compress
+from kg_build.rdf.iris import slug
 
 LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 TITLE = "Olympic team pursuit knowledge graph"

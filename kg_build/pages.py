@@ -20,9 +20,6 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg_build.defaults import DEFAULT_BASE, PREFIXES, QUESTIONS, SOURCES, SOURCES_NAME, TP_IRI
-from kg_build.web.diagram import class_diagram
-from kg_build.rdf.namespaces import TP
-from kg_build.web.ontology_doc import ontology_model
 from kg_build.page_rows import (
     Athlete,
     Fact,
@@ -34,8 +31,11 @@ from kg_build.page_rows import (
     query,
     vocabulary,
 )
-from kg_build.web.profiles import athlete_view, result_view, results_view, team_view
+from kg_build.rdf.namespaces import TP
 from kg_build.sparql import short
+from kg_build.web.diagram import class_diagram
+from kg_build.web.ontology_doc import ontology_model
+from kg_build.web.profiles import athlete_view, result_view, results_view, team_view
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"

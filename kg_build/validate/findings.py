@@ -17,8 +17,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, SH, XSD
 
 from kg_build.defaults import PREFIXES
-from kg_build.rdf.namespaces import TP
 from kg_build.rdf.curies import SHACL_NAMESPACES, compress, expand
+from kg_build.rdf.namespaces import TP
 
 _QUOTED = re.compile(r'^"(.*)"(?:@[A-Za-z0-9-]+|\^\^\S+)?$', re.DOTALL)
 

@@ -32,7 +32,7 @@ from kg_build.pool import Chooser, Limits, QueryPool, QueryRefused
 from kg_build.web.guard import check_services, check_shape
 
 __all__ = ["Limits", "QueryRefused", "make_app"]
-LOG = logging.getLogger("kg_build.web.app")
+LOG = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 RESULT_TYPES = {
