@@ -104,7 +104,7 @@ make_corpus(int(sys.argv[1]), Path(sys.argv[2]), seed=7)
 CQ_TIMES = """
 import csv, io, json, sys, time
 import pyoxigraph as ox
-from kg_build.sparql import render_result, store_result
+from kg_build.store.sparql import render_result, store_result
 store = ox.Store.read_only(sys.argv[1])
 times = {}
 for path in sys.argv[2:]:

@@ -40,7 +40,7 @@ from kg_build.errors import (
     ValidationFailed,
 )
 from kg_build.extract import Inputs, extract_article
-from kg_build.link import (
+from kg_build.link.wikidata import (
     LINK_SET,
     Candidate,
     WikidataClient,

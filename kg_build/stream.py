@@ -29,7 +29,7 @@ from rdflib import Graph
 from kg_build.defaults import RDF_TYPE, RDFS_LABEL, TP_IRI
 from kg_build.errors import ValidationFailed
 from kg_build.extract import extract_article
-from kg_build.link import LINK_SET, Link, load_link_set
+from kg_build.link.wikidata import LINK_SET, Link, load_link_set
 from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources, rules_to_ntriples
 from kg_build.mapping.vocabulary import Descriptions
 from kg_build.model import Diagnostic

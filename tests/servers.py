@@ -224,8 +224,8 @@ def _cmdline(pid: int) -> bytes:
 
 
 def serve_args(limits: object | None) -> list[str]:
-    """Return the kg serve options that set ``limits`` (a kg_build.pool.Limits)."""
-    from kg_build.pool import Limits
+    """Return the kg serve options that set ``limits`` (a kg_build.web.pool.Limits)."""
+    from kg_build.web.pool import Limits
 
     chosen = limits if isinstance(limits, Limits) else Limits()
     shape = chosen.shape

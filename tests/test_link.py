@@ -13,7 +13,7 @@ from rdflib.namespace import SKOS
 from kg_build.cli import cli
 from kg_build.defaults import DEFAULT_BASE
 from kg_build.errors import MappingError
-from kg_build.link import load_link_set, name_variants
+from kg_build.link.wikidata import load_link_set, name_variants
 from kg_build.pipeline import Built
 from tests.conftest import ROOT
 from tests.servers import sparql_server

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, URIRef
 
-from kg_build.pages import read_source_line
 from kg_build.pipeline import extract_sources
+from kg_build.web.pages import read_source_line
 from tests.conftest import CYCLING, ROOT
 from tests.projects import ARTICLE, STEM, fill_in, run_kg, split_by_hand
 
@@ -28,9 +28,9 @@ SHIPPED = {
     "kg_build/data/shapes": ("shapes", "*"),
     "kg_build/data/sources": ("sources", "*"),
     "kg_build/data/questions": ("tests/cq", "*.rq"),  # the expected answers stay in tests
-    "kg_build/templates": ("kg_build/templates", "*"),
-    "kg_build/queries": ("kg_build/queries", "*"),  # the pages' SPARQL
-    "kg_build/static": ("kg_build/static", "*"),
+    "kg_build/web/templates": ("kg_build/web/templates", "*"),
+    "kg_build/store/queries": ("kg_build/store/queries", "*"),  # the pages' SPARQL
+    "kg_build/web/static": ("kg_build/web/static", "*"),
     "kg_build/skeleton": ("kg_build/skeleton", "*"),  # what kg init writes
 }
 # What the copy the wheel is built from leaves out: what git ignores, and git itself.
@@ -42,7 +42,7 @@ GRAPH_FILES = ("team-pursuit.ttl", "team-pursuit.nt")
 QUESTION = ROOT / "tests" / "cq" / "02-winning-time.rq"
 # Printed by the installed package: where it and its data are, and what the query page reads.
 WHERE = """
-import kg_build, kg_build.defaults as d, kg_build.pages as p
+import kg_build, kg_build.defaults as d, kg_build.web.pages as p
 for path in (kg_build.__file__, d.ONTOLOGY, d.MAPPINGS, d.SHAPES, d.SOURCES, d.QUESTIONS):
     print(path)
 print(len(p.competency_questions()))

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from kg_build.cli import cli
 from kg_build.defaults import ONTOLOGY
-from kg_build.page_rows import ResultRow, query, result_rows, vocabulary
-from kg_build.pages import Site, StoreRunner
-from kg_build.sparql import QUERIES, check_query, query_text, with_values
 from kg_build.store.load import ONTOLOGY_GRAPH
+from kg_build.store.sparql import QUERIES, check_query, query_text, with_values
 from kg_build.web.chart import GAP, chart, spread
+from kg_build.web.page_rows import ResultRow, query, result_rows, vocabulary
+from kg_build.web.pages import Site, StoreRunner
 from tests.conftest import ROOT
 from tests.pagetext import read_page
 

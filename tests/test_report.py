@@ -24,8 +24,8 @@ from rdflib.term import Node
 from kg_build.cli import cli
 from kg_build.defaults import ENGINES
 from kg_build.rdf.ontology import load_ontology, vocabulary
-from kg_build.report import FOCUS_SOURCE_FILE, FOCUS_SOURCE_LINE, report_graph
 from kg_build.validate import Validator, load_shapes
+from kg_build.validate.report import FOCUS_SOURCE_FILE, FOCUS_SOURCE_LINE, report_graph
 from tests.conftest import ROOT, shapes_with
 
 FIXTURES = ROOT / "tests" / "data" / "shapes"

@@ -25,8 +25,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg_build.cli import cli
-from kg_build.pool import Limits
 from kg_build.web.guard import ShapeLimits
+from kg_build.web.pool import Limits
 from tests.servers import KgServer, http_server, kg_serve
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph
 
 from kg_build.cli import cli
 from kg_build.pipeline import Built
-from kg_build.sparql import answer_of, render, render_result, store_result
+from kg_build.store.sparql import answer_of, render, render_result, store_result
 from tests.conftest import ROOT
 from tests.servers import (
     Virtuoso,

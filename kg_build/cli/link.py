@@ -69,7 +69,7 @@ def link_command(
       kg link --report
       kg link --endpoint http://127.0.0.1:9999/sparql -o review.sssom.tsv
     """
-    from kg_build.link import (
+    from kg_build.link.wikidata import (
         LINK_SET,
         WikidataClient,
         link_report,
@@ -121,8 +121,8 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
     Example:
       kg export quickstatements -o statements.qs
     """
-    from kg_build.export import article_urls, quickstatements
-    from kg_build.link import LINK_SET, load_link_set
+    from kg_build.link.quickstatements import article_urls, quickstatements
+    from kg_build.link.wikidata import LINK_SET, load_link_set
     from kg_build.pipeline import Config, build
 
     paths = command_paths(sources, mappings=mappings)

@@ -203,7 +203,7 @@ def result_format(output: str, given: str | None) -> str:
 def write_report(path: Path | None, findings: tuple[Finding, ...]) -> None:
     """Write the SHACL validation report of ``findings`` if --report asked for one."""
     if path is not None:
-        from kg_build.report import report_to_bytes
+        from kg_build.validate.report import report_to_bytes
 
         write_atomic(path, report_to_bytes(findings))
 

@@ -68,7 +68,7 @@ def check_command(
       kg check
       kg check sources/cycling-2024-mens-team-pursuit.txt --template templates
     """
-    from kg_build.check import check_articles, check_summary, template_folder
+    from kg_build.curated.check import check_articles, check_summary, template_folder
     from kg_build.curated.template import write_template
     from kg_build.pipeline import Config
 

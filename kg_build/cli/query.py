@@ -24,9 +24,9 @@ from kg_build.cli.options import (
 from kg_build.defaults import STDOUT
 from kg_build.messages import redact
 from kg_build.output import write_output
-from kg_build.sparql import RESULT_FORMATS
 from kg_build.store.load import GraphStoreLoader, LoadPlan, describe_plan, query_endpoint_for
 from kg_build.store.query import QuerySource, read_query, run_query
+from kg_build.store.sparql import RESULT_FORMATS
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests

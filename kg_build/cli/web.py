@@ -15,7 +15,7 @@ from kg_build.store.load import reading
 from kg_build.web.guard import ShapeLimits
 
 if TYPE_CHECKING:
-    from kg_build.pool import Limits
+    from kg_build.web.pool import Limits
 
 
 SHAPE_NAMES = ("max_query_bytes", "max_nesting", "max_operators", "max_clauses")
@@ -132,7 +132,7 @@ def serve_command(
       kg build && kg serve --port 8000
       curl -H 'Accept: text/turtle' -L http://127.0.0.1:8000/id/noc/ROC
     """
-    from kg_build.pages import Site  # imported where used: jinja2 costs `kg build` ~40 ms
+    from kg_build.web.pages import Site  # imported where used: jinja2 costs `kg build` ~40 ms
     from kg_build.web.serving import serve
 
     server = serve(store_dir, host, port, serve_limits(allow_service, limits), Site(ontology))
@@ -145,7 +145,7 @@ def serve_command(
 
 def serve_limits(allow_service: tuple[str, ...], options: dict[str, Any]) -> Limits:
     """Gather kg serve's limit options."""
-    from kg_build.pool import Limits  # asyncio and multiprocessing: not for the other commands
+    from kg_build.web.pool import Limits  # asyncio and multiprocessing: not for the other commands
 
     shape = ShapeLimits(*(options.pop(name) for name in SHAPE_NAMES))
     return Limits(shape=shape, allow_service=frozenset(allow_service), **options)
@@ -164,7 +164,7 @@ def site_command(output: Path, store_dir: Path, ontology: Path) -> None:
     Example:
       kg site -o public/
     """
-    from kg_build.pages import Site, StoreRunner, site_files  # as in serve_command
+    from kg_build.web.pages import Site, StoreRunner, site_files  # as in serve_command
 
     site = Site(ontology)
     count = 0

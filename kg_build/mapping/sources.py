@@ -18,7 +18,7 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from kg_build.link import Link
+from kg_build.link.wikidata import Link
 from kg_build.model import dataset, records
 from kg_build.model.records import Extraction
 

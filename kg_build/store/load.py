@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg_build.errors import StoreError
 from kg_build.publish.readers import pin_generation
-from kg_build.sparql import http_request, query_endpoint, raise_for_status
+from kg_build.store.sparql import http_request, query_endpoint, raise_for_status
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests

@@ -2,7 +2,7 @@
 
 Each engine gives a result its own way (an IRI bare or in ``<>``, a datatype prefixed or not,
 a date bare); a finding says it one way, so that engines can be compared and every engine
-prints and reports the same (``kg_build/report.py``).
+prints and reports the same (``kg_build/validate/report.py``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """``kg serve``'s application: the SPARQL 1.1 Protocol at /sparql, and the pages.
 
 An ASGI application (Starlette) in front of a pool of query worker processes
-(``kg_build.pool``); ``kg_build.web.serving`` runs it under uvicorn. What no server does for us
+(``kg_build.web.pool``); ``kg_build.web.serving`` runs it under uvicorn. What no server does for us
 stays ours: the query-shape limits and the SERVICE policy (``kg_build.web.guard``), checked
 before a query reaches a worker; the row cap (``kg_build.store.answers``); the pages
-(``kg_build.pages``). Entity IRIs follow the W3C "Cool URIs" 303 practice: ``/id/…``
+(``kg_build.web.pages``). Entity IRIs follow the W3C "Cool URIs" 303 practice: ``/id/…``
 answers 303 See Other to ``/page/….html`` for HTML, or to ``/data/…`` for RDF.
 """
 
@@ -27,9 +27,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kg_build.errors import SourceError
-from kg_build.pages import PageAnswer, Site
-from kg_build.pool import Chooser, Limits, QueryPool, QueryRefused
 from kg_build.web.guard import check_services, check_shape
+from kg_build.web.pages import PageAnswer, Site
+from kg_build.web.pool import Chooser, Limits, QueryPool, QueryRefused
 
 __all__ = ["Limits", "QueryRefused", "make_app"]
 LOG = logging.getLogger(__name__)

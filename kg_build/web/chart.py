@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg_build.page_rows import ResultRow
+from kg_build.web.page_rows import ResultRow
 
 COLUMN = 190  # px per round
 LEFT, TOP, BOTTOM, RIGHT = 76, 24, 66, 16

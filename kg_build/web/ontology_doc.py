@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg_build.defaults import TP_IRI
-from kg_build.sparql import short
+from kg_build.store.sparql import short
 
 
 def ontology_model(path: Path) -> dict[str, Any]:

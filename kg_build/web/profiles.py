@@ -1,7 +1,7 @@
 """How each kind of page reads: an athlete's profile, a team entry's results, a result's row.
 
 And an event's results tables with their chart. Each view returns what its template lays
-out, from the rows of ``kg_build.page_rows``: a sports site's layout, not the triples.
+out, from the rows of ``kg_build.web.page_rows``: a sports site's layout, not the triples.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kg_build.page_rows import (
+from kg_build.rdf.namespaces import TP
+from kg_build.web.chart import Chart, chart
+from kg_build.web.page_rows import (
     Athlete,
     Kind,
     Record,
@@ -23,8 +25,6 @@ from kg_build.page_rows import (
     result_rows,
     team_entries,
 )
-from kg_build.rdf.namespaces import TP
-from kg_build.web.chart import Chart, chart
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,9 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kg_build.errors import ServeError
-from kg_build.pages import Site
-from kg_build.pool import Limits, QueryPool
 from kg_build.web.app import make_app
+from kg_build.web.pages import Site
+from kg_build.web.pool import Limits, QueryPool
 
 BACKLOG = 2048
 KEEP_ALIVE = 5  # seconds an idle keep-alive connection stays open

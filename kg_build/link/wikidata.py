@@ -27,7 +27,7 @@ from kg_build import __version__
 from kg_build.defaults import PREFIXES, TP_IRI
 from kg_build.errors import LinkError, MappingError
 from kg_build.parse.article import display_path
-from kg_build.sparql import query_text, with_values
+from kg_build.store.sparql import query_text, with_values
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests

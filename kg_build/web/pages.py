@@ -1,6 +1,6 @@
 """HTML for people: the query page, entity pages, results views with a chart, ontology docs.
 
-Pages are Jinja2 templates (``kg_build/templates``) with autoescaping on, so every value from
+Pages are Jinja2 templates (``kg_build/web/templates``) with autoescaping on, so every value from
 the graph is escaped. The same renderer serves ``kg serve`` and writes ``kg site``.
 """
 
@@ -20,7 +20,11 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg_build.defaults import DEFAULT_BASE, PREFIXES, QUESTIONS, SOURCES, SOURCES_NAME, TP_IRI
-from kg_build.page_rows import (
+from kg_build.rdf.namespaces import TP
+from kg_build.store.sparql import short
+from kg_build.web.diagram import class_diagram
+from kg_build.web.ontology_doc import ontology_model
+from kg_build.web.page_rows import (
     Athlete,
     Fact,
     Kind,
@@ -31,10 +35,6 @@ from kg_build.page_rows import (
     query,
     vocabulary,
 )
-from kg_build.rdf.namespaces import TP
-from kg_build.sparql import short
-from kg_build.web.diagram import class_diagram
-from kg_build.web.ontology_doc import ontology_model
 from kg_build.web.profiles import athlete_view, result_view, results_view, team_view
 
 HERE = Path(__file__).resolve().parent
@@ -80,7 +80,7 @@ class StoreRunner:
 
     def run(self, text: str, fmt: Any) -> tuple[str, bytes]:
         """Return the answer's kind and bytes."""
-        from kg_build.sparql import answer_of, render
+        from kg_build.store.sparql import answer_of, render
 
         answer = answer_of(self.store.query(text, use_default_graph_as_union=True))
         chosen = fmt(answer.kind) if callable(fmt) else fmt
@@ -322,7 +322,7 @@ def not_found(what: str) -> PageAnswer:
 
 
 def static_file(name: str) -> PageAnswer:
-    """Serve a file of kg_build/static; nothing outside it, whatever the path says."""
+    """Serve a file of kg_build/web/static; nothing outside it, whatever the path says."""
     target = (STATIC / name).resolve()
     if not target.is_relative_to(STATIC) or not target.is_file():
         return not_found("/static/" + name)

@@ -314,7 +314,7 @@ _COMMENT = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
 
 @functools.cache
 def query_text(name: str) -> str:
-    """Return the text of ``kg_build/queries/<name>.rq``."""
+    """Return the text of ``kg_build/store/queries/<name>.rq``."""
     return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
 
 

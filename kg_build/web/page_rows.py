@@ -1,7 +1,7 @@
 """The rows the pages show (results, line-ups, team entries, records, medals), from SPARQL.
 
-Each function runs a query of ``kg_build/queries`` with the page's IRI bound to ``?this``
-(``kg_build.sparql.with_values``) and returns typed rows, sorted; ``kg_build.web.profiles``
+Each function runs a query of ``kg_build/store/queries`` with the page's IRI bound to ``?this``
+(``kg_build.store.sparql.with_values``) and returns typed rows, sorted; ``kg_build.web.profiles``
 arranges them into pages. A row repeats where the graph holds a value twice (a label in two
 named graphs, a rank under two properties), so rows are merged per thing first: each column
 keeps the smallest value given, whatever order the rows came in. Medals, record types,
@@ -18,7 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg_build.sparql import query_text, short, with_values
+from kg_build.store.sparql import query_text, short, with_values
 
 LAST = 10**9  # sorts a missing order or rank after every given one
 

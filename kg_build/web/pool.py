@@ -71,8 +71,8 @@ def _worker(
     """Answer queries from the pipe on a read-only store until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which ends us
     _die_with(parent)
-    from kg_build.sparql import _syntax_error
     from kg_build.store.answers import TooManyRows, write_capped
+    from kg_build.store.sparql import _syntax_error
 
     store = _Following(Path(store_path))
     connection.send(("ready", None))

@@ -15,8 +15,8 @@ from rdflib import Graph
 from rdflib.query import ResultRow
 
 from kg_build.curated.reference import curated_folders, read_merged
-from kg_build.link import WD, LinkSet
-from kg_build.sparql import query_text
+from kg_build.link.wikidata import WD, LinkSet
+from kg_build.store.sparql import query_text
 
 SECOND = "Q11574"  # the unit "second" (mappings/curated/wikidata-items.tsv)
 

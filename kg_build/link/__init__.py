@@ -1,0 +1,1 @@
+"""Linking: the curated Wikidata link set, reconciliation against an endpoint, QuickStatements."""
