@@ -52,8 +52,8 @@ from kg_build.store import GraphStoreLoader, LoadPlan, describe_plan, query_endp
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
 
+    from kg_build.build.config import Config
     from kg_build.model import Diagnostic
-    from kg_build.pipeline import Config
     from kg_build.pool import Limits
     from kg_build.project import ProjectPaths
     from kg_build.validate import Finding
@@ -92,13 +92,13 @@ class _KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArticlesNotBuilt as e:
-            for problem in e.problems:
+            for problem in e.diagnostics:
                 _tell(f"error: {problem}")
             _tell(f"error: {e}")
             ctx.exit(EXIT_BAD_INPUT)
         except ValidationFailed as e:
             for violation in e.violations:
-                _tell(violation)
+                _tell(str(violation))
             for finding in e.findings:  # the rest of the validation report: its warnings
                 if finding.severity != "Violation":
                     _tell(f"warning: {finding}")
@@ -354,7 +354,7 @@ def build_command(
       kg build
       kg build sources/speed-skating-2022-mens-team-pursuit.txt -o skating.ttl
     """
-    from kg_build.pipeline import Config
+    from kg_build.build.config import Config
 
     paths = _project(sources, ontology, mappings, shapes)
     config = Config(
@@ -398,8 +398,8 @@ def _diagnostics_to(path: Path | None) -> Iterator[list[Diagnostic]]:
             write_atomic(path, to_json(found))
 
 
-def _tell_diagnostics(found: list[Diagnostic], warnings: Sequence[str]) -> None:
-    """Print each warning line, then one line counting the diagnostics per code."""
+def _tell_diagnostics(found: list[Diagnostic], warnings: Sequence[Diagnostic | Finding]) -> None:
+    """Print each warning (diagnostic or SHACL finding) on its line, then the count per code."""
     from kg_build.diagnostics import summary
 
     for warning in warnings:
@@ -421,7 +421,7 @@ def _build_in_memory(
     found: list[Diagnostic],
 ) -> bytes | None:
     """Build, stage every output in ``publication``; return what goes to stdout, if any."""
-    from kg_build.pipeline import build, describe_build, load_embedded
+    from kg_build.build.memory import build, describe_build, load_embedded
 
     try:
         built = build(sources, config)
@@ -457,7 +457,7 @@ def _build_stream(
     jobs: int,
     wait: bool,
 ) -> list[Diagnostic]:
-    from kg_build.stream import build_stream
+    from kg_build.build.streamed import build_stream
 
     with Publication([output], store, wait) as publication:
         stats = build_stream(
@@ -619,7 +619,8 @@ def validate_command(
       kg validate out/team-pursuit.trig --report report.ttl
       kg validate test.ttl --shapes test.ttl --validator pyshacl
     """
-    from kg_build.pipeline import Config, validate_file
+    from kg_build.build.config import Config
+    from kg_build.build.validation import validate_file
     from kg_build.rdffile import INPUT_SUFFIXES, format_of
 
     fmt, unnamed = format_of(graph_file, fmt)
@@ -763,7 +764,8 @@ def load_command(
     Example:
       kg load --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba
     """
-    from kg_build.pipeline import Config, build, graphs_to_load
+    from kg_build.build.config import Config
+    from kg_build.build.memory import build, graphs_to_load
 
     paths = _project(sources, ontology, mappings, shapes)
     config = Config(paths.ontology, paths.mappings, paths.shapes, base, project=paths.project)
@@ -851,6 +853,8 @@ def link_command(
       kg link --report
       kg link --endpoint http://127.0.0.1:9999/sparql -o review.sssom.tsv
     """
+    from kg_build.build.config import Config
+    from kg_build.build.memory import build
     from kg_build.link import (
         LINK_SET,
         WikidataClient,
@@ -858,7 +862,7 @@ def link_command(
         linkable_entities,
         load_link_set,
     )
-    from kg_build.pipeline import Config, build, reconcile
+    from kg_build.reconcile import reconcile
 
     paths = _project(sources, mappings=mappings)
     config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
@@ -903,9 +907,10 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
     Example:
       kg export quickstatements -o statements.qs
     """
+    from kg_build.build.config import Config
+    from kg_build.build.memory import build
     from kg_build.export import article_urls, quickstatements
     from kg_build.link import LINK_SET, load_link_set
-    from kg_build.pipeline import Config, build
 
     paths = _project(sources, mappings=mappings)
     config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
@@ -1094,7 +1099,8 @@ def records_command(sources: tuple[Path, ...], output: str, mappings: Path) -> N
     Example:
       kg records -o records.json
     """
-    from kg_build.pipeline import Config, records_json
+    from kg_build.build.config import Config
+    from kg_build.build.records import records_json
 
     paths = _project(sources, mappings=mappings)
     config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
@@ -1114,7 +1120,7 @@ def parse(files: tuple[Path, ...], output: str) -> None:
       kg parse sources/*.txt -o parsed.json
       cat article.txt | kg parse -
     """
-    from kg_build.pipeline import parse_sources
+    from kg_build.build.config import parse_sources
     from kg_build.serialize import articles_to_json
 
     articles = parse_sources(files)
@@ -1185,8 +1191,8 @@ def check_command(
       kg check
       kg check sources/cycling-2024-mens-team-pursuit.txt --template templates
     """
+    from kg_build.build.config import Config
     from kg_build.check import check_articles, check_summary, template_folder
-    from kg_build.pipeline import Config
     from kg_build.template import write_template
 
     paths = _project(sources, ontology, mappings)

@@ -295,7 +295,7 @@ def test_stream_store_holds_the_output_and_is_replaced_only_by_a_whole_build(
     files = [str(f) for f in make_corpus(5, tmp_path / "corpus", seed=5)]
     mappings = str(tmp_path / "corpus" / "mappings")
     store = tmp_path / "store"
-    monkeypatch.setattr("kg_build.stream._ChunkedLoad.CHUNK_LINES", 500)  # several chunks
+    monkeypatch.setattr("kg_build.build.streamed._ChunkedLoad.CHUNK_LINES", 500)  # several chunks
     first = _stream(files, mappings, tmp_path / "a.nt", store)
     assert first.exit_code == 0, first.stderr
     # Compared as Oxigraph holds them: it stores xsd:positiveInteger values as xsd:integer.
@@ -359,7 +359,7 @@ def test_stream_store_holds_the_output_and_is_replaced_only_by_a_whole_build(
 def test_stream_validates_shared_entities_as_merged_from_several_articles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kg_build.stream._MERGED_BATCH", 3)  # several batches
+    monkeypatch.setattr("kg_build.build.workers.MERGED_BATCH", 3)  # several batches
     # Articles name each other's events as editions, so an event's description comes from
     # several articles. A shape that allows one source per event must fail both builds alike.
     files = [str(f) for f in make_corpus(24, tmp_path / "corpus", seed=7)]

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from kg_build.build.config import Config
 from kg_build.errors import SourceError
 from kg_build.extract import Inputs, Scope, make_scope
 from kg_build.extract.claims import extract_claims
@@ -17,7 +18,6 @@ from kg_build.iris import Iris
 from kg_build.mapping import load_ontology, vocabulary
 from kg_build.model import Extraction, MedalKind, Result, SourceRef
 from kg_build.parse import parse_bytes
-from kg_build.pipeline import Config
 from kg_build.reference import load_reference, load_settings
 
 IRIS = Iris()

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, URIRef
 
+from kg_build.build.records import extract_sources
 from kg_build.pages import read_source_line
-from kg_build.pipeline import extract_sources
 from tests.conftest import CYCLING, ROOT
 from tests.projects import ARTICLE, STEM, fill_in, run_kg, split_by_hand
 

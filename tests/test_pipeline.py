@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.query import ResultRow
 
+from kg_build.build.memory import Built
+from kg_build.build.records import records_json
 from kg_build.cli import cli
 from kg_build.mapping import apply_rules, new_graph
-from kg_build.pipeline import Built, records_json
 from kg_build.vocabulary import describe_used
 from tests.conftest import ROOT, THIRD, THIRD_STEM, shapes_with, third_mappings
 
