@@ -439,7 +439,7 @@ def _build_in_memory(
     if VOID_FILE in publication.files:
         publication.write(VOID_FILE, describe_build(built, config, written, sources))
         named.append(VOID_FILE.as_posix())
-    count = f"{len(built.graph)} triples from {len(built.extractions)} articles"
+    count = f"{built.size} triples from {len(built.extractions)} articles"
     _say(f"built {count}{_accepted(len(built.findings))}; wrote {', '.join(named)}")
     if store is not None:
         quads = load_embedded(built, config, publication.new_store())

@@ -56,7 +56,7 @@ if point == "validated":
 elif point == "staged":
     wrap(kg_build.publish.Publication, "write")
 elif point == "loaded":
-    wrap(kg_build.build.memory, "replace_graphs")
+    wrap(kg_build.build.memory, "load_embedded")
 elif point == "journal":
     wrap(kg_build.publish, "_replay", before=True)
 elif point == "switched":
