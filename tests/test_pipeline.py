@@ -15,6 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.query import ResultRow
 
 from kg_build.build.config import Config
+from kg_build.build.lines import describe_used
 from kg_build.build.memory import Built, build
 from kg_build.build.records import records_json
 from kg_build.cli import cli
@@ -22,7 +23,7 @@ from kg_build.errors import ValidationFailed
 from kg_build.findings import Finding
 from kg_build.mapping import apply_rules, new_graph
 from kg_build.model import Diagnostic
-from kg_build.vocabulary import describe_used
+from kg_build.serialize import graph_to_bytes
 from tests.conftest import ROOT, THIRD, THIRD_STEM, shapes_with, third_mappings
 
 TP = "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -266,8 +267,8 @@ def test_records_json_through_the_rules_gives_the_built_graph(built: Built) -> N
     apply_rules(built.loaded.rules, data, built.loaded.vocab, graph)
     # Besides: the ontology's own description of each vocabulary individual the graph uses
     # (tp:Gold's label …), which the map stage copies from the ontology, not from records.
-    describe_used(graph, built.loaded.descriptions)
-    assert set(graph) == set(built.graph)
+    described = describe_used(graph_to_bytes(graph, "nt"), built.loaded.descriptions)
+    assert set(Graph().parse(data=described, format="nt")) == set(built.graph)
 
 
 def test_issue_17_warnings_cut_a_huge_notes_cell(tmp_path: Path) -> None:
