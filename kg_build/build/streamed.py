@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -77,11 +78,11 @@ def build_stream(
         with (
             output.open("wb") as out,
             tempfile.NamedTemporaryFile(dir=folder, prefix=".shared.") as side,
-            tempfile.TemporaryFile(dir=folder, prefix=".held.") as held,
+            _held_file(folder, quads) as held,
             builders(sorted(article_files(paths)), config, jobs) as built,
         ):
             writer = _Writer(out, loader, stats, quads)
-            shared = SharedLines(side, Placement(iris.shared_graph()), held if quads else None)
+            shared = SharedLines(side, Placement(iris.shared_graph()), held)
             editions = OtherEditions()
             for article in built.articles():
                 stats.add(article)
@@ -120,6 +121,13 @@ def build_stream(
         if loader is not None:
             loader.close()
     return stats
+
+
+def _held_file(folder: Path, quads: bool) -> AbstractContextManager[IO[bytes] | None]:
+    """Return the scratch file for shared lines waiting for their graph (N-Quads only)."""
+    if not quads:
+        return nullcontext(None)
+    return tempfile.TemporaryFile(dir=folder, prefix=".held.")
 
 
 @dataclass
