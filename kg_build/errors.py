@@ -54,15 +54,16 @@ class OntologyError(KgError):
 
 
 class ValidationFailed(KgError):
-    """The graph does not conform to the shapes; ``violations`` holds one line each.
+    """The graph does not conform to the shapes; ``violations`` holds each violation.
 
-    ``findings`` are all the results (warnings too), for the validation report.
+    ``findings`` are all the results (warnings too), for the validation report. The command
+    line prints each finding as its one line (``str``).
     """
 
     def __init__(
         self,
         path: str,
-        violations: list[str],
+        violations: Sequence[Finding],
         outcome: str = "",
         findings: tuple[Finding, ...] = (),
         summary: str = "",
@@ -70,7 +71,7 @@ class ValidationFailed(KgError):
         suffix = f"; {outcome}" if outcome else ""
         said = summary or f"{len(violations)} SHACL violations"
         super().__init__(path, None, f"{said}{suffix}")
-        self.violations = violations
+        self.violations = tuple(violations)
         self.outcome = outcome
         self.findings = findings
 
@@ -102,13 +103,12 @@ class ServeError(KgError):
 class ArticlesNotBuilt(KgError):
     """Diagnostics that stop a build: curated rows missing, or any diagnostic with --strict.
 
-    ``problems`` holds one line each; the command line prints them all, then the message.
+    ``diagnostics`` holds each; the command line prints them all (``str``), then the message.
     """
 
     def __init__(self, problems: Sequence[Diagnostic], message: str) -> None:
         super().__init__("the articles", None, message)
         self.diagnostics = tuple(problems)
-        self.problems = [str(p) for p in problems]
 
     def __str__(self) -> str:
         return self.message

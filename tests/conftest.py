@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from kg_build.build.memory import Built, build
+from kg_build.build.records import extract_sources
 from kg_build.curated.tables import add_rows
 from kg_build.model import Article, Extraction
 from kg_build.parse.article import parse_article
-from kg_build.pipeline import Built, build, extract_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 # A third article, not bundled: it builds with curated rows and facts only (no code change).

@@ -220,7 +220,7 @@ def test_internal_error_is_one_line_without_traceback(
     def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("kg_build.pipeline.parse_sources", broken)
+    monkeypatch.setattr("kg_build.build.config.parse_sources", broken)
     code, _, err = _run("parse", "sources/cycling-2020-mens-team-pursuit.txt")
     assert (code, err) == (1, "internal error: RuntimeError: boom (rerun with --debug)\n")
     result = CliRunner().invoke(cli, ["--debug", "parse", "x.txt"])

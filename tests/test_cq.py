@@ -16,7 +16,7 @@ import pytest
 from rdflib import Graph
 from rdflib.query import ResultRow
 
-from kg_build.pipeline import Built
+from kg_build.build.memory import Built
 from tests.conftest import ROOT
 
 QUERIES = sorted((ROOT / "tests" / "cq").glob("*.rq"))

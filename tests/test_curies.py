@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from kg_build.build.describe import _short as partition_name
 from kg_build.defaults import PREFIXES, SHAPES_IRI, TP_IRI
-from kg_build.describe import _short as partition_name
 from kg_build.rdf.curies import NAMESPACES, SHACL_NAMESPACES, compress, curie_or_iri, expand
 from kg_build.store.sparql import short as shown_in_a_table
 from kg_build.validate.findings import full_iri

@@ -11,6 +11,7 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
 
+from kg_build.build.config import Config
 from kg_build.curated.reference import load_reference
 from kg_build.curated.settings import load_settings
 from kg_build.errors import SourceError
@@ -19,7 +20,6 @@ from kg_build.extract.claims import extract_claims
 from kg_build.extract.lineups import split_athletes
 from kg_build.model import Extraction, MedalKind, Result, SourceRef
 from kg_build.parse.article import parse_bytes
-from kg_build.pipeline import Config
 from kg_build.rdf.iris import Iris
 from kg_build.rdf.ontology import load_ontology, vocabulary
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from kg_build.pipeline import Built, Config, build
+from kg_build.build.config import Config
+from kg_build.build.memory import Built, build
 from tests.conftest import FAMILY, FAMILY_ARTICLES, SOURCES
 
 ARTICLES = FAMILY_ARTICLES

@@ -14,7 +14,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg_build.pipeline import Config, build
+from kg_build.build.config import Config
+from kg_build.build.memory import build
 from tests.conftest import FAMILY, FAMILY_ARTICLES, ROOT, SOURCES, THIRD, THIRD_STEM, third_mappings
 
 GOLDEN = ROOT / "tests" / "golden"

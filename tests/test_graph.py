@@ -11,8 +11,10 @@ from rdflib import Graph
 from rdflib.namespace import SKOS
 from rdflib.query import ResultRow
 
+from kg_build.build.config import Config
+from kg_build.build.memory import Built
+from kg_build.build.records import extract_sources
 from kg_build.errors import MappingError
-from kg_build.pipeline import Built, Config, extract_sources
 from tests.conftest import CYCLING, ROOT
 
 PREFIXES = """\
@@ -91,7 +93,7 @@ def test_both_competitor_counts_stand_side_by_side(built: Built) -> None:
     )
     assert rows == [["37", "infobox", "8"], ["32", "prose", "21"]]
     assert _rows(built.graph, f"SELECT ?n WHERE {{ {CYC} tp:namedCompetitorCount ?n }}") == [["37"]]
-    assert any("the named athletes number 37" in w for w in built.warnings)
+    assert any("the named athletes number 37" in str(w) for w in built.warnings)
 
 
 def test_round_start_times_with_offsets(built: Built) -> None:

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 from rdflib.namespace import SKOS
 
+from kg_build.build.memory import Built
 from kg_build.cli import cli
 from kg_build.defaults import DEFAULT_BASE
 from kg_build.errors import MappingError
 from kg_build.link.wikidata import load_link_set, name_variants
-from kg_build.pipeline import Built
 from tests.conftest import ROOT
 from tests.servers import sparql_server
 

@@ -17,13 +17,14 @@ from click.testing import CliRunner
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from kg_build.build.config import Config
+from kg_build.build.records import extract_sources
 from kg_build.cli import cli
 from kg_build.errors import MappingError
 from kg_build.mapping import apply_rules, as_sources, load_rules, new_graph, rules_to_ntriples
 from kg_build.mapping.languages import load_languages
 from kg_build.mapping.rml import rml_rules, rml_sources, term_kind, term_kinds
 from kg_build.model import Claim, SourceRef
-from kg_build.pipeline import Config, extract_sources
 from kg_build.rdf.namespaces import TP
 from kg_build.rdf.ontology import load_ontology, typed_literal, vocabulary
 from tests.conftest import CYCLING, ROOT

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.query import ResultRow
 
+from kg_build.build.config import Config
+from kg_build.build.memory import Built, build, load_embedded
 from kg_build.cli import cli
-from kg_build.pipeline import Built, Config, build, load_embedded
 from tests.conftest import FAMILY
 
 PREFIXES = """
@@ -394,8 +395,8 @@ def test_issue_21_every_entity_a_tp_property_points_to_is_typed_and_labelled(
 def test_issue_21_the_shape_rejects_an_entity_pointed_to_without_a_type(
     built: Built, tmp_path: Path
 ) -> None:
+    from kg_build.build.validation import validate_file
     from kg_build.errors import ValidationFailed
-    from kg_build.pipeline import validate_file
     from kg_build.rdf.serialize import graph_to_bytes
 
     graph = Graph()
@@ -475,8 +476,8 @@ def test_issue_21_holders_are_agents_with_a_documented_reason(built: Built) -> N
 def test_issue_21_a_shape_checks_each_range(
     built: Built, tmp_path: Path, subject: URIRef, predicate: str, wrong: str, shape: str
 ) -> None:
+    from kg_build.build.validation import validate_file
     from kg_build.errors import ValidationFailed
-    from kg_build.pipeline import validate_file
     from kg_build.rdf.serialize import graph_to_bytes
 
     graph = Graph()

@@ -10,8 +10,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from rdflib import Graph
 
+from kg_build.build.config import Config
+from kg_build.build.memory import Built, build
 from kg_build.cli import cli
-from kg_build.pipeline import Built, Config, build
 from tests.conftest import FAMILY
 from tests.test_graph import CYC, SKA, _rows
 

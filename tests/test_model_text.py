@@ -16,11 +16,13 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, XSD
 
+from kg_build.build.config import Config
+from kg_build.build.memory import Built, build, describe_build
+from kg_build.build.records import extract_sources
 from kg_build.defaults import ENGINES
 from kg_build.errors import MappingError
 from kg_build.mapping.languages import load_languages
 from kg_build.model import LanguageTable
-from kg_build.pipeline import Built, Config, build, describe_build, extract_sources
 from kg_build.rdf.ontology import load_ontology, vocabulary
 from kg_build.validate import Validator, load_shapes
 from tests.conftest import FAMILY, FAMILY_ARTICLES, ROOT

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, URIRef
 
-from kg_build.pipeline import extract_sources
+from kg_build.build.records import extract_sources
 from kg_build.web.pages import read_source_line
 from tests.conftest import CYCLING, ROOT
 from tests.projects import ARTICLE, STEM, fill_in, run_kg, split_by_hand
@@ -34,9 +34,17 @@ SHIPPED = {
     "kg_build/skeleton": ("kg_build/skeleton", "*"),  # what kg init writes
 }
 # What the copy the wheel is built from leaves out: what git ignores, and git itself.
-NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv*", "build", "dist", "out", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
+_IGNORED = shutil.ignore_patterns(
+    ".git", ".venv*", "dist", "out", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
 )
+
+
+def _not_copied(folder: str, names: list[str]) -> set[str]:
+    """Return what the copy leaves out; build/ only at the top (kg_build/build/ is code)."""
+    top_build = {"build"} & set(names) if Path(folder) == ROOT else set()
+    return set(_IGNORED(folder, names)) | top_build
+
+
 TITLE = "= Cycling at the 2020 Summer Olympics – Men's team pursuit ="
 GRAPH_FILES = ("team-pursuit.ttl", "team-pursuit.nt")
 QUESTION = ROOT / "tests" / "cq" / "02-winning-time.rq"
@@ -79,7 +87,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     folder = tmp_path_factory.mktemp("wheel")
     tree = folder / "tree"
-    shutil.copytree(ROOT, tree, ignore=NOT_COPIED)
+    shutil.copytree(ROOT, tree, ignore=_not_copied)
     pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
     _run([*pip, "-w", str(folder), str(tree)], folder)
     (built,) = folder.glob("*.whl")

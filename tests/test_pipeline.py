@@ -14,11 +14,17 @@ from click.testing import CliRunner
 from rdflib import Graph, URIRef
 from rdflib.query import ResultRow
 
+from kg_build.build.config import Config
+from kg_build.build.lines import describe_used
+from kg_build.build.memory import Built, build
+from kg_build.build.records import records_json
 from kg_build.cli import cli
+from kg_build.errors import ValidationFailed
 from kg_build.mapping import apply_rules, load_rules, new_graph
 from kg_build.mapping.rml import write_rml
-from kg_build.mapping.vocabulary import describe_used
-from kg_build.pipeline import Built, records_json
+from kg_build.model import Diagnostic
+from kg_build.rdf.serialize import graph_to_bytes
+from kg_build.validate.findings import Finding
 from tests.conftest import ROOT, THIRD, THIRD_STEM, shapes_with, third_mappings
 
 TP = "PREFIX tp: <https://w3id.org/team-pursuit/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -266,8 +272,8 @@ def test_records_json_through_the_rules_gives_the_built_graph(built: Built, tmp_
     apply_rules(rules, data, built.loaded.vocab, graph)
     # Besides: the ontology's own description of each vocabulary individual the graph uses
     # (tp:Gold's label …), which the map stage copies from the ontology, not from records.
-    describe_used(graph, built.loaded.descriptions)
-    assert set(graph) == set(built.graph)
+    described = describe_used(graph_to_bytes(graph, "nt"), built.loaded.descriptions)
+    assert set(Graph().parse(data=described, format="nt")) == set(built.graph)
 
 
 def test_issue_17_warnings_cut_a_huge_notes_cell(tmp_path: Path) -> None:
@@ -293,3 +299,29 @@ def test_issue_17_warnings_cut_a_huge_notes_cell(tmp_path: Path) -> None:
 
 
 TP_NOTES = "https://w3id.org/team-pursuit/ontology#notesText"
+
+
+def test_findings_travel_as_records_to_the_command_line(tmp_path: Path, built: Built) -> None:
+    # The build hands over diagnostics and SHACL findings, not their lines; the CLI prints them.
+    assert [type(w) for w in built.warnings] == [Diagnostic] * 5 + [Finding] * 2
+    assert [w.code for w in built.warnings if isinstance(w, Diagnostic)] == [
+        "stripped-marker",
+        "round-date-conflict",
+        "announced-records-missing",
+        "round-code-conflict",
+        "stripped-marker",
+    ]
+    shapes = shapes_with(
+        tmp_path / "shapes",
+        "<https://example.org/strict> a sh:NodeShape ; sh:targetClass tp:Result ;\n"
+        "  sh:property <https://example.org/strict-time> .\n"
+        "<https://example.org/strict-time> sh:path tp:finishTime ; sh:minCount 1 .\n",
+    )
+    with pytest.raises(ValidationFailed) as failed:
+        build([], Config(shapes=shapes))
+    violations = failed.value.violations
+    assert len(violations) == 3 and all(isinstance(v, Finding) for v in violations)
+    assert {(v.severity, v.path, v.shape) for v in violations} == {
+        ("Violation", "tp:finishTime", "https://example.org/strict-time")
+    }
+    assert str(violations[0]).startswith("sources/cycling-2020-mens-team-pursuit.txt:67: ")

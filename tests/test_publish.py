@@ -33,6 +33,8 @@ KILLER = """
 import os, signal, sys, time
 import kg_build.cli, kg_build.pipeline, kg_build.stream
 import kg_build.publish.journal, kg_build.publish.publication
+import kg_build.build.memory, kg_build.build.merged, kg_build.build.streamed
+import kg_build.cli, kg_build.publish
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -52,11 +54,11 @@ def wrap(owner, name, before=False, on_call=1):
 
 point = sys.argv[1]
 if point == "validated":
-    wrap(kg_build.pipeline, "build")
+    wrap(kg_build.build.memory, "build")
 elif point == "staged":
     wrap(kg_build.publish.publication.Publication, "write")
 elif point == "loaded":
-    wrap(kg_build.pipeline, "replace_graphs")
+    wrap(kg_build.build.memory, "load_embedded")
 elif point == "journal":
     wrap(kg_build.publish.journal, "_replay", before=True)
 elif point == "switched":
@@ -68,15 +70,15 @@ elif point == "renamed-one":
         wrap(kg_build.publish.journal.os, "replace", on_call=2)
     kg_build.publish.journal._switch = switch_then_die_on_second_rename
 elif point == "streaming":
-    wrap(kg_build.stream._Shared, "keep")
+    wrap(kg_build.build.merged.SharedLines, "keep")
 elif point == "stream-loaded":
-    wrap(kg_build.stream._ChunkedLoad, "finish")
+    wrap(kg_build.build.streamed._ChunkedLoad, "finish")
 elif point == "slow":
-    original_build = kg_build.pipeline.build
+    original_build = kg_build.build.memory.build
     def slow(*args, **kwargs):
         time.sleep(float(os.environ["KG_TEST_SLEEP"]))
         return original_build(*args, **kwargs)
-    kg_build.pipeline.build = slow
+    kg_build.build.memory.build = slow
 sys.argv = ["kg", *sys.argv[2:]]
 kg_build.cli.main()
 """

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from kg_build.pipeline import Built
+from kg_build.build.memory import Built
 from kg_build.rdf.rdffile import read_rdf
 from kg_build.validate import Finding, Validator, full_iri, load_shapes
 from tests.conftest import ROOT

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
+from kg_build.build.memory import Built
 from kg_build.cli import cli
-from kg_build.pipeline import Built
 from kg_build.store.sparql import answer_of, render, render_result, store_result
 from tests.conftest import ROOT
 from tests.servers import (
@@ -106,7 +106,7 @@ def test_answers_written_by_pyoxigraph_equal_the_materialized_ones(fmt: str, sto
         assert direct.strip()
 
 
-HEAVY_MODULES = ("rdflib", "pyshacl", "shacl", "jinja2", "kg_build.model", "kg_build.pipeline")
+HEAVY_MODULES = ("rdflib", "pyshacl", "shacl", "jinja2", "kg_build.model", "kg_build.build")
 IMPORTED = """
 import sys
 from kg_build.cli import main

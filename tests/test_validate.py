@@ -15,13 +15,14 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, SH
 
 from benchmarks.make_corpus import make_corpus
+from kg_build.build.config import Config
+from kg_build.build.records import extract_sources
+from kg_build.build.workers import SplitValidator
 from kg_build.defaults import ENGINES, TP_IRI
 from kg_build.errors import OntologyError
 from kg_build.mapping import union_graph
 from kg_build.parse.article import display_path
-from kg_build.pipeline import Config, extract_sources
 from kg_build.rdf.ontology import vocabulary
-from kg_build.stream import _SplitValidator
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
 from tests.conftest import ROOT, THIRD, third_mappings
 
@@ -152,7 +153,7 @@ def test_split_validator_rejects_a_shared_entity_once_and_checks_the_rest_always
         for ln in nt.splitlines()
         if not (ln.startswith(b"<https://w3id.org/team-pursuit/id/noc/DEN>") and b"label" in ln)
     )
-    split = _SplitValidator(SHAPES, "pyrudof")
+    split = SplitValidator(SHAPES, "pyrudof")
     first = split.ntriples(nameless, "a")
     # The team entry that points to the nameless NOC is an own resource: checked every time.
     pointing = (

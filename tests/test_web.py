@@ -194,7 +194,7 @@ def test_update_is_refused(url: str, store: Path) -> None:
 def test_no_directory_traversal(url: str) -> None:
     host, port = url.removeprefix("http://").split(":")
     for path in (
-        "/static/../pipeline.py",
+        "/static/../errors.py",
         "/static/%2e%2e/cli.py",
         "/page/../../../etc/passwd.html",
         "/data/../../../etc/passwd.ttl",

@@ -34,8 +34,9 @@ from kg_build.output import write_atomic, write_output
 from kg_build.publish.publication import Publication
 
 if TYPE_CHECKING:
+    from kg_build.build.config import Config
     from kg_build.model import Diagnostic
-    from kg_build.pipeline import Config
+    from kg_build.validate.findings import Finding
 
 
 @cli.command(name="build", short_help="Build and validate the graph.", epilog=EPILOG)
@@ -127,7 +128,7 @@ def build_command(
       kg build
       kg build sources/speed-skating-2022-mens-team-pursuit.txt -o skating.ttl
     """
-    from kg_build.pipeline import Config
+    from kg_build.build.config import Config
 
     paths = command_paths(sources, ontology, mappings, shapes)
     config = Config(
@@ -171,8 +172,8 @@ def _diagnostics_to(path: Path | None) -> Iterator[list[Diagnostic]]:
             write_atomic(path, to_json(found))
 
 
-def _tell_diagnostics(found: list[Diagnostic], warnings: Sequence[str]) -> None:
-    """Print each warning line, then one line counting the diagnostics per code."""
+def _tell_diagnostics(found: list[Diagnostic], warnings: Sequence[Diagnostic | Finding]) -> None:
+    """Print each warning (diagnostic or SHACL finding) on its line, then the count per code."""
     from kg_build.model.diagnostics import summary
 
     for warning in warnings:
@@ -194,7 +195,7 @@ def _build_in_memory(
     found: list[Diagnostic],
 ) -> bytes | None:
     """Build, stage every output in ``publication``; return what goes to stdout, if any."""
-    from kg_build.pipeline import build, describe_build, load_embedded
+    from kg_build.build.memory import build, describe_build, load_embedded
 
     try:
         built = build(sources, config)
@@ -212,7 +213,7 @@ def _build_in_memory(
     if VOID_FILE in publication.files:
         publication.write(VOID_FILE, describe_build(built, config, written, sources))
         named.append(VOID_FILE.as_posix())
-    count = f"{len(built.graph)} triples from {len(built.extractions)} articles"
+    count = f"{built.size} triples from {len(built.extractions)} articles"
     say(f"built {count}{accepted_note(len(built.findings))}; wrote {', '.join(named)}")
     if store is not None:
         quads = load_embedded(built, config, publication.new_store())
@@ -230,7 +231,7 @@ def _build_stream(
     jobs: int,
     wait: bool,
 ) -> list[Diagnostic]:
-    from kg_build.stream import build_stream
+    from kg_build.build.streamed import build_stream
 
     with Publication([output], store, wait) as publication:
         stats = build_stream(
@@ -284,9 +285,10 @@ def records_command(
     Example:
       kg records -o records.json --rml rml-rules
     """
+    from kg_build.build.config import Config
+    from kg_build.build.records import records_json
     from kg_build.mapping import RULES_DIR
     from kg_build.mapping.rml import write_rml
-    from kg_build.pipeline import Config, records_json
 
     paths = command_paths(sources, mappings=mappings)
     config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
@@ -308,7 +310,7 @@ def parse(files: tuple[Path, ...], output: str) -> None:
       kg parse sources/*.txt -o parsed.json
       cat article.txt | kg parse -
     """
-    from kg_build.pipeline import parse_sources
+    from kg_build.build.config import parse_sources
     from kg_build.rdf.serialize import articles_to_json
 
     articles = parse_sources(files)

@@ -49,13 +49,13 @@ class _KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArticlesNotBuilt as e:
-            for problem in e.problems:
+            for problem in e.diagnostics:
                 tell(f"error: {problem}")
             tell(f"error: {e}")
             ctx.exit(EXIT_BAD_INPUT)
         except ValidationFailed as e:
             for violation in e.violations:
-                tell(violation)
+                tell(str(violation))
             for finding in e.findings:  # the rest of the validation report: its warnings
                 if finding.severity != "Violation":
                     tell(f"warning: {finding}")

@@ -69,6 +69,9 @@ def link_command(
       kg link --report
       kg link --endpoint http://127.0.0.1:9999/sparql -o review.sssom.tsv
     """
+    from kg_build.build.config import Config
+    from kg_build.build.memory import build
+    from kg_build.link.reconcile import reconcile
     from kg_build.link.wikidata import (
         LINK_SET,
         WikidataClient,
@@ -76,7 +79,6 @@ def link_command(
         linkable_entities,
         load_link_set,
     )
-    from kg_build.pipeline import Config, build, reconcile
 
     paths = command_paths(sources, mappings=mappings)
     config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)
@@ -121,9 +123,10 @@ def quickstatements_command(sources: tuple[Path, ...], output: str, mappings: Pa
     Example:
       kg export quickstatements -o statements.qs
     """
+    from kg_build.build.config import Config
+    from kg_build.build.memory import build
     from kg_build.link.quickstatements import article_urls, quickstatements
     from kg_build.link.wikidata import LINK_SET, load_link_set
-    from kg_build.pipeline import Config, build
 
     paths = command_paths(sources, mappings=mappings)
     config = Config(paths.ontology, paths.mappings, paths.shapes, project=paths.project)

@@ -144,7 +144,8 @@ def load_command(
     Example:
       kg load --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --password dba
     """
-    from kg_build.pipeline import Config, build, graphs_to_load
+    from kg_build.build.config import Config
+    from kg_build.build.memory import build, graphs_to_load
 
     paths = command_paths(sources, ontology, mappings, shapes)
     config = Config(paths.ontology, paths.mappings, paths.shapes, base, project=paths.project)

@@ -80,7 +80,8 @@ def validate_command(
       kg validate out/team-pursuit.trig --report report.ttl
       kg validate test.ttl --shapes test.ttl --validator pyshacl
     """
-    from kg_build.pipeline import Config, validate_file
+    from kg_build.build.config import Config
+    from kg_build.build.validation import validate_file
     from kg_build.rdf.rdffile import INPUT_SUFFIXES, format_of
 
     fmt, unnamed = format_of(graph_file, fmt)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg_build.build.config import Config, article_files, graph_file, load_config, parse_sources
 from kg_build.curated.reference import NocRow, curated_folders, read_merged
 from kg_build.curated.rosters import RosterFile
 from kg_build.curated.tables import CURATED_FILES, read_curated
@@ -25,7 +26,6 @@ from kg_build.extract.scope import read_title
 from kg_build.model import Article, Diagnostic, Level
 from kg_build.model.diagnostics import diagnostic, summary
 from kg_build.parse.article import display_path
-from kg_build.pipeline import Config, _graph_file, article_files, load_config, parse_sources
 
 # What a second extraction (with stand-in NOCs) may add: the athletes cells it reaches.
 _REACHED = ("athletes-not-in-roster", "athletes-ambiguous")
@@ -69,7 +69,7 @@ def check_articles(paths: Sequence[Path], config: Config) -> Checked:
 
 def check_article(article: Article, inputs: Inputs) -> list[Diagnostic]:
     """Return everything one article lacks, sorted by line: the build's diagnostics and more."""
-    file = _graph_file(article)
+    file = graph_file(article)
     found = list(extract_article(article, inputs, file).diagnostics)
     stand_ins = {
         d.text: NocRow(d.text, d.text, "", "") for d in found if d.code == "noc-not-curated"

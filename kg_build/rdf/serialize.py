@@ -92,12 +92,21 @@ def dataset_to_bytes(dataset: Dataset, fmt: str) -> bytes:
     if fmt == "nquads":
         return _sorted_lines(dataset.serialize(format="nquads", encoding="utf-8"))
     if fmt == "trig":
-        # rdflib writes graphs in set order; pyoxigraph keeps the order of the sorted N-Quads.
-        quads = ox.parse(dataset_to_bytes(dataset, "nquads"), ox.RdfFormat.N_QUADS)
-        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
+        return trig_from_nquads(dataset_to_bytes(dataset, "nquads"))
     raise OutputError(
         fmt, None, f"unknown dataset format (expected one of {', '.join(DATASET_FORMATS)})"
     )
+
+
+def trig_from_nquads(nquads: bytes) -> bytes:
+    """Write sorted N-Quads as TriG, in their order (rdflib writes graphs in set order)."""
+    quads = ox.parse(nquads, ox.RdfFormat.N_QUADS)
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
+
+
+def turtle_from_ntriples(ntriples: bytes, prefixes: dict[str, str]) -> bytes:
+    """Write sorted N-Triples as Turtle with ``prefixes``, without an rdflib graph."""
+    return _turtle(ntriples, prefixes)
 
 
 def _turtle(ntriples: bytes, prefixes: dict[str, str]) -> bytes:

@@ -334,7 +334,7 @@ def read_source_line(file: str, line: int) -> str | None:
     """Return one line of an article the graph names; a path leaving its folder is refused.
 
     The graph names an article below the working folder by its path there, a bundled one
-    ``sources/<file>`` (pipeline's _graph_file); the working folder is tried first.
+    ``sources/<file>`` (kg_build.build.config.graph_file); the working folder is tried first.
     """
     for folder, name in _source_folders(file):
         target = (folder / name).resolve()

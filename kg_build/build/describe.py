@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from rdflib import Graph
-from rdflib.namespace import RDF
+import pyoxigraph as ox
 
-from kg_build.defaults import PREFIXES, TP_IRI
+from kg_build.defaults import PREFIXES, RDF_TYPE, TP_IRI
 from kg_build.model import DatasetDescription, Distribution, Partition
 from kg_build.rdf.curies import compress
 from kg_build.rdf.iris import slug
@@ -38,18 +37,23 @@ def sources_date(paths: Sequence[Path]) -> date:
 
 
 def describe(
-    graph: Graph,
+    ntriples: bytes,
     base: str,
     articles: Sequence[str],
     files: Mapping[str, tuple[str, int]],
     modified: date,
 ) -> dict[str, Sequence[object]]:
-    """Return the description's records by source name; ``files`` maps name → (type, size)."""
+    """Return the description's records by source name; ``files`` maps name → (type, size).
+
+    ``ntriples`` is the graph, read here with pyoxigraph (an rdflib graph took 0.3 s to read).
+    """
     dataset = f"{base}dataset"
-    subjects = set(graph.subjects())
-    entities = {str(s) for s in subjects if str(s).startswith(base)}
-    classes = Counter(str(o) for o in graph.objects(None, RDF.type))
-    properties = Counter(str(p) for p in graph.predicates())
+    graph = list(ox.parse(ntriples, ox.RdfFormat.N_TRIPLES))
+    subjects = {t.subject for t in graph}
+    entities = {s.value for s in subjects if s.value.startswith(base)}
+    rdf_type = ox.NamedNode(RDF_TYPE)
+    classes = Counter(t.object.value for t in graph if t.predicate == rdf_type)
+    properties = Counter(t.predicate.value for t in graph)
     description = DatasetDescription(
         iri=dataset,
         title=TITLE,
@@ -63,7 +67,7 @@ def describe(
         classes=len(classes),
         properties=len(properties),
         distinct_subjects=len(subjects),
-        distinct_objects=len(set(graph.objects())),
+        distinct_objects=len({t.object for t in graph}),
         sources=tuple(articles),
     )
     return {

@@ -1,0 +1,99 @@
+"""The N-Triples lines the build passes between its steps, and what it reads off them.
+
+The mapping executor writes each article's graph as canonical N-Triples (``rules_to_ntriples``,
+the form pyoxigraph writes): one triple a line, ``<s> <p> object .``. An IRI holds no space
+(RDF 1.1 Concepts §3.2; pyoxigraph refuses one when it checks each IRI), so a line's subject
+ends at its first space and its object starts after its second; a literal object may hold
+spaces, which is why nothing here splits further than that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from kg_build.defaults import RDF_TYPE, RDFS_LABEL, TP_IRI
+from kg_build.mapping.vocabulary import Descriptions
+from kg_build.rdf.namespaces import TP
+
+TP_SUBJECT = f"<{TP_IRI}".encode()
+RDF_TYPE_LINE = f" <{RDF_TYPE}> ".encode()
+RDFS_LABEL_LINE = f" <{RDFS_LABEL}> ".encode()
+OTHER_EDITION_LINE = f" <{RDF_TYPE}> <{TP.OtherEdition}> .\n".encode()
+SOURCE_FILE_LINE = f" <{TP.sourceFile}> ".encode()
+
+
+def subject_of(line: bytes) -> bytes:
+    """Return the subject of an N-Triples or N-Quads line as written: ``<iri>``."""
+    return line[: line.index(b" ")]
+
+
+def iri_object(line: bytes) -> bytes | None:
+    """Return the object of an N-Triples line as written if it is an IRI, else None."""
+    obj = line.split(b" ", 2)[2]
+    return obj[: obj.index(b">") + 1] if obj.startswith(b"<") else None
+
+
+def subject_iris(ntriples: bytes) -> frozenset[str]:
+    """Return the subject IRIs of N-Triples lines."""
+    return frozenset(
+        subject_of(line)[1:-1].decode("utf-8")
+        for line in ntriples.splitlines()
+        if line.startswith(b"<")
+    )
+
+
+def is_typing(line: bytes) -> bool:
+    """Whether a line is an rdf:type, rdfs:label or tp:sourceFile triple."""
+    return RDF_TYPE_LINE in line or SOURCE_FILE_LINE in line or RDFS_LABEL_LINE in line
+
+
+def typing_by_subject(
+    lines: Iterable[bytes], of: set[bytes] | None = None
+) -> dict[bytes, list[bytes]]:
+    """Return the rdf:type, rdfs:label and tp:sourceFile lines by subject (those ``of``)."""
+    typing: dict[bytes, list[bytes]] = {}
+    for line in lines:
+        if is_typing(line):
+            subject = subject_of(line)
+            if of is None or subject in of:
+                typing.setdefault(subject, []).append(line)
+    return typing
+
+
+def pointed_typing(
+    lines: list[bytes], typing: dict[bytes, list[bytes]], inside: set[bytes]
+) -> list[bytes]:
+    """Return the typing lines of the IRIs ``lines`` point to, other than those ``inside``.
+
+    A partial graph needs them: sh:class reads the rdf:type of a value, tps:DescribedValuesShape
+    its rdf:type and rdfs:label, and a finding's file:line comes from tp:sourceFile.
+    """
+    pointed = {t for t in map(iri_object, lines) if t and t in typing and t not in inside}
+    return [line for t in sorted(pointed) for line in typing[t]]
+
+
+def describe_used(ntriples: bytes, descriptions: Descriptions) -> bytes:
+    """Return sorted N-Triples with the description of each individual used as an object."""
+    lines = ntriples.splitlines(keepends=True)
+    used = {o for o in map(iri_object, lines) if o is not None and o in descriptions.lines}
+    if not used:
+        return ntriples
+    added = b"".join(descriptions.lines[iri] for iri in sorted(used))
+    return b"".join(sorted(set(lines) | set(added.splitlines(keepends=True))))
+
+
+def as_quads(lines: list[bytes], name: str) -> list[bytes]:
+    """Return N-Triples lines as sorted N-Quads lines in the graph ``name``."""
+    if not lines:
+        return []
+    graph = ox.NamedNode(name)
+    triples = ox.parse(b"".join(lines), ox.RdfFormat.N_TRIPLES)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    return sorted((ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"").splitlines(True))
+
+
+def sorted_ntriples(lines: Iterable[bytes]) -> bytes:
+    """Return distinct lines, sorted, as one N-Triples document."""
+    return b"".join(sorted(set(lines)))

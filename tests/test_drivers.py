@@ -1,0 +1,103 @@
+"""The two drivers of the build give the same quads: in memory and streamed, any --jobs.
+
+Each case is built both ways from the same articles and mappings; the N-Quads are compared
+quad by quad (graph names included), not only as triples. The cases: one bundled article,
+the two bundled articles, the ten family articles (which name each other as editions, so
+shared triples and dropped tp:OtherEdition typing occur), and a synthetic corpus of ten.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from benchmarks.make_corpus import make_corpus
+from kg_build.build.config import Config
+from kg_build.build.memory import build
+from kg_build.build.streamed import build_stream
+from kg_build.defaults import TP_IRI
+from kg_build.rdf.iris import Iris
+from tests.conftest import CYCLING, FAMILY, FAMILY_ARTICLES, ROOT, SOURCES
+
+Case = Callable[[pytest.TempPathFactory, Path], tuple[list[Path], Path]]
+
+
+def _synthetic(factory: pytest.TempPathFactory) -> tuple[list[Path], Path]:
+    files = make_corpus(10, factory.mktemp("synthetic") / "corpus", seed=11)
+    return files, files[0].parent.parent / "mappings"  # make_corpus writes sources/, mappings/
+
+
+CASES: dict[str, Case] = {
+    "one-article": lambda _, __: ([CYCLING], ROOT / "mappings"),
+    "bundled-two": lambda _, __: (list(SOURCES), ROOT / "mappings"),
+    "family-ten": lambda _, family: (
+        [FAMILY / stem / f"{stem}.txt" for stem in FAMILY_ARTICLES],
+        family,
+    ),
+    "synthetic-ten": lambda factory, _: _synthetic(factory),
+}
+
+
+def _quads(data: bytes) -> Counter[ox.Quad]:
+    return Counter(ox.parse(data, ox.RdfFormat.N_QUADS))
+
+
+@pytest.fixture(scope="module")
+def in_memory(
+    tmp_path_factory: pytest.TempPathFactory, family_mappings: Path
+) -> dict[str, tuple[list[Path], Path, bytes]]:
+    """Build each case in memory once: its articles, mappings and N-Quads."""
+    built = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)  # articles are named relative to the working folder in the graph
+        for name, case in CASES.items():
+            sources, mappings = case(tmp_path_factory, family_mappings)
+            quads = build(sources, Config(mappings=mappings)).serialize("nquads")
+            built[name] = (sources, mappings, quads)
+    return built
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("case", list(CASES))
+def test_streamed_quads_equal_the_in_memory_quads(
+    case: str,
+    jobs: int,
+    in_memory: dict[str, tuple[list[Path], Path, bytes]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    sources, mappings, expected = in_memory[case]
+    output = tmp_path / "streamed.nq"
+    build_stream(sources, Config(mappings=mappings), output, quads=True, jobs=jobs)
+    streamed = output.read_bytes()
+    assert len(streamed.splitlines()) == len(set(streamed.splitlines())), "a quad written twice"
+    want, got = _quads(expected), _quads(streamed)
+    missing = sorted(str(q) for q in want - got)[:10]
+    added = sorted(str(q) for q in got - want)[:10]
+    assert want == got, f"missing {missing}, added {added}"
+
+
+@pytest.mark.parametrize("case", ["bundled-two", "family-ten", "synthetic-ten"])
+def test_each_triple_is_in_one_graph_and_shared_ones_in_the_shared_graph(
+    case: str, in_memory: dict[str, tuple[list[Path], Path, bytes]]
+) -> None:
+    """What the drivers agree on: a triple lives in one graph; several articles' in shared."""
+    quads = _quads(in_memory[case][2])
+    triples = Counter(q.triple for q in quads)
+    assert max(triples.values()) == 1
+    shared = ox.NamedNode(Iris(Config().base).shared_graph())
+    in_shared = [q for q in quads if q.graph_name == shared]
+    # Vocabulary descriptions (medal kinds, sports …) that every article copies are shared.
+    assert any(str(q.subject).startswith(f"<{TP_IRI}") for q in in_shared)
+
+
+def test_one_article_has_no_shared_graph(
+    in_memory: dict[str, tuple[list[Path], Path, bytes]],
+) -> None:
+    graphs = {q.graph_name for q in _quads(in_memory["one-article"][2])}
+    assert ox.NamedNode(Iris(Config().base).shared_graph()) not in graphs
