@@ -31,10 +31,9 @@ FILES = ("team-pursuit.ttl", "team-pursuit.nt", "void.ttl")
 # Runs `kg ARGS…` after making one function kill the process (SIGKILL: no cleanup runs).
 KILLER = """
 import os, signal, sys, time
-import kg_build.cli, kg_build.pipeline, kg_build.stream
+import kg_build.cli
 import kg_build.publish.journal, kg_build.publish.publication
 import kg_build.build.memory, kg_build.build.merged, kg_build.build.streamed
-import kg_build.cli, kg_build.publish
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)

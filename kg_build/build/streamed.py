@@ -56,7 +56,7 @@ def build_stream(
     """Build article by article into ``output`` (N-Triples, or N-Quads with ``quads``).
 
     With ``store``, the lines also go into a new store at that folder. Both are written in
-    place: the caller stages them (kg_build/publish.py) and puts them in place when this
+    place: the caller stages them (kg_build/publish/) and puts them in place when this
     returns. Temporary files go in ``scratch`` (default: beside ``output``). With ``jobs``
     above 1, articles are built in that many processes; the output keeps the order of the
     sorted article files, so it does not depend on ``jobs``.
