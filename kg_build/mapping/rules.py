@@ -27,6 +27,7 @@ from kg_build.mapping.languages import LANGUAGE_FILE
 from kg_build.mapping.sources import RECORD_TYPES, record_fields
 from kg_build.model.vocabulary import Vocabulary
 from kg_build.parse.article import display_path
+from kg_build.rdf.curies import compress
 from kg_build.rdf.ontology import LANG_STRING, LITERAL_TYPES
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 
@@ -300,7 +301,5 @@ class _RuleLoader:
         )
 
     def _short(self, iri: str) -> str:
-        for prefix, base in self.prefixes.items():
-            if iri.startswith(base):
-                return f"{prefix}:{iri.removeprefix(base)}"
-        return iri
+        """Return the IRI by the rule file's own prefixes, as its author wrote them; else whole."""
+        return compress(iri, self.prefixes) or iri
