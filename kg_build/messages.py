@@ -7,7 +7,9 @@ through ``redact``, so a password inside an endpoint URL is never printed.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 QUOTE_MAX = 80
 # scheme://user:password@host: the password runs to the authority's last '@' (RFC 3986 §3.2).
@@ -30,3 +32,11 @@ def quote(text: str, limit: int = QUOTE_MAX) -> str:
 def redact(text: str) -> str:
     """Hide the password of every URL in ``text``: ``http://u:secret@host/`` → ``http://u:***@host/``."""
     return _USERINFO.sub(r"\g<head>:***@", text)
+
+
+def display_path(path: Path) -> str:
+    """Show ``path`` relative to the working folder when it lies below it, else as given."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except (OSError, ValueError):
+        return path.as_posix()

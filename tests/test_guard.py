@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg_build.errors import SourceError
-from kg_build.web.guard import ShapeLimits, check_services, check_shape, scan_query
+from kg_build.store.guard import ShapeLimits, check_services, check_shape, scan_query
 from tests.conftest import ROOT
 from tests.servers import http_server
 

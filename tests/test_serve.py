@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg_build.cli import cli
-from kg_build.web.guard import ShapeLimits
+from kg_build.store.guard import ShapeLimits
 from kg_build.web.pool import Limits
 from tests.servers import KgServer, http_server, kg_serve
 

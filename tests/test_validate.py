@@ -21,7 +21,7 @@ from kg_build.build.workers import SplitValidator
 from kg_build.defaults import ENGINES, TP_IRI
 from kg_build.errors import OntologyError
 from kg_build.mapping import union_graph
-from kg_build.parse.article import display_path
+from kg_build.messages import display_path
 from kg_build.rdf.ontology import vocabulary
 from kg_build.validate import Finding, Validator, load_shapes, split_shapes
 from tests.conftest import ROOT, THIRD, third_mappings

@@ -29,8 +29,9 @@ from kg_build.extract import Inputs
 from kg_build.mapping import RULES_DIR, MappingRule, load_rules
 from kg_build.mapping.languages import LANGUAGE_FILE, load_languages
 from kg_build.mapping.vocabulary import Descriptions, ontology_descriptions
+from kg_build.messages import display_path
 from kg_build.model import Article, Diagnostic, Level, Vocabulary
-from kg_build.parse.article import display_path, parse_article, parse_bytes
+from kg_build.parse.article import parse_article, parse_bytes
 from kg_build.rdf.iris import Iris
 from kg_build.rdf.ontology import load_ontology, vocabulary
 

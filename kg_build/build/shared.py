@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 
 from kg_build.build.config import Loaded
 from kg_build.build.lines import OTHER_EDITION_LINE, TP_SUBJECT, sorted_ntriples, subject_of
-from kg_build.link.wikidata import Link
 from kg_build.mapping import as_sources, rules_to_ntriples
+from kg_build.model.records import Link
 
 
 def _digest(line: bytes) -> bytes:

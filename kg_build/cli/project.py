@@ -68,9 +68,9 @@ def check_command(
       kg check
       kg check sources/cycling-2024-mens-team-pursuit.txt --template templates
     """
+    from kg_build.build.check import check_articles, check_summary, template_folder
     from kg_build.build.config import Config
-    from kg_build.curated.check import check_articles, check_summary, template_folder
-    from kg_build.curated.template import write_template
+    from kg_build.build.template import write_template
 
     paths = command_paths(sources, ontology, mappings)
     config = Config(paths.ontology, paths.mappings, project=paths.project)

@@ -11,8 +11,8 @@ import click
 from kg_build.cli.group import EPILOG, cli, say
 from kg_build.cli.options import ONTOLOGY_OPTION, F, store_option
 from kg_build.output import write_atomic
+from kg_build.store.guard import ShapeLimits
 from kg_build.store.load import reading
-from kg_build.web.guard import ShapeLimits
 
 if TYPE_CHECKING:
     from kg_build.web.pool import Limits

@@ -9,7 +9,7 @@ from typing import Any
 
 from kg_build.curated.fields import list_field, string_field
 from kg_build.errors import MappingError
-from kg_build.parse.article import display_path
+from kg_build.messages import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 
 

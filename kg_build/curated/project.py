@@ -22,7 +22,7 @@ from pathlib import Path
 from kg_build.curated.tables import CURATED_FILES, requirements
 from kg_build.defaults import MAPPINGS, ONTOLOGY, SHAPES, SOURCES, SOURCES_NAME
 from kg_build.errors import OutputError, SourceError
-from kg_build.parse.article import display_path
+from kg_build.messages import display_path
 
 PROJECT_FILE = "kg.toml"
 CURATED = Path("mappings") / "curated"

@@ -14,7 +14,7 @@ from kg_build.curated.facts import FactEntry, load_facts
 from kg_build.curated.rosters import RosterEntry, load_rosters
 from kg_build.curated.tables import CURATED_FILES, merge_rows, read_curated
 from kg_build.errors import MappingError
-from kg_build.parse.article import display_path
+from kg_build.messages import display_path
 
 CURATED_DIR = "curated"
 FACTS_DIR = "facts"

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from kg_build.curated.tables import CURATED_FILES, RowChecker, merge_rows
 from kg_build.errors import MappingError
-from kg_build.parse.article import display_path
+from kg_build.messages import display_path
 
 
 @dataclass(frozen=True, slots=True)

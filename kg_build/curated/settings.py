@@ -20,8 +20,8 @@ from kg_build.curated.fields import (
 )
 from kg_build.defaults import TP_IRI
 from kg_build.errors import MappingError
+from kg_build.messages import display_path
 from kg_build.model import Vocabulary
-from kg_build.parse.article import display_path
 from kg_build.yaml_source import YamlMap, check_keys, load_yaml
 
 SETTINGS_FILE = "extraction.yaml"

@@ -19,7 +19,7 @@ from kg_build.link.wikidata import (
     reconcile_person,
     review_rows,
 )
-from kg_build.parse.article import display_path
+from kg_build.messages import display_path
 
 
 @dataclass(frozen=True, slots=True)

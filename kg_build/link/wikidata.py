@@ -26,7 +26,8 @@ from rdflib.query import ResultRow
 from kg_build import __version__
 from kg_build.defaults import PREFIXES, TP_IRI
 from kg_build.errors import LinkError, MappingError
-from kg_build.parse.article import display_path
+from kg_build.messages import display_path
+from kg_build.model.records import Link
 from kg_build.store.sparql import query_text, with_values
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
@@ -52,19 +53,6 @@ COLUMNS = (
 )
 USER_AGENT = f"team-pursuit-kg/{__version__} (https://w3id.org/team-pursuit; kg link)"
 THRESHOLD = 0.7
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A curated link: our IRI, its Wikidata item, and where it was checked."""
-
-    entity: str
-    match: str
-    item: str
-    label: str
-    confidence: float
-    see_also: str
-    line: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 from rdflib.namespace import RDF, RDFS
 
 from kg_build.errors import MappingError
+from kg_build.messages import display_path
 from kg_build.model.vocabulary import LanguageTable, Vocabulary
-from kg_build.parse.article import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 
 LANGUAGE_FILE = "language.yaml"

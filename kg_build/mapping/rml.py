@@ -20,9 +20,9 @@ from rdflib.namespace import XSD
 from kg_build.errors import MappingError
 from kg_build.mapping.languages import LANGUAGE_FILE
 from kg_build.mapping.rules import RECORDS_FILE, MappingRule, load_rules
+from kg_build.messages import display_path
 from kg_build.model.vocabulary import Vocabulary
 from kg_build.output import write_atomic
-from kg_build.parse.article import display_path
 from kg_build.rdf.ontology import LANG_STRING, LITERAL_TYPES, load_ontology, vocabulary
 
 IRI = "iri"

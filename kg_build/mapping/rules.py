@@ -25,8 +25,8 @@ from rdflib.namespace import RDF
 from kg_build.errors import MappingError
 from kg_build.mapping.languages import LANGUAGE_FILE
 from kg_build.mapping.sources import RECORD_TYPES, record_fields
+from kg_build.messages import display_path
 from kg_build.model.vocabulary import Vocabulary
-from kg_build.parse.article import display_path
 from kg_build.rdf.curies import compress
 from kg_build.rdf.ontology import LANG_STRING, LITERAL_TYPES
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml

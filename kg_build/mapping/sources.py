@@ -18,9 +18,8 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from kg_build.link.wikidata import Link
 from kg_build.model import dataset, records
-from kg_build.model.records import Extraction
+from kg_build.model.records import Extraction, Link
 
 # Every record type a source may hold: the classes whose rows the build exports.
 RECORD_TYPES: dict[str, type] = {

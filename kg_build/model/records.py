@@ -324,3 +324,16 @@ class Extraction:
     standing_records: tuple[StandingRecord, ...]
     claims: tuple[Claim, ...]
     diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A curated link: our IRI, its Wikidata item, and where it was checked."""
+
+    entity: str
+    match: str
+    item: str
+    label: str
+    confidence: float
+    see_also: str
+    line: int

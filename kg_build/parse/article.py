@@ -12,7 +12,6 @@ out, or read as prose, and the rest of the article is read.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -21,7 +20,7 @@ from itertools import groupby
 from pathlib import Path
 
 from kg_build.errors import SourceError
-from kg_build.messages import quote
+from kg_build.messages import display_path, quote
 from kg_build.model import (
     Article,
     Block,
@@ -71,14 +70,6 @@ class _SectionBuilder:
             subsections=tuple(s.freeze() for s in self.subsections),
             src=self.src,
         )
-
-
-def display_path(path: Path) -> str:
-    """Show ``path`` relative to the working folder when it lies below it, else as given."""
-    try:
-        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
-    except (OSError, ValueError):
-        return path.as_posix()
 
 
 def parse_article(path: Path, shown: str | None = None) -> Article:

@@ -15,8 +15,8 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg_build.defaults import TP_IRI
 from kg_build.errors import OntologyError, one_line
+from kg_build.messages import display_path
 from kg_build.model.vocabulary import Vocabulary
-from kg_build.parse.article import display_path
 
 LANG_STRING = str(RDF.langString)
 XSD_STRING = str(XSD.string)

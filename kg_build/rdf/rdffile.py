@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from kg_build.defaults import FORMAT_SUFFIXES
 from kg_build.errors import SourceError, one_line
-from kg_build.parse.article import display_path
+from kg_build.messages import display_path
 
 RDF_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,

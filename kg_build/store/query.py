@@ -16,9 +16,9 @@ import pyoxigraph as ox
 from kg_build.defaults import STDIN, STDIN_NAME
 from kg_build.errors import SourceError, StoreError
 from kg_build.messages import quote
+from kg_build.store.guard import ShapeLimits, check_shape
 from kg_build.store.load import reading
 from kg_build.store.sparql import check_query, query_endpoint, render, render_result, store_result
-from kg_build.web.guard import ShapeLimits, check_shape
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests

@@ -25,8 +25,8 @@ from rdflib.term import Node
 
 from kg_build.defaults import TP_IRI
 from kg_build.errors import OntologyError, SourceError
+from kg_build.messages import display_path
 from kg_build.model import Vocabulary
-from kg_build.parse.article import display_path
 from kg_build.rdf.curies import curie_or_iri
 from kg_build.rdf.ontology import parse_turtle
 from kg_build.rdf.rdffile import format_of, rdflib_graph, read_rdf

@@ -2,7 +2,7 @@
 
 An ASGI application (Starlette) in front of a pool of query worker processes
 (``kg_build.web.pool``); ``kg_build.web.serving`` runs it under uvicorn. What no server does for us
-stays ours: the query-shape limits and the SERVICE policy (``kg_build.web.guard``), checked
+stays ours: the query-shape limits and the SERVICE policy (``kg_build.store.guard``), checked
 before a query reaches a worker; the row cap (``kg_build.store.answers``); the pages
 (``kg_build.web.pages``). Entity IRIs follow the W3C "Cool URIs" 303 practice: ``/id/…``
 answers 303 See Other to ``/page/….html`` for HTML, or to ``/data/…`` for RDF.
@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kg_build.errors import SourceError
-from kg_build.web.guard import check_services, check_shape
+from kg_build.store.guard import check_services, check_shape
 from kg_build.web.pages import PageAnswer, Site
 from kg_build.web.pool import Chooser, Limits, QueryPool, QueryRefused
 

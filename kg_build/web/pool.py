@@ -25,7 +25,7 @@ from typing import Any
 from kg_build.errors import StoreError
 from kg_build.publish.generations import current_generation
 from kg_build.publish.readers import pin_generation
-from kg_build.web.guard import ShapeLimits
+from kg_build.store.guard import ShapeLimits
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 RETRY_AFTER = 1  # seconds a client is asked to wait when every worker is busy

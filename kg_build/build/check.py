@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg_build.build.config import Config, article_files, graph_file, load_config, parse_sources
+from kg_build.build.template import Template, propose
 from kg_build.curated.reference import NocRow, curated_folders, read_merged
 from kg_build.curated.rosters import RosterFile
 from kg_build.curated.tables import CURATED_FILES, read_curated
-from kg_build.curated.template import Template, propose
 from kg_build.errors import KgError, MappingError, OutputError, SourceError
 from kg_build.extract import Inputs, extract_article
 from kg_build.extract.scope import read_title
+from kg_build.messages import display_path
 from kg_build.model import Article, Diagnostic, Level
 from kg_build.model.diagnostics import diagnostic, summary
-from kg_build.parse.article import display_path
 
 # What a second extraction (with stand-in NOCs) may add: the athletes cells it reaches.
 _REACHED = ("athletes-not-in-roster", "athletes-ambiguous")
