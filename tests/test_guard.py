@@ -125,7 +125,10 @@ def test_each_limit_is_named(query: str, message: str) -> None:
 
 
 def test_competency_questions_and_page_queries_pass_with_room() -> None:
-    queries = [*(ROOT / "tests" / "cq").glob("*.rq"), *(ROOT / "kg_build" / "queries").glob("*.rq")]
+    queries = [
+        *(ROOT / "tests" / "cq").glob("*.rq"),
+        *(ROOT / "kg_build" / "store" / "queries").glob("*.rq"),
+    ]
     assert len(queries) > 20
     for text in [p.read_text(encoding="utf-8") for p in queries]:
         scan = check_shape(text, "query", LIMITS)
