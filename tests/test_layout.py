@@ -68,3 +68,31 @@ def test_no_import_cycle() -> None:
 
 def test_the_cycle_check_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+MAX_LINES = 400  # "no module over about 400 lines" (issue 22): a grab-bag shows as a long file
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = {
+        p.relative_to(ROOT).as_posix(): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
+
+
+def test_architecture_doc_names_every_package_and_module() -> None:
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        package = path.parent.relative_to(PACKAGE).as_posix()
+        if package.startswith("data"):  # the shipped data folders: no code
+            continue
+        if path.name == "__init__.py":
+            named = package == "." or f"`kg_build/{package}/`" in doc
+        else:
+            named = path.name == "__main__.py" or f"`{path.name}`" in doc
+        if not named:
+            missing.append(path.relative_to(ROOT).as_posix())
+    assert missing == []
