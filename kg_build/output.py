@@ -31,6 +31,19 @@ def write_atomic(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise OutputError(path.as_posix(), None, "is a directory (expected a file to write)")
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _NEW_FILE_MODE
+    tmp = written_beside(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e
+
+
+def written_beside(path: Path, data: bytes, mode: int = _NEW_FILE_MODE) -> Path:
+    """Write ``data`` to a new temporary file beside ``path`` and return it, for a rename.
+
+    On the same file system as ``path``, so that a rename or link puts it in place at once.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -40,7 +53,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
         raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e
+    return Path(tmp)

@@ -13,7 +13,6 @@ once.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from importlib.resources import files
@@ -23,6 +22,7 @@ from kg_build.curated.tables import CURATED_FILES, requirements
 from kg_build.defaults import MAPPINGS, ONTOLOGY, SHAPES, SOURCES, SOURCES_NAME
 from kg_build.errors import OutputError, SourceError
 from kg_build.messages import display_path
+from kg_build.output import written_beside
 
 PROJECT_FILE = "kg.toml"
 CURATED = Path("mappings") / "curated"
@@ -148,20 +148,13 @@ def _readme(text: str) -> str:
 
 def _write_new(path: Path, data: bytes) -> bool:
     """Write ``path`` unless it exists (whole or not at all); return whether it was written."""
+    tmp = written_beside(path, data)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
         os.link(tmp, path)  # fails if the file is there: it is never replaced
     except FileExistsError:
         return False
     except OSError as e:
         raise OutputError(path.as_posix(), None, f"cannot write ({e.strerror})") from e
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return True
