@@ -37,13 +37,14 @@ import pytest
 
 from kg_build.cli import cli
 from tests.conftest import ROOT
-from tests.servers import free_port, running_virtuoso, sparql_server
+from tests.servers import free_port, require_or_skip, running_virtuoso, sparql_server
 
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 COPIED = ("kg.toml", "sources", "ontology", "mappings", "shapes", "tests/cq", "tests/data/family")
 SERVE_PORTS = ("8000", "8001")  # kg serve on the page
 WIKIDATA_PORT, VIRTUOSO_PORT = "127.0.0.1:9999", "127.0.0.1:8890"
 BIN = Path(sys.executable).parent
+TOOLS = ("curl", "gzip")  # commands of the examples that are not kg or the shell's own
 
 
 @dataclass(slots=True)
@@ -197,6 +198,9 @@ def _assert_shown(page: _Page, example: Example, printed: str) -> None:
 
 def _servers_named(stack: ExitStack, page: _Page, examples: list[Example], tmp: Path) -> None:
     text = "\n".join(e.command for e in examples)
+    for tool in TOOLS:  # besides kg, what the examples call (.ci/run installs them)
+        if re.search(rf"(^|[|;&]\s*){tool} ", text, re.M) and shutil.which(tool) is None:
+            require_or_skip(f"the examples call {tool}, which is not installed")
     for port in SERVE_PORTS:
         if f":{port}" in text or f"--port {port}" in text:
             real = str(free_port())
