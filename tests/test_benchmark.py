@@ -143,7 +143,11 @@ def test_benchmark_runs_at_ten_articles(tmp_path: Path) -> None:
     assert compared["same N-Triples"] in ({"yes", "no"} if changed else {"yes"})
     for side in ("", "N-Triples only: "):
         before, after = (_figure(compared[f"{side}{w} wall s"]) for w in ("before", "after"))
-        assert f"{after / before:.2f}" == compared[f"{side}after ÷ before wall"]
+        # The ratio is of the unrounded times: it may differ from one of the shown figures
+        # by their rounding (±0.005 s each).
+        shown = _figure(compared[f"{side}after ÷ before wall"])
+        slack = 0.005 * (1 / (before - 0.005) + after / (before - 0.005) ** 2) + 0.005
+        assert abs(after / before - shown) <= slack
     # The issue's three targets, each judged on this run's figures.
     targets = _table(lines, "| issue 22 target |")
     assert [t["issue 22 target"].split(" ", 2)[:2] for t in targets] == [
