@@ -91,3 +91,11 @@ def test_a_damaged_cache_file_is_ignored_and_written_again(config: Config, damag
     again = load_config(config)
     assert _same(again, loaded) and again != loaded  # made again: a new ontology graph
     assert load_config(config) == again  # and kept again
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_error(
+    config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
+    assert _same(load_config(config), load_config(config))

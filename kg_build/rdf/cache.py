@@ -48,14 +48,21 @@ def cached(kind: str, inputs: Sequence[Path], extra: str, make: Callable[[], T])
     """
     if os.environ.get(OFF_VARIABLE) == "off":
         return make()
-    key = input_key(kind, inputs, extra)
-    path = cache_folder() / f"{kind}.pickle"
+    try:
+        key = input_key(kind, inputs, extra)
+        path = cache_folder() / f"{kind}.pickle"
+    except (OSError, RuntimeError):  # a file it cannot read (``make`` says why), no home
+        return make()
     found = _read(path, key)
     if found is not None:
         kept: T = found[0]  # made by ``make`` for this very key
         return kept
     value = make()
-    _write(path, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return value  # what cannot be kept is made at every build, as before
+    _write(path, key, payload)
     return value
 
 
