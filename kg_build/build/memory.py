@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -40,8 +38,6 @@ from kg_build.rdf.iris import Iris
 from kg_build.rdf.serialize import graph_to_bytes, trig_from_nquads, turtle_from_ntriples
 from kg_build.store.load import ONTOLOGY_GRAPH, GraphData, graph_data, open_store
 from kg_build.validate import Finding, Validator
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -142,58 +138,19 @@ def graphs_to_load(
     return [*graphs, graph_data(ONTOLOGY_GRAPH, ontology)]
 
 
-def load_embedded(built: Built, config: Config, path: Path, opened: ox.Store | None = None) -> int:
+def load_embedded(built: Built, config: Config, path: Path) -> int:
     """Replace the built graphs in the embedded store at ``path``; return the quads loaded.
 
-    ``opened`` is that store if it is open already (``Background``). One bulk load of all
-    graphs as N-Quads: it writes the store's files directly, where a transactional load per
-    graph and a flush took twice as long (0.22 → 0.13 s, bundled).
+    One bulk load of all graphs as N-Quads: it writes the store's files directly, where a
+    transactional load per graph and a flush took twice as long (0.22 → 0.13 s, bundled).
     """
     graphs = graphs_to_load(built, config)
-    store = opened if opened is not None else open_store(path)
+    store = open_store(path)
     for graph in graphs:  # a build loads a new store generation; an old one: replaced
         store.remove_graph(ox.NamedNode(graph.name))
     nquads = b"".join(q for graph in graphs for q in as_quads(list(graph.lines), graph.name))
     store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
     return sum(g.size for g in graphs)
-
-
-class Background(Generic[T]):
-    """A call run in a thread while the build goes on: work that releases the GIL.
-
-    Opening a new store generation (some 0.05 s, mostly disk) and its bulk load do, so they
-    overlap the build and the writing of the files. ``result`` waits and returns the call's
-    value (the caller alone holds it: a store closes when dropped, before the publication
-    commits) or raises its error. Leaving the block waits for the thread and drops a value
-    not taken, before the publication abandons or commits the generation.
-    """
-
-    def __init__(self, call: Callable[[], T]) -> None:
-        """Start ``call`` in a thread."""
-        self._box: list[T | Exception] = []
-        self._thread = threading.Thread(target=self._run, args=(call,), daemon=True)
-        self._thread.start()
-
-    def _run(self, call: Callable[[], T]) -> None:
-        try:
-            self._box.append(call())
-        except Exception as e:  # raised in the build's thread, by ``result``
-            self._box.append(e)
-
-    def result(self) -> T:
-        """Wait for the call; return its value or raise its error."""
-        self._thread.join()
-        found = self._box.pop()
-        if isinstance(found, Exception):
-            raise found
-        return found
-
-    def __enter__(self) -> Background[T]:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._thread.join()
-        self._box.clear()
 
 
 def describe_build(

@@ -34,10 +34,7 @@ from kg_build.output import write_atomic, write_output
 from kg_build.publish.publication import Publication
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
     from kg_build.build.config import Config
-    from kg_build.build.memory import Background, Built
     from kg_build.model import Diagnostic
     from kg_build.validate.findings import Finding
 
@@ -149,18 +146,11 @@ def build_command(
         return
     targets = {Path(output): fmt} if output else _default_targets()
     files = [t for t in targets if t.as_posix() != STDOUT]
-
-    from kg_build.build.memory import Background
-    from kg_build.store.load import open_store
-
     with (
         _diagnostics_to(diagnostics_file) as found,
         Publication(files + ([] if output else [VOID_FILE]), store, wait) as publication,
-        Background(
-            lambda: None if store is None else open_store(publication.new_store())
-        ) as opening,
     ):
-        stdout = _build_in_memory(sources, config, targets, opening, publication, report, found)
+        stdout = _build_in_memory(sources, config, targets, store, publication, report, found)
         publication.commit()
     if stdout is not None:
         write_output(stdout, STDOUT)
@@ -199,17 +189,13 @@ def _build_in_memory(
     sources: tuple[Path, ...],
     config: Config,
     targets: dict[Path, str],
-    opening: Background[ox.Store | None],
+    store: Path | None,
     publication: Publication,
     report: Path | None,
     found: list[Diagnostic],
 ) -> bytes | None:
-    """Build, stage every output in ``publication``; return what goes to stdout, if any.
-
-    ``opening`` opens the store meanwhile (None: no store); it is loaded while the files are
-    serialized, in a thread too (both release the GIL).
-    """
-    from kg_build.build.memory import Background, build, load_embedded
+    """Build, stage every output in ``publication``; return what goes to stdout, if any."""
+    from kg_build.build.memory import build, describe_build, load_embedded
 
     try:
         built = build(sources, config)
@@ -219,31 +205,6 @@ def _build_in_memory(
     write_report(report, built.findings)
     found += built.diagnostics
     _tell_diagnostics(found, built.warnings)
-    store = publication.store
-    with Background(
-        lambda: (
-            None
-            if store is None
-            else load_embedded(built, config, publication.new_store(), opening.result())
-        )
-    ) as loading:
-        written = _write_files(built, config, targets, publication, sources)
-        quads = loading.result()
-    if store is not None:
-        say(f"loaded {quads} quads into the store {store.as_posix()}/")
-    return written.get(STDOUT)
-
-
-def _write_files(
-    built: Built,
-    config: Config,
-    targets: dict[Path, str],
-    publication: Publication,
-    sources: tuple[Path, ...],
-) -> dict[str, bytes]:
-    """Stage the graph in each format (and its VoID description); return what was written."""
-    from kg_build.build.memory import describe_build
-
     written = {t.as_posix(): built.serialize(f) for t, f in targets.items()}
     for target, data in written.items():
         if target != STDOUT:
@@ -254,7 +215,10 @@ def _write_files(
         named.append(VOID_FILE.as_posix())
     count = f"{built.size} triples from {len(built.extractions)} articles"
     say(f"built {count}{accepted_note(len(built.findings))}; wrote {', '.join(named)}")
-    return written
+    if store is not None:
+        quads = load_embedded(built, config, publication.new_store())
+        say(f"loaded {quads} quads into the store {store.as_posix()}/")
+    return written.get(STDOUT)
 
 
 def _build_stream(
