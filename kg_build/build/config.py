@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.store import Store
+from rdflib.term import IdentifiedNode
 
 from kg_build.curated.reference import Reference, load_reference
 from kg_build.curated.settings import SETTINGS_FILE, Settings, check_settings, load_settings
@@ -32,8 +34,10 @@ from kg_build.mapping.vocabulary import Descriptions, ontology_descriptions
 from kg_build.messages import display_path
 from kg_build.model import Article, Diagnostic, Level, Vocabulary
 from kg_build.parse.article import parse_article, parse_bytes
+from kg_build.rdf.cache import cached
 from kg_build.rdf.iris import Iris
 from kg_build.rdf.ontology import load_ontology, vocabulary
+from kg_build.validate.shapes import load_shapes
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,35 @@ class Loaded:
 
 
 def load_config(config: Config) -> Loaded:
-    """Read everything a build needs besides the articles."""
+    """Read everything a build needs besides the articles (kept between builds: rdf/cache.py)."""
+    return cached("config", _config_files(config), config.base, lambda: _load_config(config))
+
+
+def load_config_shapes(config: Config, loaded: Loaded) -> Graph:
+    """Read the shapes, checked against the vocabulary ``load_config(config)`` returned.
+
+    Kept between builds too, keyed by the shapes and by what the vocabulary comes from.
+    """
+    store, identifier = cached(
+        "shapes",
+        [config.shapes, *_config_files(config)],
+        config.base,
+        lambda: _graph_parts(load_shapes(config.shapes, loaded.vocab)),
+    )
+    return Graph(store=store, identifier=identifier, bind_namespaces="none")
+
+
+def _graph_parts(graph: Graph) -> tuple[Store, IdentifiedNode]:
+    # A pickled Graph comes back with rdflib's default prefixes bound; its store does not.
+    return graph.store, graph.identifier
+
+
+def _config_files(config: Config) -> list[Path]:
+    """Return what ``load_config`` reads: the ontology, the mappings, a project's own."""
+    return [config.ontology, config.mappings, *([config.project] if config.project else [])]
+
+
+def _load_config(config: Config) -> Loaded:
     ontology = load_ontology(config.ontology)
     rules_folder = config.mappings_for(RULES_DIR) / RULES_DIR
     vocab = _with_languages(vocabulary(ontology), rules_folder, config)

@@ -19,6 +19,7 @@ from kg_build.build.config import (
     bundled_sources,
     check_diagnostics,
     load_config,
+    load_config_shapes,
 )
 from kg_build.build.describe import describe, sources_date
 from kg_build.build.lines import as_quads, sorted_ntriples, subject_iris
@@ -36,7 +37,7 @@ from kg_build.model import Diagnostic, Extraction
 from kg_build.rdf.iris import Iris
 from kg_build.rdf.serialize import graph_to_bytes, trig_from_nquads, turtle_from_ntriples
 from kg_build.store.load import ONTOLOGY_GRAPH, GraphData, graph_data, open_store
-from kg_build.validate import Finding, Validator, load_shapes
+from kg_build.validate import Finding, Validator
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def build(paths: Sequence[Path], config: Config = DEFAULT_CONFIG) -> Built:
     if linked:
         named.append((iris.links_graph(), linked))
     union = sorted_ntriples(line for _, g in named for line in g.splitlines(keepends=True))
-    shapes = load_shapes(config.shapes, loaded.vocab)
+    shapes = load_config_shapes(config, loaded)
     findings = Validator(shapes, config.validator, config.shapes).ntriples(union, "graph")
     raise_on_violations(findings, "the built graph", "nothing written")
     extractions = tuple(a.extraction for a in articles)

@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef, Variable
 from rdflib.namespace import SH
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
+
+if TYPE_CHECKING:  # importing rdflib.plugins.sparql builds its grammar (~0.1 s): only on use
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 # Pre-bound in every SPARQL-based constraint and validator (SHACL §5.3.1, §6.3).
 CONSTRAINT_VARIABLES = frozenset({"this", "shapesGraph", "currentShape"})
@@ -185,12 +187,22 @@ def _get(node: Any, key: str) -> Any:
 
     Not ``CompValue.get``: it returns the key itself for a missing key.
     """
-    return node[key] if isinstance(node, CompValue) and key in node else None
+    return node[key] if _is_tree(node) and key in node else None
+
+
+def _is_tree(value: Any) -> bool:
+    """Tell whether ``value`` is a node of rdflib's parse tree (a ``CompValue``).
+
+    Imported here: a tree exists only once ``parsed`` has loaded rdflib's SPARQL parser.
+    """
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    return isinstance(value, CompValue)
 
 
 def _nodes(tree: Any) -> Iterator[CompValue]:
     """Yield every node of the parse tree, depth first."""
-    if isinstance(tree, CompValue):
+    if _is_tree(tree):
         yield tree
         for value in tree.values():
             yield from _nodes(value)
@@ -204,7 +216,7 @@ def _variables(tree: Any) -> set[str]:
     if isinstance(tree, Variable):
         return {str(tree)}
     found: set[str] = set()
-    if isinstance(tree, CompValue):
+    if _is_tree(tree):
         for value in tree.values():
             found |= _variables(value)
     elif isinstance(tree, list | tuple) or type(tree).__name__ == "ParseResults":

@@ -1,0 +1,31 @@
+"""What a default ``kg build`` leaves out of its start-up (speed: benchmarks/run.py times it)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BUILT = """
+import sys
+from kg_build.cli import main
+sys.argv = ["kg", "-q", "build"]
+try:
+    main()
+except SystemExit as e:
+    print(e.code)
+print(sorted(m for m in sys.modules if m.startswith("rdflib.plugins.sparql")))
+"""
+
+
+def test_bundled_build_does_not_build_rdflibs_sparql_grammar(tmp_path: Path) -> None:
+    """The default build never imports rdflib's SPARQL parser (~0.1 s to build its grammar).
+
+    It loads only to check a query of the shapes that might be forbidden
+    (kg_build/validate/shacl_sparql.py), and the bundled shapes have none.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", BUILT], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout == "0\n[]\n", done.stderr
+    assert (tmp_path / "out" / "team-pursuit.ttl").exists()
