@@ -59,7 +59,11 @@ def checkout(rev: str) -> Iterator[Code]:
     subprocess.run([*git, "add", "--detach", "--quiet", str(tree), rev], check=True)
     try:
         _link_data(tree)
-        yield Code("before", tree, {**os.environ, "PYTHONPATH": str(tree)})
+        # Its own cache folder: a baseline that keeps loaded data (kg_build/rdf/cache.py) would
+        # otherwise overwrite this checkout's kept copy at every build, and both pay a miss.
+        cache = folder / "cache"
+        env = {**os.environ, "PYTHONPATH": str(tree), "XDG_CACHE_HOME": str(cache)}
+        yield Code("before", tree, env)
     finally:
         subprocess.run([*git, "remove", "--force", str(tree)], check=False)
         shutil.rmtree(folder, ignore_errors=True)
