@@ -22,7 +22,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from kg_build.build.config import Config, article_files, load_config
+from kg_build.build.config import Config, article_files, load_config, load_config_shapes
 from kg_build.build.lines import as_quads
 from kg_build.build.merged import SharedLines
 from kg_build.build.shared import (
@@ -39,7 +39,7 @@ from kg_build.link.wikidata import LINK_SET, load_link_set
 from kg_build.rdf.iris import Iris
 from kg_build.rdf.serialize import graph_to_bytes
 from kg_build.store.load import ONTOLOGY_GRAPH, open_store
-from kg_build.validate import Validator, load_shapes, split_shapes
+from kg_build.validate import Validator, split_shapes
 
 PLACED_CHUNK = 100_000  # held lines written out at a time, at the end
 
@@ -64,7 +64,7 @@ def build_stream(
     stats = StreamStats()
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
     loaded = load_config(config)
-    shapes = load_shapes(config.shapes, loaded.vocab)
+    shapes = load_config_shapes(config, loaded)
     split_shapes(shapes, config.shapes)
     Validator(shapes, config.validator, config.shapes)  # refuses what the engine cannot check
     links = load_link_set(config.mappings_for(LINK_SET), config.base).links

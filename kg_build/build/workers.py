@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg_build.build.article import build_article
-from kg_build.build.config import Config, load_config
+from kg_build.build.config import Config, load_config, load_config_shapes
 from kg_build.build.lines import (
     RDF_TYPE_LINE,
     RDFS_LABEL_LINE,
@@ -26,7 +26,7 @@ from kg_build.build.lines import (
 from kg_build.build.merged import check_merged
 from kg_build.build.stats import ArticleDone, StreamStats
 from kg_build.rdf.iris import Iris
-from kg_build.validate import Finding, Validator, load_shapes, split_shapes
+from kg_build.validate import Finding, Validator, split_shapes
 
 MERGED_BATCH = 100  # subjects a merged check validates at once
 
@@ -36,7 +36,7 @@ class Worker:
 
     def __init__(self, config: Config) -> None:
         self.loaded = load_config(config)
-        shapes = load_shapes(config.shapes, self.loaded.vocab)
+        shapes = load_config_shapes(config, self.loaded)
         self.validator = SplitValidator(shapes, config.validator, config.shapes)
         self.whole = Validator(shapes, config.validator, config.shapes)  # the merged check
         self.iris = Iris(config.base)
