@@ -55,6 +55,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# Run as a script (`python benchmarks/run.py`, as the docs say) its folder, not the checkout,
+# is on sys.path: the checkout goes first so that its sibling modules import as the tests
+# import them, `benchmarks.…` (hence the imports below the path, E402).
 sys.path.insert(0, str(ROOT))
 from benchmarks.baseline import (  # noqa: E402
     AFTER,

@@ -247,7 +247,9 @@ def test_a_hostile_label_is_one_value_and_cannot_change_the_query(text: str) -> 
         "SELECT ?item ?name WHERE { ?item <http://www.w3.org/2000/01/rdf-schema#label> ?name }",
         {"name": [ox.Literal(text, language="en")]},
     )
-    rows = [(s["item"], s["name"]) for s in store.query(query_)]  # type: ignore[union-attr]
+    solutions = store.query(query_)
+    assert isinstance(solutions, ox.QuerySolutions)
+    rows = [(s["item"], s["name"]) for s in solutions]
     assert rows == [(athlete, ox.Literal(text, language="en"))]
 
 

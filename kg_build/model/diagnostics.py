@@ -1,8 +1,8 @@
 """Diagnostics: every code a build may report about an article, what it means, how it weighs.
 
 The one list of codes: the extraction makes diagnostics only through ``diagnostic`` (an
-unknown code is our bug, caught by the tests), the README's table is checked against it, and
-the command line prints a summary count per code and writes them all as JSON.
+unknown code is our bug, caught by the tests), the table of docs/diagnostics.md is checked
+against it, and the command line prints a summary count per code and writes them all as JSON.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Oxigraph's parser and planner recurse over the query: a query nesting 3,000 ``{ }`` groups,
 a 10,000-term ``||`` chain or 3,000 MINUS blocks ends the process with a segfault (no Python
-exception; measured with pyoxigraph 0.5.13, README "Publishing"). So the text is scanned
+exception; measured with pyoxigraph 0.5.13, docs/publishing.md). So the text is scanned
 here, in plain Python without recursion, and a query past any limit is refused by name.
 
 The same scan finds ``SERVICE`` (SPARQL 1.1 Federated Query §3): strings (all four quote
@@ -61,7 +61,7 @@ _PAREN_AFTER_WORD_NOT_EXPRESSION = frozenset({"A", "VALUES"})
 
 @dataclass(frozen=True, slots=True)
 class ShapeLimits:
-    """How big a query may be before it reaches the engine (defaults: README "Publishing").
+    """How big a query may be before it reaches the engine (defaults: docs/publishing.md).
 
     Measured with pyoxigraph 0.5.13 in a process's main thread: 1,000 nested groups ran and
     3,000 crashed; 3,000 ``||`` terms ran and 10,000 crashed; 1,000 MINUS or BIND ran and
