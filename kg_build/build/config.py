@@ -155,6 +155,16 @@ def article_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
+def build_order(files: Sequence[Path]) -> list[Path]:
+    """Return ``files`` sorted by file name, then by path: the order of a streamed output.
+
+    By name first, so that the same articles give the same bytes wherever their folders lie
+    (sorted by full path, a corpus under /tmp came before or after the bundled sources
+    depending on the name of the checkout's folder).
+    """
+    return sorted(files, key=lambda path: (path.name, path.as_posix()))
+
+
 def parse_sources(paths: Sequence[Path]) -> tuple[Article, ...]:
     """Parse each article in order; ``-`` reads one article from standard input."""
     return tuple(parse_source(p) for p in paths)

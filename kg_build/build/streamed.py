@@ -8,7 +8,8 @@ validated again at the end as the union holds it, so the streamed build rejects 
 in-memory build rejects. In N-Quads a line that several articles state goes in the shared
 graph, as in the in-memory build: the first statement of each shared line waits in a scratch
 file until the end, and memory keeps only a digest of it. The order of the output follows the
-sorted article files, so the same corpus gives the same bytes.
+article files sorted by name (``build_order``), so the same corpus gives the same bytes
+wherever it lies.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from kg_build.build.config import Config, article_files, load_config, load_config_shapes
+from kg_build.build.config import (
+    Config,
+    article_files,
+    build_order,
+    load_config,
+    load_config_shapes,
+)
 from kg_build.build.lines import as_quads
 from kg_build.build.merged import SharedLines
 from kg_build.build.shared import (
@@ -59,7 +66,7 @@ def build_stream(
     place: the caller stages them (kg_build/publish/) and puts them in place when this
     returns. Temporary files go in ``scratch`` (default: beside ``output``). With ``jobs``
     above 1, articles are built in that many processes; the output keeps the order of the
-    sorted article files, so it does not depend on ``jobs``.
+    article files sorted by name, so it does not depend on ``jobs``.
     """
     stats = StreamStats()
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
@@ -79,7 +86,7 @@ def build_stream(
             output.open("wb") as out,
             tempfile.NamedTemporaryFile(dir=folder, prefix=".shared.") as side,
             _held_file(folder, quads) as held,
-            builders(sorted(article_files(paths)), config, jobs) as built,
+            builders(build_order(article_files(paths)), config, jobs) as built,
         ):
             writer = _Writer(out, loader, stats, quads)
             shared = SharedLines(side, Placement(iris.shared_graph()), held)
