@@ -34,7 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="write tests/golden/*.nt from today's builds (review the diff like code)",
+        help="write tests/golden/*.nq from today's builds (review the diff like code)",
     )
 
 

@@ -1,9 +1,11 @@
-"""Golden graphs: each article's graph, built alone, equals the one reviewed in tests/golden/.
+"""Golden graphs: each article's quads, built alone, equal the ones reviewed in tests/golden/.
 
-A stray triple outside the SPARQL spot checks shows here. The graphs are compared as graphs
-(rdflib's isomorphism); on a difference the test prints the triples added and removed,
-sorted. ``pytest tests/test_golden.py --update-golden`` writes them anew from today's build,
-to be reviewed in the diff like code.
+A stray triple outside the SPARQL spot checks shows here, and so does a triple that moves to
+another named graph. Each golden is an N-Quads file (sorted lines); each of its named graphs
+is compared with the build's graph of the same name as a graph (rdflib's isomorphism). On a
+difference the test prints the quads added and removed, sorted, with their graph.
+``pytest tests/test_golden.py --update-golden`` writes them anew from today's build, to be
+reviewed in the diff like code.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.term import Node
 
 from kg_build.build.config import Config
 from kg_build.build.memory import build
@@ -38,6 +41,27 @@ def _lines(graph: Graph) -> list[str]:
     return sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
 
 
+def _graphs(nquads: bytes) -> dict[Node, Graph]:
+    """Return each named graph of an N-Quads document by its name."""
+    dataset = Dataset()
+    dataset.parse(data=nquads, format="nquads")
+    return {g.identifier: g for g in dataset.graphs() if len(g)}
+
+
+def _differences(expected: dict[Node, Graph], built: dict[Node, Graph]) -> list[str]:
+    """Return the quads removed (``-``) and added (``+``), graph by graph, sorted."""
+    lines = []
+    for name in sorted(set(expected) | set(built), key=str):
+        want, got = expected.get(name, Graph()), built.get(name, Graph())
+        if isomorphic(want, got):
+            continue
+        _, removed, added = graph_diff(to_isomorphic(want), to_isomorphic(got))
+        graph = f" <{name}> ."
+        lines += [f"- {t[:-2]}{graph}" for t in _lines(removed)]
+        lines += [f"+ {t[:-2]}{graph}" for t in _lines(added)]
+    return lines
+
+
 @pytest.mark.parametrize(("stem", "kind"), CASES, ids=[s for s, _ in CASES])
 def test_golden_graph(
     stem: str,
@@ -54,18 +78,17 @@ def test_golden_graph(
         "third": third_mappings(tmp_path) if kind == "third" else None,
     }[kind]
     assert mappings is not None
-    built = build([_article(stem, kind)], Config(mappings=mappings))
-    golden = GOLDEN / f"{stem}.nt"
+    quads = build([_article(stem, kind)], Config(mappings=mappings)).serialize("nquads")
+    golden = GOLDEN / f"{stem}.nq"
     if request.config.getoption("--update-golden"):
         GOLDEN.mkdir(exist_ok=True)
-        golden.write_text("".join(f"{line}\n" for line in _lines(built.graph)), encoding="utf-8")
+        golden.write_bytes(b"".join(sorted(set(quads.splitlines(keepends=True)))))
         return
-    expected = Graph().parse(golden, format="nt")
-    if not isomorphic(built.graph, expected):
-        _, removed, added = graph_diff(to_isomorphic(expected), to_isomorphic(built.graph))
-        lines = [f"- {t}" for t in _lines(removed)[:40]] + [f"+ {t}" for t in _lines(added)[:40]]
+    differences = _differences(_graphs(golden.read_bytes()), _graphs(quads))
+    if differences:
+        removed = sum(line.startswith("-") for line in differences)
         pytest.fail(
-            f"{stem}: the graph differs from tests/golden/{stem}.nt "
-            f"({len(removed)} removed, {len(added)} added; rerun with --update-golden if "
-            "that is intended):\n" + "\n".join(lines)
+            f"{stem}: the quads differ from tests/golden/{stem}.nq ({removed} removed, "
+            f"{len(differences) - removed} added; rerun with --update-golden if that is "
+            "intended):\n" + "\n".join(differences[:80])
         )
