@@ -22,6 +22,10 @@ class KgError(Exception):
         self.message = message
         self.column = column  # where a parser places a syntax error in the line
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a child process (a worker, the validating child), it crosses pickled.
+        return (type(self), (self.path, self.line, self.message, self.column))
+
     def __str__(self) -> str:
         # A file-level problem (missing file, a directory) has no line to point at.
         if self.line is None:
@@ -74,10 +78,12 @@ class ValidationFailed(KgError):
         self.violations = tuple(violations)
         self.outcome = outcome
         self.findings = findings
+        self.summary = summary
 
     def __reduce__(self) -> tuple[object, ...]:
         # Raised in a streamed build's worker process, it crosses to the main one pickled.
-        return (type(self), (self.path, self.violations, self.outcome, self.findings))
+        args = (self.path, self.violations, self.outcome, self.findings, self.summary)
+        return (type(self), args)
 
 
 class EngineLimit(KgError):

@@ -53,7 +53,7 @@ def wrap(owner, name, before=False, on_call=1):
 
 point = sys.argv[1]
 if point == "validated":
-    wrap(kg_build.build.memory, "build")
+    wrap(kg_build.build.memory, "accepted")
 elif point == "staged":
     wrap(kg_build.publish.publication.Publication, "write")
 elif point == "loaded":
@@ -73,11 +73,11 @@ elif point == "streaming":
 elif point == "stream-loaded":
     wrap(kg_build.build.streamed._ChunkedLoad, "finish")
 elif point == "slow":
-    original_build = kg_build.build.memory.build
+    original_assemble = kg_build.build.memory.assemble
     def slow(*args, **kwargs):
         time.sleep(float(os.environ["KG_TEST_SLEEP"]))
-        return original_build(*args, **kwargs)
-    kg_build.build.memory.build = slow
+        return original_assemble(*args, **kwargs)
+    kg_build.build.memory.assemble = slow
 sys.argv = ["kg", *sys.argv[2:]]
 kg_build.cli.main()
 """

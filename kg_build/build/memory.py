@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -94,6 +94,16 @@ def build(paths: Sequence[Path], config: Config = DEFAULT_CONFIG) -> Built:
 
     Raises ValidationFailed, listing every violation, when the graph does not conform.
     """
+    assembled = assemble(paths, config)
+    return accepted(assembled, shacl_findings(assembled, config))
+
+
+def assemble(paths: Sequence[Path], config: Config = DEFAULT_CONFIG) -> Built:
+    """Build the graph of ``paths``, not yet validated: ``accepted`` with its findings is.
+
+    ``kg build`` writes (staged) while the graph is validated in a child process
+    (build/overlap.py); ``build`` does one after the other.
+    """
     loaded = load_config(config)
     articles = list(build_articles(article_files(paths), loaded))
     check_diagnostics([d for a in articles for d in a.diagnostics], config.strict)
@@ -105,11 +115,20 @@ def build(paths: Sequence[Path], config: Config = DEFAULT_CONFIG) -> Built:
     if linked:
         named.append((iris.links_graph(), linked))
     union = sorted_ntriples(line for _, g in named for line in g.splitlines(keepends=True))
-    shapes = load_config_shapes(config, loaded)
-    findings = Validator(shapes, config.validator, config.shapes).ntriples(union, "graph")
-    raise_on_violations(findings, "the built graph", "nothing written")
     extractions = tuple(a.extraction for a in articles)
-    return Built(union, tuple(named), extractions, loaded, tuple(findings))
+    return Built(union, tuple(named), extractions, loaded)
+
+
+def shacl_findings(built: Built, config: Config) -> list[Finding]:
+    """Validate the built graph against the shapes; return every result."""
+    shapes = load_config_shapes(config, built.loaded)
+    return Validator(shapes, config.validator, config.shapes).ntriples(built.ntriples, "graph")
+
+
+def accepted(built: Built, findings: Sequence[Finding]) -> Built:
+    """Return ``built`` with its SHACL findings; raise ValidationFailed on a violation."""
+    raise_on_violations(findings, "the built graph", "nothing written")
+    return replace(built, findings=tuple(findings))
 
 
 def _editions_placed(articles: Sequence[ArticleGraph]) -> list[tuple[str, bytes]]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kg_build.build.overlap import beside
 from kg_build.cli.group import EPILOG, cli, say
 from kg_build.cli.options import (
     BASE_OPTION,
@@ -35,6 +36,7 @@ from kg_build.publish.publication import Publication
 
 if TYPE_CHECKING:
     from kg_build.build.config import Config
+    from kg_build.build.memory import Built
     from kg_build.model import Diagnostic
     from kg_build.validate.findings import Finding
 
@@ -195,30 +197,51 @@ def _build_in_memory(
     found: list[Diagnostic],
 ) -> bytes | None:
     """Build, stage every output in ``publication``; return what goes to stdout, if any."""
-    from kg_build.build.memory import build, describe_build, load_embedded
+    from kg_build.build.memory import accepted, assemble, shacl_findings
 
+    assembled = assemble(sources, config)
+    # Validated in a child process while this one stages the outputs: nothing is in place
+    # before ``publication.commit()``, which follows only a graph that conforms.
+    with beside(lambda: shacl_findings(assembled, config)) as validation:
+        written, quads = _stage(assembled, config, targets, store, publication, sources)
+        findings = validation.result()
     try:
-        built = build(sources, config)
+        built = accepted(assembled, findings)
     except ValidationFailed as e:
         write_report(report, e.findings)
         raise
     write_report(report, built.findings)
     found += built.diagnostics
     _tell_diagnostics(found, built.warnings)
+    count = f"{built.size} triples from {len(built.extractions)} articles"
+    say(f"built {count}{accepted_note(len(built.findings))}; wrote {', '.join(written)}")
+    if quads is not None and store is not None:
+        say(f"loaded {quads} quads into the store {store.as_posix()}/")
+    return written.get(STDOUT)
+
+
+def _stage(
+    built: Built,
+    config: Config,
+    targets: dict[Path, str],
+    store: Path | None,
+    publication: Publication,
+    sources: tuple[Path, ...],
+) -> tuple[dict[str, bytes], int | None]:
+    """Stage every file and the store; return the files' bytes by name and the quads loaded."""
+    from kg_build.build.memory import describe_build, load_embedded
+
     written = {t.as_posix(): built.serialize(f) for t, f in targets.items()}
     for target, data in written.items():
         if target != STDOUT:
             publication.write(Path(target), data)
-    named = list(written)
     if VOID_FILE in publication.files:
-        publication.write(VOID_FILE, describe_build(built, config, written, sources))
-        named.append(VOID_FILE.as_posix())
-    count = f"{built.size} triples from {len(built.extractions)} articles"
-    say(f"built {count}{accepted_note(len(built.findings))}; wrote {', '.join(named)}")
-    if store is not None:
-        quads = load_embedded(built, config, publication.new_store())
-        say(f"loaded {quads} quads into the store {store.as_posix()}/")
-    return written.get(STDOUT)
+        void = describe_build(built, config, written, sources)
+        publication.write(VOID_FILE, void)
+        written[VOID_FILE.as_posix()] = void
+    if store is None:
+        return written, None
+    return written, load_embedded(built, config, publication.new_store())
 
 
 def _build_stream(

@@ -1,0 +1,127 @@
+"""Run one step in a forked child while this process goes on: validation beside the writing.
+
+The in-memory build validates the whole graph (some 0.1 s of a bundled build, in Rust code
+that holds the GIL) and then writes files and loads the store, which do not depend on the
+result: they are staged, and only committed once the graph is known to conform. So the
+validation runs in a child forked from this process, which shares the graph without copying
+or pickling it, and sends back what it returned, or what it raised, through a pipe.
+
+Where ``os.fork`` is not safe or not there (not Linux), or with ``TEAM_PURSUIT_KG_FORK=off``,
+the step runs in this process when its result is asked for: the same result, one after the
+other. A child that dies without an answer (killed, out of memory) is an error that says so.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+OFF_VARIABLE = "TEAM_PURSUIT_KG_FORK"
+
+
+class ChildFailed(RuntimeError):
+    """The child ended without sending a result back."""
+
+
+class Pending(Generic[T]):
+    """A step under way in a child (or, without fork, not yet run)."""
+
+    def __init__(self, step: Callable[[], T]) -> None:
+        """Fork a child that runs ``step`` now, or keep ``step`` to run at ``result()``."""
+        self._step: Callable[[], T] | None = step
+        self._pid = 0
+        self._pipe = -1
+        if can_fork():
+            self._pipe, self._pid = _fork(step)
+            self._step = None
+
+    def result(self) -> T:
+        """Return what the step returned; raise what it raised (waits for the child)."""
+        if self._step is not None:
+            step, self._step = self._step, None
+            return step()
+        with os.fdopen(self._pipe, "rb") as pipe:
+            self._pipe = -1
+            data = pipe.read()
+        status = os.waitpid(self._pid, 0)[1]
+        self._pid = 0
+        if not data:
+            raise ChildFailed(f"the validating process ended without a result ({_how(status)})")
+        try:
+            ok, value = pickle.loads(data)
+        except Exception as error:  # an error type that cannot be rebuilt here
+            message = f"the validating process's result could not be read: {error}"
+            raise ChildFailed(message) from error
+        if not ok:
+            raise value
+        returned: T = value  # what ``step`` returned, in the child
+        return returned
+
+    def cancel(self) -> None:
+        """Stop the child, if it still runs, and reap it (no zombie, no open pipe)."""
+        self._step = None
+        if self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
+        if self._pid:
+            with suppress(ProcessLookupError):  # it ended already
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
+def can_fork() -> bool:
+    """Whether a step may run in a forked child here."""
+    return sys.platform == "linux" and os.environ.get(OFF_VARIABLE) != "off"
+
+
+@contextmanager
+def beside(step: Callable[[], T]) -> Iterator[Pending[T]]:
+    """Start ``step`` beside the block; a block that leaves early stops it."""
+    pending = Pending(step)
+    try:
+        yield pending
+    finally:
+        pending.cancel()
+
+
+def _fork(step: Callable[[], T]) -> tuple[int, int]:
+    """Fork a child that runs ``step`` and writes ``(ok, value)`` pickled; return pipe, pid."""
+    read, write = os.pipe()
+    sys.stdout.flush()  # else the child's copy of a buffer could be written twice
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return read, pid
+    try:  # the child: whatever happens, it never returns into the parent's code
+        os.close(read)
+        _answer(step, write)
+    finally:
+        os._exit(0)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _answer(step: Callable[[], object], write: int) -> None:
+    """Run ``step``; write ``(True, value)`` or ``(False, error)``, pickled, to ``write``."""
+    try:
+        outcome: tuple[bool, object] = (True, step())
+    except BaseException as error:  # sent to the parent, which raises it
+        outcome = (False, error)
+    try:
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # what cannot be sent is said in words
+        data = pickle.dumps((False, ChildFailed(f"its result could not be sent: {error}")))
+    with os.fdopen(write, "wb") as pipe:
+        pipe.write(data)
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
