@@ -243,7 +243,7 @@ def test_a_second_build_refuses_before_writing_or_waits(
     slow = subprocess.Popen(
         [sys.executable, "-c", KILLER, "slow", "-q", "build", str(CYCLING)],
         cwd=folder,
-        env={**os.environ, "KG_TEST_SLEEP": "4"},
+        env={**os.environ, "KG_TEST_SLEEP": "10"},  # the refused build must end within it
         stderr=subprocess.PIPE,
         text=True,
     )
