@@ -128,3 +128,17 @@ def test_streamed_bytes_do_not_depend_on_where_the_articles_lie(
         written.append(output.read_bytes())
     assert written[0] == written[1]
     assert written[0].startswith(b"<")
+
+
+def test_in_graph_gives_the_quads_as_quads_gives(
+    in_memory: dict[str, tuple[list[Path], Path, bytes]],
+) -> None:
+    """The store's fast path (a graph put before each line's end) states the same quads."""
+    from kg_build.build.lines import as_quads, in_graph
+
+    lines = in_memory["bundled-two"][2].splitlines(keepends=True)
+    triples = [line.rsplit(b" <", 1)[0] + b" .\n" for line in lines]
+    name = "https://example.org/graph"
+    assert _quads(in_graph(triples, name)) == _quads(b"".join(as_quads(triples, name)))
+    with pytest.raises(ValueError, match="not one N-Triples statement on its line"):
+        in_graph([b"<a> <b> <c> .", b"\n"], name)

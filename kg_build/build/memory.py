@@ -22,7 +22,7 @@ from kg_build.build.config import (
     load_config_shapes,
 )
 from kg_build.build.describe import describe, sources_date
-from kg_build.build.lines import as_quads, sorted_ntriples, subject_iris
+from kg_build.build.lines import as_quads, in_graph, sorted_ntriples, subject_iris
 from kg_build.build.shared import (
     OntologyStated,
     OtherEditions,
@@ -167,7 +167,7 @@ def load_embedded(built: Built, config: Config, path: Path) -> int:
     store = open_store(path)
     for graph in graphs:  # a build loads a new store generation; an old one: replaced
         store.remove_graph(ox.NamedNode(graph.name))
-    nquads = b"".join(q for graph in graphs for q in as_quads(list(graph.lines), graph.name))
+    nquads = b"".join(in_graph(graph.lines, graph.name) for graph in graphs)
     store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
     return sum(g.size for g in graphs)
 

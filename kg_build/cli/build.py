@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kg_build.build.overlap import beside
 from kg_build.cli.group import EPILOG, cli, say
 from kg_build.cli.options import (
     BASE_OPTION,
@@ -198,6 +197,7 @@ def _build_in_memory(
 ) -> bytes | None:
     """Build, stage every output in ``publication``; return what goes to stdout, if any."""
     from kg_build.build.memory import accepted, assemble, shacl_findings
+    from kg_build.build.overlap import beside
 
     assembled = assemble(sources, config)
     # Validated in a child process while this one stages the outputs: nothing is in place
