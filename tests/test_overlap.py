@@ -127,3 +127,16 @@ def test_a_graph_that_fails_validation_leaves_no_file_and_no_store(tmp_path: Pat
     left = sorted(p.relative_to(work).as_posix() for p in work.rglob("*"))
     assert left == ["out", "out/.kg-build.lock", "out/.store.generations"]
     assert not any((work / "out" / ".store.generations").iterdir())
+
+
+@FORKS
+def test_a_fork_that_fails_runs_the_step_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No process to spare (EAGAIN): the step runs in this process when asked for."""
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with beside(_pid_and_value) as pending:
+        pid, value = pending.result()
+    assert (pid, value) == (os.getpid(), [1, 2, 3])

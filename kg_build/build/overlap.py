@@ -38,7 +38,10 @@ class Pending(Generic[T]):
         self._pid = 0
         self._pipe = -1
         if can_fork():
-            self._pipe, self._pid = _fork(step)
+            try:
+                self._pipe, self._pid = _fork(step)
+            except OSError:  # no process or pipe to spare: the step runs here, later
+                return
             self._step = None
 
     def result(self) -> T:
@@ -96,7 +99,12 @@ def _fork(step: Callable[[], T]) -> tuple[int, int]:
     read, write = os.pipe()
     sys.stdout.flush()  # else the child's copy of a buffer could be written twice
     sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
     if pid:
         os.close(write)
         return read, pid
