@@ -7,66 +7,158 @@ Its value or its error comes back; a child that dies or is left early is reaped.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
 
-from kg_build.build.overlap import OFF_VARIABLE, ChildFailed, Pending, beside, can_fork
-from kg_build.errors import SourceError
+from kg_build.build.overlap import OFF_VARIABLE, Pending, beside, can_fork
 from tests.conftest import shapes_with
 
 FORKS = pytest.mark.skipif(not can_fork(), reason="steps run in a forked child on Linux only")
+# A fork happens only in a single-threaded process, and the test process is not one once a
+# test opened an on-disk store (RocksDB's threads stay): the forking cases run in a new process.
+FRESH_TIMEOUT = 120  # a child that hangs fails the test instead of CI's whole run
 
 
 def _pid_and_value() -> tuple[int, list[int]]:
     return os.getpid(), [1, 2, 3]
 
 
+def _fresh(code: str, **env: str) -> str:
+    """Run ``code`` in a new Python process (one thread); return what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=FRESH_TIMEOUT,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+VALUE = """
+import os
+from kg_build.build.overlap import beside
+with beside(lambda: (os.getpid(), [1, 2, 3])) as pending:
+    pid, value = pending.result()
+print(pid != os.getpid(), value)
+"""
+
+
 @pytest.mark.parametrize("fork", ["on", "off"])
-def test_the_value_comes_back(fork: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if fork == "off":
-        monkeypatch.setenv(OFF_VARIABLE, "off")
-    with beside(_pid_and_value) as pending:
-        pid, value = pending.result()
-    assert value == [1, 2, 3]
-    assert (pid != os.getpid()) == (fork == "on" and can_fork())
+def test_the_value_comes_back(fork: str) -> None:
+    forked = fork == "on" and can_fork()
+    assert _fresh(VALUE, **{OFF_VARIABLE: fork}) == f"{forked} [1, 2, 3]\n"
 
 
-def _fails() -> None:
+ERROR = """
+from kg_build.build.overlap import beside
+from kg_build.errors import SourceError
+def fails():
     raise SourceError("a.txt", 7, "a cell I cannot read", column=3)
+try:
+    with beside(fails) as pending:
+        pending.result()
+except SourceError as error:
+    print(type(error).__name__, error)
+"""
 
 
 @pytest.mark.parametrize("fork", ["on", "off"])
-def test_an_error_comes_back_as_itself(fork: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    if fork == "off":
-        monkeypatch.setenv(OFF_VARIABLE, "off")
-    with beside(_fails) as pending, pytest.raises(SourceError) as raised:
+def test_an_error_comes_back_as_itself(fork: str) -> None:
+    printed = _fresh(ERROR, **{OFF_VARIABLE: fork})
+    assert printed == "SourceError a.txt:7:3: a cell I cannot read\n"
+
+
+KILLED = """
+import os, signal
+from kg_build.build.overlap import ChildFailed, beside
+try:
+    with beside(lambda: os.kill(os.getpid(), signal.SIGKILL)) as pending:
         pending.result()
-    assert str(raised.value) == "a.txt:7:3: a cell I cannot read"
+except ChildFailed as error:
+    print(error)
+"""
 
 
 @FORKS
 def test_a_killed_child_is_an_error_that_says_so() -> None:
-    with (
-        beside(lambda: os.kill(os.getpid(), signal.SIGKILL)) as pending,
-        pytest.raises(ChildFailed, match="killed by signal 9"),
-    ):
-        pending.result()
+    printed = _fresh(KILLED)
+    assert printed == "the validating process ended without a result (killed by signal 9)\n"
+
+
+EARLY = """
+import os, time
+from kg_build.build.overlap import beside
+started = time.perf_counter()
+try:
+    with beside(lambda: time.sleep(30)) as pending:
+        child = pending._pid
+        raise KeyError("the block failed")
+except KeyError:
+    pass
+print(child > 0, time.perf_counter() - started < 5)
+try:
+    os.waitpid(child, os.WNOHANG)
+except ChildProcessError:
+    print("reaped")
+"""
 
 
 @FORKS
 def test_leaving_early_stops_and_reaps_the_child() -> None:
-    started = time.perf_counter()
-    with pytest.raises(KeyError), beside(lambda: time.sleep(30)) as pending:
-        child = pending._pid
-        raise KeyError("the block failed")
-    assert time.perf_counter() - started < 5
-    with pytest.raises(ChildProcessError):  # reaped: no zombie left behind
-        os.waitpid(child, os.WNOHANG)
+    assert _fresh(EARLY) == "True True\nreaped\n"  # no zombie left behind
+
+
+def test_a_process_with_a_second_thread_runs_the_step_itself() -> None:
+    """A fork would copy this thread only; the step runs here, whatever else runs."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with beside(_pid_and_value) as pending:
+            assert pending._pid == 0  # no child
+            pid, value = pending.result()
+    finally:
+        stop.set()
+        other.join()
+    assert (pid, value) == (os.getpid(), [1, 2, 3])
+
+
+RAYON_THEN_BUILD = """
+import os, sys
+from kg_build.cli import main
+def build(out):
+    sys.argv = ["kg", "-q", "build", "--no-store", "--validator", "pyrudof", "-o", out]
+    try:
+        main()
+    except SystemExit as end:
+        print(end.code)
+os.environ["TEAM_PURSUIT_KG_FORK"] = "off"
+build("first.ttl")  # pyrudof validates here: rayon's worker threads now run in this process
+del os.environ["TEAM_PURSUIT_KG_FORK"]
+build("second.ttl")  # a child forked now would wait for those workers for ever
+"""
+
+
+@FORKS
+def test_a_build_after_pyrudof_ran_here_does_not_hang(tmp_path: Path) -> None:
+    """CI hung 90 minutes: a child forked after pyrudof had started rayon's pool waited on it."""
+    done = subprocess.run(
+        [sys.executable, "-c", RAYON_THEN_BUILD],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=FRESH_TIMEOUT,
+    )
+    assert done.stdout == "0\n0\n", done.stderr
+    assert (tmp_path / "first.ttl").read_bytes() == (tmp_path / "second.ttl").read_bytes()
 
 
 def test_pending_without_fork_runs_the_step_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,6 +180,7 @@ def _kg_build(folder: Path, fork: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
+        timeout=FRESH_TIMEOUT,
     )
 
 
@@ -120,6 +213,7 @@ def test_a_graph_that_fails_validation_leaves_no_file_and_no_store(tmp_path: Pat
         capture_output=True,
         text=True,
         check=False,
+        timeout=FRESH_TIMEOUT,
     )
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1].endswith("3 SHACL violations; nothing written")

@@ -6,9 +6,13 @@ result: they are staged, and only committed once the graph is known to conform. 
 validation runs in a child forked from this process, which shares the graph without copying
 or pickling it, and sends back what it returned, or what it raised, through a pipe.
 
-Where ``os.fork`` is not safe or not there (not Linux), or with ``TEAM_PURSUIT_KG_FORK=off``,
-the step runs in this process when its result is asked for: the same result, one after the
-other. A child that dies without an answer (killed, out of memory) is an error that says so.
+A child is forked only while this process has a single thread. A fork copies the thread that
+calls it and no other: a library whose worker threads were started before (RocksDB's, under an
+on-disk store; rayon's, once pyrudof has validated) would wait in the child for workers that
+are not there, for ever (it did, in CI). Elsewhere (a second thread, not Linux, or
+``TEAM_PURSUIT_KG_FORK=off``) the step runs in this process when its result is asked for: the
+same result, one after the other. A child that dies without an answer (killed, out of memory)
+is an error that says so.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ class Pending(Generic[T]):
         self._step: Callable[[], T] | None = step
         self._pid = 0
         self._pipe = -1
-        if can_fork():
+        if can_fork() and _single_threaded():
             try:
                 self._pipe, self._pid = _fork(step)
             except OSError:  # no process or pipe to spare: the step runs here, later
@@ -82,6 +86,14 @@ class Pending(Generic[T]):
 def can_fork() -> bool:
     """Whether a step may run in a forked child here."""
     return sys.platform == "linux" and os.environ.get(OFF_VARIABLE) != "off"
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread only, native threads included (Linux's /proc)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: the threads cannot be counted, so no fork
+        return False
 
 
 @contextmanager
