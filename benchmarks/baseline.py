@@ -137,16 +137,18 @@ def before_after_table(rows: list[dict[str, object]]) -> list[str]:
         "",
         "Before and after, per size (`--baseline`): the baseline's build of each size ran just "
         "before this checkout's same build, on the same articles (same articles: byte for "
-        "byte; same N-Triples: the two builds' files with the store byte for byte). With "
+        "byte; same N-Triples: the two builds' files with the store byte for byte; same "
+        "triples: the same lines in any order). With "
         "`--repeat`, each figure is the median of the row's runs, interleaved. A ratio above "
         "1.00 is slower than before.",
         "",
-        "| articles | same articles | same N-Triples | before wall s | after wall s "
+        "| articles | same articles | same N-Triples | same triples | before wall s "
+        "| after wall s "
         "| before triples/s | after triples/s | after ÷ before wall "
         "| N-Triples only: before wall s | N-Triples only: after wall s "
         "| N-Triples only: before triples/s | N-Triples only: after triples/s "
         "| N-Triples only: after ÷ before wall | runs | machine loop s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         old = row["before"]
@@ -155,6 +157,7 @@ def before_after_table(rows: list[dict[str, object]]) -> list[str]:
             f"{row['size']}",
             "yes" if old["same_articles"] else "**no**",
             "yes" if old["same_output"] else "no",
+            "yes" if old["same_triples"] else "**no**",
         ]
         for key in ("ours", "nt_only"):
             then, now = old[key], row[key]
