@@ -106,6 +106,10 @@ class ServeError(KgError):
     """``kg serve`` cannot listen on its address (the port is in use, or not ours to take)."""
 
 
+class ChildFailed(KgError):
+    """A child process of the build ended without its answer (killed, out of memory)."""
+
+
 class ArticlesNotBuilt(KgError):
     """Diagnostics that stop a build: curated rows missing, or any diagnostic with --strict.
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.build.overlap import OFF_VARIABLE, Pending, beside, can_fork
+from kg_build.build.overlap import OFF_VARIABLE, InThread, Pending, beside, can_fork
+from kg_build.errors import SourceError
 from tests.conftest import shapes_with
 
 FORKS = pytest.mark.skipif(not can_fork(), reason="steps run in a forked child on Linux only")
@@ -29,16 +30,22 @@ def _pid_and_value() -> tuple[int, list[int]]:
 
 def _fresh(code: str, **env: str) -> str:
     """Run ``code`` in a new Python process (one thread); return what it printed."""
-    done = subprocess.run(
-        [sys.executable, "-c", code],
+    done = _python(["-c", code], Path.cwd(), **env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _python(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run this Python with ``args`` in ``cwd``; a hang fails after FRESH_TIMEOUT seconds."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
         check=False,
         timeout=FRESH_TIMEOUT,
     )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 VALUE = """
@@ -77,9 +84,10 @@ def test_an_error_comes_back_as_itself(fork: str) -> None:
 
 KILLED = """
 import os, signal
-from kg_build.build.overlap import ChildFailed, beside
+from kg_build.build.overlap import beside
+from kg_build.errors import ChildFailed
 try:
-    with beside(lambda: os.kill(os.getpid(), signal.SIGKILL)) as pending:
+    with beside(lambda: os.kill(os.getpid(), signal.SIGKILL), "the child") as pending:
         pending.result()
 except ChildFailed as error:
     print(error)
@@ -89,7 +97,9 @@ except ChildFailed as error:
 @FORKS
 def test_a_killed_child_is_an_error_that_says_so() -> None:
     printed = _fresh(KILLED)
-    assert printed == "the validating process ended without a result (killed by signal 9)\n"
+    assert printed == (
+        "the build: the child ended without a result (killed by signal 9); nothing written\n"
+    )
 
 
 EARLY = """
@@ -149,14 +159,7 @@ build("second.ttl")  # a child forked now would wait for those workers for ever
 @FORKS
 def test_a_build_after_pyrudof_ran_here_does_not_hang(tmp_path: Path) -> None:
     """CI hung 90 minutes: a child forked after pyrudof had started rayon's pool waited on it."""
-    done = subprocess.run(
-        [sys.executable, "-c", RAYON_THEN_BUILD],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=FRESH_TIMEOUT,
-    )
+    done = _python(["-c", RAYON_THEN_BUILD], tmp_path)
     assert done.stdout == "0\n0\n", done.stderr
     assert (tmp_path / "first.ttl").read_bytes() == (tmp_path / "second.ttl").read_bytes()
 
@@ -172,15 +175,8 @@ def test_pending_without_fork_runs_the_step_once(monkeypatch: pytest.MonkeyPatch
 
 
 def _kg_build(folder: Path, fork: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, OFF_VARIABLE: fork, "TEAM_PURSUIT_KG_CACHE": "off"}
-    return subprocess.run(
-        [sys.executable, "-m", "kg_build", "build"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=FRESH_TIMEOUT,
+    return _python(
+        ["-m", "kg_build", "build"], folder, **{OFF_VARIABLE: fork, "TEAM_PURSUIT_KG_CACHE": "off"}
     )
 
 
@@ -207,14 +203,7 @@ def test_a_graph_that_fails_validation_leaves_no_file_and_no_store(tmp_path: Pat
     )
     work = tmp_path / "work"
     work.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-m", "kg_build", "build", "--shapes", str(shapes)],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=FRESH_TIMEOUT,
-    )
+    done = _python(["-m", "kg_build", "build", "--shapes", str(shapes)], work)
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1].endswith("3 SHACL violations; nothing written")
     # Only the publication's lock and its empty folder of store generations (kg_build/publish/).
@@ -234,3 +223,17 @@ def test_a_fork_that_fails_runs_the_step_here(monkeypatch: pytest.MonkeyPatch) -
     with beside(_pid_and_value) as pending:
         pid, value = pending.result()
     assert (pid, value) == (os.getpid(), [1, 2, 3])
+
+
+def test_a_step_in_a_thread_gives_its_value_or_its_error() -> None:
+    """The store loads in a thread while the files are written (kg_build/cli/build.py)."""
+    ran_in = InThread(threading.get_ident)
+    assert ran_in.result() != threading.get_ident()
+
+    def fails() -> None:
+        raise SourceError("a.txt", 7, "a cell I cannot read", column=3)
+
+    failing = InThread(fails)
+    failing.wait()  # waits, raises nothing
+    with pytest.raises(SourceError, match=r"^a\.txt:7:3: a cell I cannot read$"):
+        failing.result()

@@ -20,6 +20,7 @@ import pytest
 import requests
 from rdflib import Graph
 
+from kg_build.build.overlap import can_fork
 from tests.conftest import CYCLING, ROOT
 
 COUNT_BY_GRAPH = (
@@ -35,19 +36,26 @@ import kg_build.cli
 import kg_build.publish.journal, kg_build.publish.publication
 import kg_build.build.memory, kg_build.build.merged, kg_build.build.streamed
 
-def die():
+MAIN = os.getpid()
+
+def die():  # the build's own process, also from the child that validates the graph
+    if os.getpid() != MAIN:
+        os.kill(MAIN, signal.SIGKILL)
     os.kill(os.getpid(), signal.SIGKILL)
 
-def wrap(owner, name, before=False, on_call=1):
+def die_here():  # this process only: in the child, the build goes on without its answer
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def wrap(owner, name, before=False, on_call=1, kill=die):
     original = getattr(owner, name)
     calls = [0]
     def wrapped(*args, **kwargs):
         calls[0] += 1
         if before and calls[0] == on_call:
-            die()
+            kill()
         result = original(*args, **kwargs)
         if not before and calls[0] == on_call:
-            die()
+            kill()
         return result
     setattr(owner, name, wrapped)
 
@@ -58,6 +66,8 @@ elif point == "staged":
     wrap(kg_build.publish.publication.Publication, "write")
 elif point == "loaded":
     wrap(kg_build.build.memory, "load_embedded")
+elif point == "child-died":
+    wrap(kg_build.build.memory, "shacl_findings", kill=die_here)
 elif point == "journal":
     wrap(kg_build.publish.journal, "_replay", before=True)
 elif point == "switched":
@@ -75,7 +85,10 @@ elif point == "stream-loaded":
 elif point == "slow":
     original_assemble = kg_build.build.memory.assemble
     def slow(*args, **kwargs):
-        time.sleep(float(os.environ["KG_TEST_SLEEP"]))
+        go = os.environ["KG_TEST_GO"]  # the test creates it once it has looked
+        deadline = time.monotonic() + 120
+        while not os.path.exists(go) and time.monotonic() < deadline:
+            time.sleep(0.05)
         return original_assemble(*args, **kwargs)
     kg_build.build.memory.assemble = slow
 sys.argv = ["kg", *sys.argv[2:]]
@@ -143,6 +156,22 @@ def _with_old_build(tmp_path: Path) -> Path:
     done = _kg(tmp_path, "-q", "build")
     assert done.returncode == 0, done.stderr
     return tmp_path
+
+
+@pytest.mark.skipif(not can_fork(), reason="the graph is validated in a forked child on Linux only")
+def test_a_child_killed_while_it_validates_leaves_the_old_build_whole(
+    tmp_path: Path, states: dict[str, tuple[dict[str, bytes], str]]
+) -> None:
+    """The build outlives its child (out of memory, say): it says so and writes nothing."""
+    folder = _with_old_build(tmp_path)
+    failed = _killed(folder, "child-died", "-q", "build", str(CYCLING))
+    assert failed.returncode == 1
+    assert failed.stderr == (
+        "error: the build: the process that validates the graph ended without a result "
+        "(killed by signal 9); nothing written\n"
+    )
+    assert _state(folder) == states["old"]
+    assert _leftovers(folder) == []  # the store generation loaded meanwhile: removed
 
 
 @pytest.mark.parametrize("point", BEFORE_COMMIT + DURING_COMMIT)
@@ -243,7 +272,7 @@ def test_a_second_build_refuses_before_writing_or_waits(
     slow = subprocess.Popen(
         [sys.executable, "-c", KILLER, "slow", "-q", "build", str(CYCLING)],
         cwd=folder,
-        env={**os.environ, "KG_TEST_SLEEP": "10"},  # the refused build must end within it
+        env={**os.environ, "KG_TEST_GO": str(tmp_path / "go")},  # it waits for this file
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -260,9 +289,15 @@ def test_a_second_build_refuses_before_writing_or_waits(
         "nothing written (wait for it, or rerun with --wait)\n"
     )
     assert sorted(p.name for p in (folder / "out").iterdir()) == listing
-    waited = _kg(folder, "-q", "build", "--wait")  # starts once the slow one is done
+    waiting = subprocess.Popen(  # starts once the slow one is done
+        [sys.executable, "-m", "kg_build", "-q", "build", "--wait"],
+        cwd=folder,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    (tmp_path / "go").touch()
     assert slow.wait(timeout=120) == 0, slow.stderr.read() if slow.stderr else ""
-    assert waited.returncode == 0, waited.stderr
+    assert waiting.wait(timeout=120) == 0, waiting.stderr.read() if waiting.stderr else ""
     # The waiting build (both articles) is the last.
     assert _state(folder) == states["old"]
     assert _leftovers(folder) == []

@@ -29,3 +29,37 @@ def test_bundled_build_does_not_build_rdflibs_sparql_grammar(tmp_path: Path) -> 
     )
     assert done.stdout == "0\n[]\n", done.stderr
     assert (tmp_path / "out" / "team-pursuit.ttl").exists()
+
+
+PACE = """
+import gc, sys
+from kg_build.cli import main
+imported = gc.get_threshold()
+sys.argv = ["kg", "--version"]
+try:
+    main()
+except SystemExit:
+    pass
+print(imported == %r, gc.get_threshold())
+from kg_build.build.config import Config
+from kg_build.build.workers import _start_worker
+gc.set_threshold(700, 10, 10)
+_start_worker(Config())
+print(gc.get_threshold())
+"""
+
+
+def test_the_command_and_its_workers_collect_less_often() -> None:
+    """``kg`` sets the collector's thresholds (kg_build/collector.py); an import does not."""
+    import gc
+
+    from kg_build.collector import THRESHOLDS
+
+    done = subprocess.run(
+        [sys.executable, "-c", PACE % (gc.get_threshold(),)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    printed = done.stdout.splitlines()
+    assert printed[-2:] == [f"True {THRESHOLDS}", f"{THRESHOLDS}"], done.stderr

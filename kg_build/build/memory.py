@@ -149,7 +149,7 @@ def graphs_to_load(
 
     With ``single_graph``, everything but the ontology goes into that one graph instead.
     """
-    ontology = graph_to_bytes(built.loaded.ontology, "nt")
+    ontology = built.loaded.ontology_nt
     stated = OntologyStated(ontology)
     if single_graph:
         return [graph_data(single_graph, stated.data_lines(built.ntriples))]

@@ -21,24 +21,27 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Generic, TypeVar
+
+from kg_build.errors import ChildFailed
 
 T = TypeVar("T")
 OFF_VARIABLE = "TEAM_PURSUIT_KG_FORK"
 
 
-class ChildFailed(RuntimeError):
-    """The child ended without sending a result back."""
-
-
 class Pending(Generic[T]):
     """A step under way in a child (or, without fork, not yet run)."""
 
-    def __init__(self, step: Callable[[], T]) -> None:
-        """Fork a child that runs ``step`` now, or keep ``step`` to run at ``result()``."""
+    def __init__(self, step: Callable[[], T], what: str = "the child process") -> None:
+        """Fork a child that runs ``step`` now, or keep ``step`` to run at ``result()``.
+
+        ``what`` names the child in an error: "the process that validates the graph".
+        """
         self._step: Callable[[], T] | None = step
+        self._what = what
         self._pid = 0
         self._pipe = -1
         if can_fork() and _single_threaded():
@@ -59,12 +62,12 @@ class Pending(Generic[T]):
         status = os.waitpid(self._pid, 0)[1]
         self._pid = 0
         if not data:
-            raise ChildFailed(f"the validating process ended without a result ({_how(status)})")
+            raise _failed(f"{self._what} ended without a result ({_how(status)})")
         try:
             ok, value = pickle.loads(data)
         except Exception as error:  # an error type that cannot be rebuilt here
-            message = f"the validating process's result could not be read: {error}"
-            raise ChildFailed(message) from error
+            message = f"the result of {self._what} could not be read: {error}"
+            raise _failed(message) from error
         if not ok:
             raise value
         returned: T = value  # what ``step`` returned, in the child
@@ -88,6 +91,40 @@ def can_fork() -> bool:
     return sys.platform == "linux" and os.environ.get(OFF_VARIABLE) != "off"
 
 
+class InThread(Generic[T]):
+    """A step under way in a thread of this process: for work that releases the GIL.
+
+    Oxigraph creates and bulk-loads a store without the GIL, so the store loads while this
+    thread writes the files. Start one only after any fork: a fork copies no other thread.
+    """
+
+    def __init__(self, step: Callable[[], T]) -> None:
+        """Start ``step`` in a new thread now."""
+        self._outcome: tuple[bool, object] = (False, ChildFailed("the build", None, "not run"))
+        self._thread = threading.Thread(target=self._run, args=(step,), name="kg-beside")
+        self._thread.start()
+
+    def _run(self, step: Callable[[], T]) -> None:
+        try:
+            self._outcome = (True, step())
+        except BaseException as error:  # raised again in the thread that asks
+            self._outcome = (False, error)
+
+    def wait(self) -> None:
+        """Wait for the step to end, whatever it gives."""
+        self._thread.join()
+
+    def result(self) -> T:
+        """Wait for the step; return what it returned, or raise what it raised."""
+        self._thread.join()
+        ok, value = self._outcome
+        if not ok:
+            assert isinstance(value, BaseException)
+            raise value
+        returned: T = value  # type: ignore[assignment]  # what ``step`` returned
+        return returned
+
+
 def _single_threaded() -> bool:
     """Whether this process runs one thread only, native threads included (Linux's /proc)."""
     try:
@@ -97,9 +134,9 @@ def _single_threaded() -> bool:
 
 
 @contextmanager
-def beside(step: Callable[[], T]) -> Iterator[Pending[T]]:
+def beside(step: Callable[[], T], what: str = "the child process") -> Iterator[Pending[T]]:
     """Start ``step`` beside the block; a block that leaves early stops it."""
-    pending = Pending(step)
+    pending = Pending(step, what)
     try:
         yield pending
     finally:
@@ -136,9 +173,13 @@ def _answer(step: Callable[[], object], write: int) -> None:
     try:
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # what cannot be sent is said in words
-        data = pickle.dumps((False, ChildFailed(f"its result could not be sent: {error}")))
+        data = pickle.dumps((False, _failed(f"its result could not be sent: {error}")))
     with os.fdopen(write, "wb") as pipe:
         pipe.write(data)
+
+
+def _failed(message: str) -> ChildFailed:
+    return ChildFailed("the build", None, f"{message}; nothing written")
 
 
 def _how(status: int) -> str:

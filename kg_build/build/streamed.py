@@ -44,7 +44,6 @@ from kg_build.build.workers import builders
 from kg_build.errors import ValidationFailed
 from kg_build.link.wikidata import LINK_SET, load_link_set
 from kg_build.rdf.iris import Iris
-from kg_build.rdf.serialize import graph_to_bytes
 from kg_build.store.load import ONTOLOGY_GRAPH, open_store
 from kg_build.validate import Validator, split_shapes
 
@@ -78,8 +77,7 @@ def build_stream(
     entities = frozenset(link.entity for link in links)
     linked: set[str] = set()  # the linked entities written
     iris = Iris(config.base)
-    ontology_nt = graph_to_bytes(loaded.ontology, "nt")
-    loader = _ChunkedLoad(store, quads, stats, ontology_nt) if store is not None else None
+    loader = _ChunkedLoad(store, quads, stats, loaded.ontology_nt) if store is not None else None
     folder = scratch or output.parent
     try:
         with (
@@ -123,7 +121,7 @@ def build_stream(
                     raise ValidationFailed("the shared entities", violations, "nothing written")
                 stats.warnings += findings
         if loader is not None:
-            loader.finish(ontology_nt)
+            loader.finish(loaded.ontology_nt)
     finally:
         if loader is not None:
             loader.close()

@@ -25,6 +25,7 @@ from kg_build.build.lines import (
 )
 from kg_build.build.merged import check_merged
 from kg_build.build.stats import ArticleDone, StreamStats
+from kg_build.collector import collect_less
 from kg_build.rdf.iris import Iris
 from kg_build.validate import Finding, Validator, split_shapes
 
@@ -130,6 +131,7 @@ def _start_worker(config: Config) -> None:
     # they contend (200 articles on 2 cores: 8.3 → 7.4 s wall). Set before pyrudof is first
     # imported here, which is when the pool is sized.
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
+    collect_less()  # a spawned worker starts with the default thresholds (kg_build/collector.py)
     _PROCESS_WORKER.append(Worker(config))
 
 

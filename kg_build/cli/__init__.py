@@ -7,6 +7,7 @@ or the SHACL engines (0.1 s instead of 0.5 s).
 
 from kg_build.cli import build, link, project, query, validate, web
 from kg_build.cli.group import EXIT_BAD_INPUT, EXIT_OK, EXIT_SERVICE, EXIT_USAGE, cli
+from kg_build.collector import collect_less
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -26,4 +27,5 @@ __all__ = [
 
 def main() -> None:
     """Run the ``kg`` console script."""
+    collect_less()  # before the command imports its pipeline (kg_build/collector.py)
     cli(prog_name="kg")
