@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from rdflib.namespace import RDFS
 from kg_build.build.config import Config, Loaded, load_config, load_config_shapes
 from kg_build.defaults import ONTOLOGY, SHAPES
 from kg_build.errors import OntologyError
-from kg_build.rdf.cache import OFF_VARIABLE, cache_folder
+from kg_build.rdf.cache import KEEP, OFF_VARIABLE, cache_folder
 
 TP = "https://w3id.org/team-pursuit/ontology#"
 
@@ -40,7 +42,11 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
 def test_a_kept_result_is_the_result(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     loaded = load_config(config)
     shapes = load_config_shapes(config, loaded)
-    assert sorted(p.name for p in cache_folder().iterdir()) == ["config.pickle", "shapes.pickle"]
+    names = sorted(p.name for p in cache_folder().iterdir())
+    assert [re.sub(r"-[0-9a-f]{16}\.", "-KEY.", n) for n in names] == [
+        "config-KEY.pickle",
+        "shapes-KEY.pickle",
+    ]
     kept = load_config(config)
     kept_shapes = load_config_shapes(config, kept)
     assert kept is not loaded and kept == loaded  # the ontology graph's identifier too
@@ -79,7 +85,7 @@ def test_data_with_an_error_is_refused_at_every_load(config: Config) -> None:
 @pytest.mark.parametrize("damage", ["garbage", "payload", "truncated", "empty"])
 def test_a_damaged_cache_file_is_ignored_and_written_again(config: Config, damage: str) -> None:
     loaded = load_config(config)
-    kept = cache_folder() / "config.pickle"
+    (kept,) = cache_folder().glob("config-*.pickle")
     good = kept.read_bytes()
     bad = {
         "garbage": b"not a cache file at all",
@@ -99,3 +105,25 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(
     (tmp_path / "a-file").write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
     assert _same(load_config(config), load_config(config))
+
+
+def test_two_configs_used_in_turn_keep_their_own_files(config: Config) -> None:
+    """A project and the packaged data (or two checkouts) no longer push each other out."""
+    other = dataclasses.replace(config, base="https://example.org/other/")
+    first, second = load_config(config), load_config(other)
+    assert load_config(config) == first  # read back, not made again (a new graph would differ)
+    assert load_config(other) == second
+
+
+def test_only_the_files_used_last_are_kept(config: Config) -> None:
+    made = [
+        load_config(dataclasses.replace(config, base=f"https://example.org/{n}/"))
+        for n in range(KEEP + 2)
+    ]
+    kept = sorted(cache_folder().glob("config-*.pickle"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(kept) == KEEP
+    # The first ones went; using one marks it: it outlives the next file written.
+    assert load_config(dataclasses.replace(config, base="https://example.org/2/")) == made[2]
+    os.utime(kept[0], ns=(0, 0))  # as if used long ago, whatever the clock's resolution
+    load_config(dataclasses.replace(config, base="https://example.org/new/"))
+    assert not kept[0].exists() and len(list(cache_folder().glob("config-*.pickle"))) == KEEP

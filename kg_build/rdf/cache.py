@@ -1,16 +1,20 @@
 """Our data as loaded and checked (the ontology and rules, the shapes), kept between builds.
 
 Reading and checking them with rdflib takes about 0.15 s of each build, the same every time
-they have not changed. So the result is kept, pickled, in one file per kind under
-``$XDG_CACHE_HOME/team-pursuit-kg`` (else ``~/.cache/team-pursuit-kg``), beside the key it
-was made for: a SHA-256 of the bytes and paths of every file read (each also as messages name
-it, relative to the working folder when it lies below), the versions of Python, rdflib and
-pyoxigraph, and the bytes of kg_build's own modules (an edit of the code is a new key).
+they have not changed. So the result is kept, pickled, under ``$XDG_CACHE_HOME/team-pursuit-kg``
+(else ``~/.cache/team-pursuit-kg``), one file per kind and key, ``<kind>-<the key's first 16
+hex digits>.pickle``, with the whole key inside. The key is a SHA-256 of the bytes and paths
+of every file read (each also as messages name it, relative to the working folder when it lies
+below), the versions of Python, rdflib and pyoxigraph, and the bytes of kg_build's own modules
+(an edit of the code is a new key).
 
-A file whose key differs, whose payload does not match its digest, or that cannot be read or
-unpickled is ignored, and the result made again and written (to a temporary file, then
-``os.replace``, so that a build never reads half a file). Only results are kept: data with
-an error is read and refused anew at every build. ``TEAM_PURSUIT_KG_CACHE=off`` turns it off.
+Two projects, or the tests and a project, so keep their own files, not each other's: the
+``KEEP`` files of a kind used last stay, and older ones are removed when a new one is written
+(a file's time is touched when it is used). A file whose key differs, whose payload does not
+match its digest, or that cannot be read or unpickled is ignored, and the result made again
+and written (to a temporary file, then ``os.replace``, so that a build never reads half a
+file). Only results are kept: data with an error is read and refused anew at every build.
+``TEAM_PURSUIT_KG_CACHE=off`` turns it off.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +37,7 @@ CACHE_NAME = "team-pursuit-kg"
 OFF_VARIABLE = "TEAM_PURSUIT_KG_CACHE"
 _MAGIC = b"kg-cache 1\n"
 _DIGEST = 32  # bytes of a SHA-256
+KEEP = 4  # files kept per kind: a few projects or checkouts used in turn
 
 
 def cache_folder() -> Path:
@@ -50,11 +56,13 @@ def cached(kind: str, inputs: Sequence[Path], extra: str, make: Callable[[], T])
         return make()
     try:
         key = input_key(kind, inputs, extra)
-        path = cache_folder() / f"{kind}.pickle"
+        path = cache_folder() / f"{kind}-{key[:8].hex()}.pickle"
     except (OSError, RuntimeError):  # a file it cannot read (``make`` says why), no home
         return make()
     found = _read(path, key)
     if found is not None:
+        with suppress(OSError):  # used now: the last to be pruned
+            os.utime(path)
         kept: T = found[0]  # made by ``make`` for this very key
         return kept
     value = make()
@@ -63,7 +71,19 @@ def cached(kind: str, inputs: Sequence[Path], extra: str, make: Callable[[], T])
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return value  # what cannot be kept is made at every build, as before
     _write(path, key, payload)
+    _prune(path.parent, kind)
     return value
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Remove all but the ``KEEP`` files of ``kind`` used last; one gone meanwhile is no error."""
+    found = []
+    for path in folder.glob(f"{kind}-*.pickle"):
+        with suppress(OSError):
+            found.append((path.stat().st_mtime_ns, path.name, path))
+    for _, _, path in sorted(found, reverse=True)[KEEP:]:
+        with suppress(OSError):
+            path.unlink()
 
 
 def input_key(kind: str, inputs: Sequence[Path], extra: str) -> bytes:
