@@ -125,5 +125,8 @@ def test_only_the_files_used_last_are_kept(config: Config) -> None:
     # The first ones went; using one marks it: it outlives the next file written.
     assert load_config(dataclasses.replace(config, base="https://example.org/2/")) == made[2]
     os.utime(kept[0], ns=(0, 0))  # as if used long ago, whatever the clock's resolution
+    earlier = cache_folder() / "config.pickle"  # the one file an earlier version kept
+    earlier.write_bytes(b"kg-cache 1\n")
     load_config(dataclasses.replace(config, base="https://example.org/new/"))
     assert not kept[0].exists() and len(list(cache_folder().glob("config-*.pickle"))) == KEEP
+    assert not earlier.exists()

@@ -81,7 +81,8 @@ def _prune(folder: Path, kind: str) -> None:
     for path in folder.glob(f"{kind}-*.pickle"):
         with suppress(OSError):
             found.append((path.stat().st_mtime_ns, path.name, path))
-    for _, _, path in sorted(found, reverse=True)[KEEP:]:
+    old = [path for _, _, path in sorted(found, reverse=True)[KEEP:]]
+    for path in [*old, folder / f"{kind}.pickle"]:  # and the one file of earlier versions
         with suppress(OSError):
             path.unlink()
 
