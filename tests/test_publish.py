@@ -36,26 +36,19 @@ import kg_build.cli
 import kg_build.publish.journal, kg_build.publish.publication
 import kg_build.build.memory, kg_build.build.merged, kg_build.build.streamed
 
-MAIN = os.getpid()
-
-def die():  # the build's own process, also from the child that validates the graph
-    if os.getpid() != MAIN:
-        os.kill(MAIN, signal.SIGKILL)
+def die():  # the process that calls it: in the validating child, the build goes on
     os.kill(os.getpid(), signal.SIGKILL)
 
-def die_here():  # this process only: in the child, the build goes on without its answer
-    os.kill(os.getpid(), signal.SIGKILL)
-
-def wrap(owner, name, before=False, on_call=1, kill=die):
+def wrap(owner, name, before=False, on_call=1):
     original = getattr(owner, name)
     calls = [0]
     def wrapped(*args, **kwargs):
         calls[0] += 1
         if before and calls[0] == on_call:
-            kill()
+            die()
         result = original(*args, **kwargs)
         if not before and calls[0] == on_call:
-            kill()
+            die()
         return result
     setattr(owner, name, wrapped)
 
@@ -67,7 +60,7 @@ elif point == "staged":
 elif point == "loaded":
     wrap(kg_build.build.memory, "load_embedded")
 elif point == "child-died":
-    wrap(kg_build.build.memory, "shacl_findings", kill=die_here)
+    wrap(kg_build.build.memory, "shacl_findings")  # it runs in the forked child
 elif point == "journal":
     wrap(kg_build.publish.journal, "_replay", before=True)
 elif point == "switched":

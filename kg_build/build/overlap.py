@@ -96,19 +96,22 @@ class InThread(Generic[T]):
 
     Oxigraph creates and bulk-loads a store without the GIL, so the store loads while this
     thread writes the files. Start one only after any fork: a fork copies no other thread.
+    (Not ``concurrent.futures``: its import, with ``logging``, costs some 10 ms of the
+    start-up that the bundled build's target is about.)
     """
 
     def __init__(self, step: Callable[[], T]) -> None:
         """Start ``step`` in a new thread now."""
-        self._outcome: tuple[bool, object] = (False, ChildFailed("the build", None, "not run"))
+        self._returned: list[T] = []  # what ``step`` returned, once it has
+        self._raised: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(step,), name="kg-beside")
         self._thread.start()
 
     def _run(self, step: Callable[[], T]) -> None:
         try:
-            self._outcome = (True, step())
+            self._returned.append(step())
         except BaseException as error:  # raised again in the thread that asks
-            self._outcome = (False, error)
+            self._raised = error
 
     def wait(self) -> None:
         """Wait for the step to end, whatever it gives."""
@@ -117,12 +120,9 @@ class InThread(Generic[T]):
     def result(self) -> T:
         """Wait for the step; return what it returned, or raise what it raised."""
         self._thread.join()
-        ok, value = self._outcome
-        if not ok:
-            assert isinstance(value, BaseException)
-            raise value
-        returned: T = value  # type: ignore[assignment]  # what ``step`` returned
-        return returned
+        if self._raised is not None:
+            raise self._raised
+        return self._returned[0]
 
 
 def _single_threaded() -> bool:
@@ -173,7 +173,7 @@ def _answer(step: Callable[[], object], write: int) -> None:
     try:
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # what cannot be sent is said in words
-        data = pickle.dumps((False, _failed(f"its result could not be sent: {error}")))
+        data = pickle.dumps((False, _failed(f"the child's result could not be sent: {error}")))
     with os.fdopen(write, "wb") as pipe:
         pipe.write(data)
 
