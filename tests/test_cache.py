@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
@@ -24,8 +24,7 @@ TP = "https://w3id.org/team-pursuit/ontology#"
 def _same(one: Loaded, other: Loaded) -> bool:
     """Tell whether two loads are alike: their ontologies isomorphic, the rest equal."""
     return (
-        isomorphic(one.ontology, other.ontology)
-        and dataclasses.replace(one, ontology=other.ontology) == other
+        isomorphic(one.ontology, other.ontology) and replace(one, ontology=other.ontology) == other
     )
 
 
@@ -109,24 +108,21 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(
 
 def test_two_configs_used_in_turn_keep_their_own_files(config: Config) -> None:
     """A project and the packaged data (or two checkouts) no longer push each other out."""
-    other = dataclasses.replace(config, base="https://example.org/other/")
+    other = replace(config, base="https://example.org/other/")
     first, second = load_config(config), load_config(other)
     assert load_config(config) == first  # read back, not made again (a new graph would differ)
     assert load_config(other) == second
 
 
 def test_only_the_files_used_last_are_kept(config: Config) -> None:
-    made = [
-        load_config(dataclasses.replace(config, base=f"https://example.org/{n}/"))
-        for n in range(KEEP + 2)
-    ]
+    made = [load_config(replace(config, base=f"https://example.org/{n}/")) for n in range(KEEP + 2)]
     kept = sorted(cache_folder().glob("config-*.pickle"), key=lambda p: p.stat().st_mtime_ns)
     assert len(kept) == KEEP
     # The first ones went; using one marks it: it outlives the next file written.
-    assert load_config(dataclasses.replace(config, base="https://example.org/2/")) == made[2]
+    assert load_config(replace(config, base="https://example.org/2/")) == made[2]
     os.utime(kept[0], ns=(0, 0))  # as if used long ago, whatever the clock's resolution
     earlier = cache_folder() / "config.pickle"  # the one file an earlier version kept
     earlier.write_bytes(b"kg-cache 1\n")
-    load_config(dataclasses.replace(config, base="https://example.org/new/"))
+    load_config(replace(config, base="https://example.org/new/"))
     assert not kept[0].exists() and len(list(cache_folder().glob("config-*.pickle"))) == KEEP
     assert not earlier.exists()

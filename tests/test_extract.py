@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from msgspec.structs import replace
 from rdflib import Literal
 from rdflib.namespace import XSD
 
@@ -349,10 +349,8 @@ def test_a_repeated_infobox_key_with_another_value_is_warned_of(context_for: Mak
         TITLE + "\nInfobox\n- Venue: Izu Velodrome\n- Venue: Elsewhere\n- Venue: Izu Velodrome\n"
         "- Competitors: 37\n- Competitors: 37\n- Competitors: 38\n\n== Results ==\n"
     )
-    reference = dataclasses.replace(scope.reference, facts={})  # the infobox's claims alone
-    scope = dataclasses.replace(
-        scope, inputs=dataclasses.replace(scope.inputs, reference=reference)
-    )
+    reference = replace(scope.reference, facts={})  # the infobox's claims alone
+    scope = replace(scope, inputs=replace(scope.inputs, reference=reference))
     out = extract_claims(scope)
     count = XSD.nonNegativeInteger
     assert [(c.value, c.src.line) for c in out.claims if c.source_kind == "infobox"] == [

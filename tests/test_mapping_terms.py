@@ -6,7 +6,6 @@ generated for an RML engine.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from msgspec.structs import replace
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
@@ -31,7 +31,7 @@ from tests.conftest import CYCLING, ROOT
 
 RULES = ROOT / "mappings" / "rules"
 BASE = vocabulary(load_ontology(ROOT / "ontology" / "tp.ttl"))
-VOCAB = dataclasses.replace(BASE, languages=load_languages(RULES, BASE))
+VOCAB = replace(BASE, languages=load_languages(RULES, BASE))
 EVENT = "https://w3id.org/team-pursuit/event/x"
 
 
@@ -316,7 +316,7 @@ def test_kg_records_writes_the_generated_rules(tmp_path: Path) -> None:
 def test_the_kinds_follow_the_ontology_ranges() -> None:
     # A datatype no property ranges over gets no rule; rdf:langString is written as a string.
     ranges = {"https://e.org/a": str(XSD.date), "https://e.org/b": str(RDF.langString)}
-    assert term_kinds(dataclasses.replace(VOCAB, data_ranges=ranges)) == ("iri", "date", "string")
+    assert term_kinds(replace(VOCAB, data_ranges=ranges)) == ("iri", "date", "string")
 
 
 def test_standard_yarrrml_has_no_record_types_and_ours_must(tmp_path: Path) -> None:

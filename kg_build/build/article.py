@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kg_build.build.config import Loaded, check_diagnostics, graph_file, parse_source
 from kg_build.build.lines import describe_used, subject_iris
@@ -25,8 +26,7 @@ Check = Callable[[bytes, str], list[Finding]]
 Stage = Callable[[str], AbstractContextManager[None]]
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleGraph:
+class ArticleGraph(Struct, frozen=True):
     """One article built: its graph as sorted N-Triples, and what the build found in it."""
 
     extraction: Extraction

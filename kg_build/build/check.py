@@ -10,10 +10,11 @@ each on its own, so that every file's first error is listed.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from kg_build.build.config import Config, article_files, graph_file, load_config, parse_sources
 from kg_build.build.template import Template, propose
@@ -31,8 +32,7 @@ from kg_build.model.diagnostics import diagnostic, summary
 _REACHED = ("athletes-not-in-roster", "athletes-ambiguous")
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
+class Checked(Struct, frozen=True):
     """What kg check found: findings by article and line, errors, and the rows to add."""
 
     findings: tuple[Diagnostic, ...]
@@ -51,7 +51,7 @@ def check_articles(paths: Sequence[Path], config: Config) -> Checked:
     errors = curated_errors(config)
     if errors:
         return Checked((), tuple(errors), Template())
-    inputs = dataclasses.replace(load_config(config).inputs, each_cell=True)
+    inputs = replace(load_config(config).inputs, each_cell=True)
     findings: list[Diagnostic] = []
     template = Template()
     files = article_files(paths)
@@ -77,7 +77,7 @@ def check_article(article: Article, inputs: Inputs) -> list[Diagnostic]:
     if stand_ins:
         reference = inputs.reference
         nocs = {**reference.nocs, **stand_ins}
-        more = dataclasses.replace(inputs, reference=dataclasses.replace(reference, nocs=nocs))
+        more = replace(inputs, reference=replace(reference, nocs=nocs))
         seen = {(d.code, d.src, d.text) for d in found}
         found += [
             d

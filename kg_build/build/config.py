@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from msgspec import Struct
+from msgspec.structs import replace
 from rdflib import Graph
 from rdflib.store import Store
 from rdflib.term import IdentifiedNode
@@ -41,8 +41,7 @@ from kg_build.rdf.serialize import graph_to_bytes
 from kg_build.validate.shapes import load_shapes
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(Struct, frozen=True):
     """Where the ontology, mappings and shapes are, and the base of the data IRIs."""
 
     ontology: Path = ONTOLOGY
@@ -66,8 +65,7 @@ class Config:
 DEFAULT_CONFIG = Config()  # the packaged ontology, mappings and shapes
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(Struct, frozen=True):
     """The ontology, rules, settings and curated data, read once per build."""
 
     ontology: Graph
@@ -134,7 +132,7 @@ def _with_languages(vocab: Vocabulary, rules_folder: Path, config: Config) -> Vo
     """Add the language table of the rules (a project's rules without one: the packaged one)."""
     if not (rules_folder / LANGUAGE_FILE).exists():
         rules_folder = config.mappings / RULES_DIR
-    return dataclasses.replace(vocab, languages=load_languages(rules_folder, vocab))
+    return replace(vocab, languages=load_languages(rules_folder, vocab))
 
 
 def bundled_sources() -> list[Path]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
+from msgspec import Struct
+from msgspec.structs import replace
 from rdflib import Graph
 
 from kg_build.build.article import ArticleGraph, build_articles, raise_on_violations
@@ -40,8 +41,7 @@ from kg_build.store.load import ONTOLOGY_GRAPH, GraphData, graph_data, open_stor
 from kg_build.validate import Finding, Validator
 
 
-@dataclass(frozen=True)
-class Built:
+class Built(Struct, frozen=True, dict=True):
     """A validated graph, the records it came from and what the build reports.
 
     ``named`` holds each named graph as sorted N-Triples; ``ntriples`` their union.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from kg_build.model import Diagnostic
 from kg_build.validate import Finding
@@ -13,8 +14,7 @@ from kg_build.validate import Finding
 STAGES = ("parse", "extract", "map", "validate", "serialize", "load")
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleDone:
+class ArticleDone(Struct, frozen=True):
     """One article built, maybe in a worker: its graph as N-Triples and what it reports."""
 
     name: str
@@ -27,8 +27,7 @@ class ArticleDone:
     cpu: dict[str, float]
 
 
-@dataclass
-class StreamStats:
+class StreamStats(Struct):
     """What a streamed build did: per-stage wall and CPU seconds, counts, what it warns of."""
 
     wall: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))

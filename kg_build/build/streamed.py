@@ -17,11 +17,11 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
+from msgspec import Struct
 
 from kg_build.build.config import (
     Config,
@@ -135,8 +135,7 @@ def _held_file(folder: Path, quads: bool) -> AbstractContextManager[IO[bytes] | 
     return tempfile.TemporaryFile(dir=folder, prefix=".held.")
 
 
-@dataclass
-class _Writer:
+class _Writer(Struct):
     """Write lines to the output (as N-Quads in their graph with ``quads``) and the store."""
 
     out: IO[bytes]

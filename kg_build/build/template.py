@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from kg_build.curated.rosters import RosterEntry
 from kg_build.curated.tables import CURATED_FILES
@@ -30,8 +31,7 @@ TODO_FILE = "TODO.md"
 _CODE = re.compile(r"[A-Z]{3}")
 
 
-@dataclass
-class Template:
+class Template(Struct):
     """Rows to add, by curated file and key, and what only the user can fill in."""
 
     rows: dict[str, dict[tuple[str, ...], dict[str, str]]] = field(default_factory=dict)

@@ -9,9 +9,9 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+from msgspec import Struct
 from rdflib import Graph
 
 from kg_build.build.article import build_article
@@ -160,8 +160,7 @@ def builders(paths: list[Path], config: Config, jobs: int) -> Iterator[Builders]
         yield Builders(paths, jobs, pool, None)
 
 
-@dataclass
-class Builders:
+class Builders(Struct):
     """The article builds, in order, and the merged check, in this process or in a pool.
 
     In a pool the merged check is split over the processes, which have their shapes loaded

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
 
 import click
+from msgspec import Struct
 
 from kg_build import __version__
 from kg_build.errors import (
@@ -36,8 +36,7 @@ Exit codes:
 """
 
 
-@dataclass(slots=True)
-class _Settings:
+class _Settings(Struct):
     verbosity: int
     debug: bool
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kg_build.curated.fields import list_field, string_field
 from kg_build.errors import MappingError
@@ -13,8 +14,7 @@ from kg_build.messages import display_path
 from kg_build.yaml_source import YamlList, YamlMap, check_keys, load_yaml
 
 
-@dataclass(frozen=True, slots=True)
-class FactTriple:
+class FactTriple(Struct, frozen=True):
     """One triple of a curated fact, as written: references and scalars."""
 
     subject: str
@@ -23,8 +23,7 @@ class FactTriple:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class FactEntry:
+class FactEntry(Struct, frozen=True):
     """A sentence of an article and the triples it states."""
 
     sentence: str

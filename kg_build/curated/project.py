@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+
+from msgspec import Struct
 
 from kg_build.curated.tables import CURATED_FILES, requirements
 from kg_build.defaults import MAPPINGS, ONTOLOGY, SHAPES, SOURCES, SOURCES_NAME
@@ -41,8 +42,7 @@ def find_project(folder: Path | None = None) -> Path | None:
     return folder if (folder / PROJECT_FILE).is_file() else None
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectPaths:
+class ProjectPaths(Struct, frozen=True):
     """What a command reads: the ontology, mappings and shapes, and the default articles."""
 
     ontology: Path

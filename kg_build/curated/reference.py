@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kg_build.curated.facts import FactEntry, load_facts
 from kg_build.curated.rosters import RosterEntry, load_rosters
@@ -21,8 +22,7 @@ FACTS_DIR = "facts"
 _UTC_OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
 
 
-@dataclass(frozen=True, slots=True)
-class NocRow:
+class NocRow(Struct, frozen=True):
     """An NOC's code and name, and the country NOC it stands for where that differs."""
 
     code: str
@@ -31,8 +31,7 @@ class NocRow:
     source_url: str
 
 
-@dataclass(frozen=True, slots=True)
-class VenueRow:
+class VenueRow(Struct, frozen=True):
     """An event's venue, its city, country and UTC offset."""
 
     event: str
@@ -44,8 +43,7 @@ class VenueRow:
     source_url: str
 
 
-@dataclass(frozen=True, slots=True)
-class GamesRow:
+class GamesRow(Struct, frozen=True):
     """A Games edition's host city and country."""
 
     games: str
@@ -55,8 +53,7 @@ class GamesRow:
     source_url: str
 
 
-@dataclass(frozen=True, slots=True)
-class EventRow:
+class EventRow(Struct, frozen=True):
     """An event's discipline and sport where the article does not name them."""
 
     event: str
@@ -65,8 +62,7 @@ class EventRow:
     source_url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(Struct, frozen=True):
     """All curated data: rosters per event, NOCs, venues, Games, events, facts."""
 
     rosters: Mapping[str, tuple[RosterEntry, ...]]

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from msgspec import Struct
 
 from kg_build.curated.tables import CURATED_FILES, RowChecker, merge_rows
 from kg_build.errors import MappingError
 from kg_build.messages import display_path
 
 
-@dataclass(frozen=True, slots=True)
-class RosterEntry:
+class RosterEntry(Struct, frozen=True):
     """An athlete of an event's roster and the NOC they raced for, or a spelling of them.
 
     A row with an ``alias`` says that the article also writes the athlete so (a short first

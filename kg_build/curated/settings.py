@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kg_build.curated.fields import (
     count_field,
@@ -27,8 +28,7 @@ from kg_build.yaml_source import YamlMap, check_keys, load_yaml
 SETTINGS_FILE = "extraction.yaml"
 
 
-@dataclass(frozen=True, slots=True)
-class MedalLine:
+class MedalLine(Struct, frozen=True):
     """Which infobox keys hold a medal's athletes and NOC."""
 
     athletes: str
@@ -36,8 +36,7 @@ class MedalLine:
     medal: str
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """Extraction settings (mappings/extraction.yaml)."""
 
     title_pattern: re.Pattern[str]

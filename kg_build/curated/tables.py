@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from kg_build.errors import MappingError
 from kg_build.messages import quote
 
 
-@dataclass(frozen=True, slots=True)
-class CuratedFile:
+class CuratedFile(Struct, frozen=True):
     """What one curated file requires.
 
     ``keys``: column groups of which each row has its own values (the first group's first
@@ -150,8 +150,7 @@ def _values(row: dict[str, str], columns: Iterable[str]) -> str:
     return ", ".join(f"{c} '{row[c]}'" for c in columns)
 
 
-@dataclass
-class RowChecker:
+class RowChecker(Struct):
     """Checks the rows of one curated file in order, keeping only what order checks need.
 
     A duplicate of the first key is found among the rows of the same first sort column (the

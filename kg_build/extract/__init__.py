@@ -11,8 +11,7 @@ Nothing here names an article or a sport: settings and curated data come from ``
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from msgspec.structs import replace
 from rdflib import URIRef
 
 from kg_build.extract.claims import extract_claims

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+
+from msgspec import Struct
 
 from kg_build.extract.values import BadValue, parse_deficit, parse_rank, parse_time
 from kg_build.messages import quote
@@ -17,8 +18,7 @@ from kg_build.model import Diagnostic, SourceRef, Table, TableRow
 from kg_build.model.diagnostics import diagnostic
 
 
-@dataclass(frozen=True, slots=True)
-class Columns:
+class Columns(Struct, frozen=True):
     """Each column's role by its header (None: a column not read), and what was not known."""
 
     roles: tuple[str | None, ...]
@@ -56,8 +56,7 @@ def read_columns(table: Table, columns: Mapping[str, str]) -> Columns:
     return Columns(tuple(roles), tuple(found))
 
 
-@dataclass(frozen=True, slots=True)
-class RankCell:
+class RankCell(Struct, frozen=True):
     """A rank cell: the rank where it has one, and the cell as written when it is more."""
 
     rank: int | None
@@ -83,8 +82,7 @@ def read_rank(text: str, src: SourceRef) -> RankCell:
     return RankCell(number, text, (problem,))
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(Struct, frozen=True):
     """A record marker as written: its code, the record type it names, how it qualifies it."""
 
     text: str
@@ -130,8 +128,7 @@ def is_marker_text(text: str, codes: Mapping[str, str]) -> bool:
     return bool(markers) and not rest and all(m.kind for m in markers)
 
 
-@dataclass(frozen=True, slots=True)
-class TimeCell:
+class TimeCell(Struct, frozen=True):
     """A time cell: seconds, or an outcome instead, and record markers written after it."""
 
     seconds: Decimal | None
@@ -162,8 +159,7 @@ def read_time(
     return TimeCell(seconds, head, None, markers)
 
 
-@dataclass(frozen=True, slots=True)
-class DeficitCell:
+class DeficitCell(Struct, frozen=True):
     """A deficit cell: seconds behind (0 for the leader's mark), or text alone."""
 
     seconds: Decimal | None

@@ -7,8 +7,8 @@ the article and types each literal by its property's range in the ontology.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
+from msgspec import Struct
 from rdflib import Literal, URIRef
 
 from kg_build.curated.facts import FactEntry, FactTriple
@@ -27,8 +27,7 @@ from kg_build.rdf.ontology import typed_literal
 _DECLARATIONS = {RDF_TYPE, PREFIXES["rdfs"] + "label"}
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimsOut:
+class ClaimsOut(Struct, frozen=True):
     """The claims of an article, and what its infobox states twice."""
 
     claims: tuple[Claim, ...]

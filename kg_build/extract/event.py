@@ -6,8 +6,9 @@ Infobox fields the build cannot read are diagnostics; the event keeps what the a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
+
+from msgspec import Struct
 
 from kg_build.extract.cells import read_markers, unknown_marker
 from kg_build.extract.scope import Scope
@@ -29,8 +30,7 @@ from kg_build.model import (
 from kg_build.model.diagnostics import diagnostic
 
 
-@dataclass(frozen=True, slots=True)
-class EventOut:
+class EventOut(Struct, frozen=True):
     """The event and what frames it, and what the build reports about them."""
 
     event: Event

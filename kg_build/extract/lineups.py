@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from kg_build.curated.reference import NocRow
 from kg_build.curated.rosters import RosterEntry
@@ -19,8 +20,7 @@ from kg_build.model import Diagnostic, SourceRef
 from kg_build.model.diagnostics import diagnostic
 
 
-@dataclass(frozen=True, slots=True)
-class Roster:
+class Roster(Struct, frozen=True):
     """An event's athletes by every way the article writes them."""
 
     people: Mapping[str, RosterEntry]  # name → its row
@@ -59,8 +59,7 @@ def make_roster(entries: Iterable[RosterEntry], file: str) -> Roster:
     return Roster(people, spellings, longest, file)
 
 
-@dataclass(frozen=True, slots=True)
-class Athletes:
+class Athletes(Struct, frozen=True):
     """What an athletes cell gives: roster rows, or nothing (an empty cell, a placeholder)."""
 
     entries: tuple[RosterEntry, ...]
@@ -151,8 +150,7 @@ def _furthest_reach(
     return max(p for p in reached if p <= len(tokens))
 
 
-@dataclass(frozen=True, slots=True)
-class TeamId:
+class TeamId(Struct, frozen=True):
     """Which team a row is: an NOC, and a designation where an NOC entered two teams."""
 
     noc: str

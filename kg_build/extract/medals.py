@@ -7,7 +7,7 @@ tables do not show them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from kg_build.curated.rosters import RosterEntry
 from kg_build.curated.settings import MedalLine
@@ -18,8 +18,7 @@ from kg_build.model import Diagnostic, InfoboxField, MedalAward, MedalKind, Team
 from kg_build.model.diagnostics import diagnostic
 
 
-@dataclass(frozen=True, slots=True)
-class MedalsOut:
+class MedalsOut(Struct, frozen=True):
     """The medals, the members the medal lines add to their teams, and diagnostics."""
 
     medals: tuple[MedalAward, ...]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from kg_build.extract.cells import Marker, is_marker_text, read_markers
 from kg_build.extract.scope import Scope
@@ -12,8 +12,7 @@ from kg_build.model.diagnostics import diagnostic
 from kg_build.rdf.namespaces import TP
 
 
-@dataclass(frozen=True, slots=True)
-class Notes:
+class Notes(Struct, frozen=True):
     """What a notes cell says."""
 
     markers: tuple[Marker, ...]

@@ -8,8 +8,10 @@ equalled record, ``WB (sea level)`` a world best with its qualifier kept as text
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from datetime import date
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from kg_build.extract.cells import (
     Columns,
@@ -39,8 +41,7 @@ from kg_build.model import (
 from kg_build.model.diagnostics import diagnostic
 
 
-@dataclass(frozen=True, slots=True)
-class RecordsOut:
+class RecordsOut(Struct, frozen=True):
     """The records set during the event, and what the build reports about them."""
 
     records: tuple[Record, ...]

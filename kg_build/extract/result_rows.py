@@ -6,7 +6,7 @@ guesses a team.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from kg_build.extract.cells import RankCell, read_columns, read_rank, row_text
 from kg_build.extract.lineups import Athletes, TeamId, name_noc, split_athletes
@@ -17,8 +17,7 @@ from kg_build.model import Diagnostic, Race, SourceRef, TableRow
 from kg_build.model.diagnostics import diagnostic
 
 
-@dataclass(frozen=True, slots=True)
-class ResultRow:
+class ResultRow(Struct, frozen=True):
     """A data row read far enough to know its team and race."""
 
     cells: dict[str, str]

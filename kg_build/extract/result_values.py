@@ -5,8 +5,9 @@ Absent values are ``tp:MissingValue`` resources with their reason, never zeros.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+
+from msgspec import Struct
 
 from kg_build.extract.cells import (
     Marker,
@@ -27,8 +28,7 @@ from kg_build.model.diagnostics import diagnostic
 from kg_build.rdf.namespaces import TP
 
 
-@dataclass(frozen=True, slots=True)
-class RowResult:
+class RowResult(Struct, frozen=True):
     """A row's result, with what it lacks, the record markers it gives and diagnostics."""
 
     result: Result

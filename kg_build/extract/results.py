@@ -10,7 +10,8 @@ still read. Absent values are ``tp:MissingValue`` resources with their reason, n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from kg_build.extract.cells import Marker, row_text
 from kg_build.extract.result_rows import (
@@ -28,8 +29,7 @@ from kg_build.model.diagnostics import diagnostic
 from kg_build.rdf.namespaces import TP
 
 
-@dataclass(frozen=True, slots=True)
-class ResultsOut:
+class ResultsOut(Struct, frozen=True):
     """What the results tables give."""
 
     races: tuple[Race, ...]

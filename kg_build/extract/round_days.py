@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from kg_build.extract.rounds import RoundRead, sentences
 from kg_build.extract.scope import Scope
@@ -24,16 +25,14 @@ from kg_build.rdf.ontology import typed_literal
 _NAMES = re.compile(r", and |, | and ")
 
 
-@dataclass(frozen=True, slots=True)
-class RoundDaysOut:
+class RoundDaysOut(Struct, frozen=True):
     """The claims of the days stated for rounds, and where the lead disagrees."""
 
     claims: tuple[Claim, ...]
     diagnostics: tuple[Diagnostic, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _LeadDay:
+class _LeadDay(Struct, frozen=True):
     round: RoundRead
     day: str  # as written
     iso: str

@@ -7,8 +7,9 @@ A round's results stand in one table, or in several: each under a heading of its
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
+
+from msgspec import Struct
 
 from kg_build.extract.cells import read_columns, row_text
 from kg_build.extract.scope import Scope
@@ -19,8 +20,7 @@ from kg_build.model.diagnostics import diagnostic
 from kg_build.rdf.namespaces import TP
 
 
-@dataclass(frozen=True, slots=True)
-class RaceTable:
+class RaceTable(Struct, frozen=True):
     """A results table of a round, with the race its heading or label paragraph names."""
 
     table: Table
@@ -29,8 +29,7 @@ class RaceTable:
     section: Section  # where the table stands (the round's section or a race's)
 
 
-@dataclass(frozen=True, slots=True)
-class DayStated:
+class DayStated(Struct, frozen=True):
     """Where the article gives a round's day: the sentence or schedule row, as written."""
 
     day: str  # as written: 15 February
@@ -39,8 +38,7 @@ class DayStated:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class RoundRead:
+class RoundRead(Struct, frozen=True):
     """A round, its section and its results tables."""
 
     round: Round
@@ -49,8 +47,7 @@ class RoundRead:
     day: DayStated | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RoundsRead:
+class RoundsRead(Struct, frozen=True):
     """The rounds of an article, what their start times lack, and what could not be read."""
 
     rounds: tuple[RoundRead, ...]
@@ -181,8 +178,7 @@ def _start(
     return start, day, [], []
 
 
-@dataclass(frozen=True, slots=True)
-class _Scheduled(DayStated):
+class _Scheduled(DayStated, frozen=True):
     clock: str | None = None
 
 

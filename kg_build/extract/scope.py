@@ -6,10 +6,11 @@ writes to a shared object.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
+from msgspec.structs import force_setattr, replace
 
 from kg_build.curated.reference import Reference
 from kg_build.curated.settings import Settings
@@ -23,8 +24,7 @@ from kg_build.model.diagnostics import diagnostic
 from kg_build.rdf.iris import Iris
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
+class Inputs(Struct, frozen=True):
     """What every article's extraction shares: settings, curated data, vocabulary, IRIs."""
 
     settings: Settings
@@ -34,9 +34,9 @@ class Inputs:
     # kg check: report each athletes cell of an event that has no roster rows at all (a
     # build says once that the roster is missing).
     each_cell: bool = False
-    record_codes: Mapping[str, str] = field(init=False)  # WR → WorldRecord
-    kind_codes: Mapping[str, str] = field(init=False)  # WorldRecord → WR
-    outcome_codes: Mapping[str, str] = field(init=False)  # DNF → DidNotFinish
+    record_codes: Mapping[str, str] = field(default_factory=dict)  # WR → WorldRecord
+    kind_codes: Mapping[str, str] = field(default_factory=dict)  # WorldRecord → WR
+    outcome_codes: Mapping[str, str] = field(default_factory=dict)  # DNF → DidNotFinish
 
     def __post_init__(self) -> None:
         # Record types are the ontology's: a new type is an individual with its tp:code.
@@ -44,13 +44,12 @@ class Inputs:
         coded = {
             k.removeprefix(TP_IRI): self.vocab.codes[k] for k in kinds if k in self.vocab.codes
         }
-        object.__setattr__(self, "kind_codes", coded)
-        object.__setattr__(self, "record_codes", {code: kind for kind, code in coded.items()})
-        object.__setattr__(self, "outcome_codes", dict(self.settings.outcomes))
+        force_setattr(self, "kind_codes", coded)
+        force_setattr(self, "record_codes", {code: kind for kind, code in coded.items()})
+        force_setattr(self, "outcome_codes", dict(self.settings.outcomes))
 
 
-@dataclass(frozen=True, slots=True)
-class TitleParts:
+class TitleParts(Struct, frozen=True):
     """What the title says: sport, Games year and season, event name."""
 
     sport: str
@@ -59,8 +58,7 @@ class TitleParts:
     event: str
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(Struct, frozen=True):
     """One article and what the run gives it, read by every extractor."""
 
     article: Article
@@ -152,7 +150,7 @@ def make_scope(article: Article, inputs: Inputs, file: str) -> tuple[Scope, list
         inputs=inputs,
     )
     span, more = _span(scope)
-    return dataclasses.replace(scope, span=span), found + more
+    return replace(scope, span=span), found + more
 
 
 def _span(scope: Scope) -> tuple[Span | None, list[Diagnostic]]:

@@ -9,8 +9,9 @@ Lake City, United States | 8 December 2017 |``): such a table's columns are the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+
+from msgspec import Struct
 
 from kg_build.defaults import TP_IRI
 from kg_build.extract.cells import Columns, read_columns, read_time
@@ -22,8 +23,7 @@ from kg_build.model import Diagnostic, Paragraph, SourceRef, StandingRecord, Tab
 from kg_build.model.diagnostics import diagnostic
 
 
-@dataclass(frozen=True, slots=True)
-class RecordsSection:
+class RecordsSection(Struct, frozen=True):
     """The records section's tables by what they list, and its announcements without one."""
 
     during: Table | None
@@ -69,8 +69,7 @@ def _missing_table(paragraph: Paragraph) -> Diagnostic:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class StandingOut:
+class StandingOut(Struct, frozen=True):
     """The records standing at the event's start, and what could not be read of them."""
 
     records: tuple[StandingRecord, ...]

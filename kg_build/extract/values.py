@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+
+from msgspec import Struct
 
 from kg_build.messages import quote
 
@@ -75,8 +76,7 @@ def parse_deficit(text: str) -> Decimal:
     return int(match["min"] or 0) * 60 + Decimal(match["sec"])
 
 
-@dataclass(frozen=True, slots=True)
-class Rank:
+class Rank(Struct, frozen=True):
     """A rank cell: the rank, and an overall place in parentheses (``2 (3)``)."""
 
     rank: int
@@ -96,8 +96,7 @@ def parse_rank(text: str) -> Rank:
 # ---------------------------------------------------------------- dates
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(Struct, frozen=True):
     """The days of an event: first, last, the days listed one by one (none for a range)."""
 
     first: date
@@ -106,8 +105,7 @@ class Span:
     labels: tuple[tuple[date, str], ...] = ()  # "19 February (quarterfinals)"
 
 
-@dataclass(frozen=True, slots=True)
-class _Mention:
+class _Mention(Struct, frozen=True):
     """A date as the text names it: a day, perhaps its month and year, perhaps a label."""
 
     day: int

@@ -8,9 +8,9 @@ and counted, never guessed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from msgspec import Struct
 from rdflib import Graph
 from rdflib.query import ResultRow
 
@@ -21,8 +21,7 @@ from kg_build.store.sparql import query_text
 SECOND = "Q11574"  # the unit "second" (mappings/curated/wikidata-items.tsv)
 
 
-@dataclass(frozen=True, slots=True)
-class Statements:
+class Statements(Struct, frozen=True):
     """QuickStatements lines, and how many statements were left out for want of a QID or URL."""
 
     lines: tuple[str, ...]

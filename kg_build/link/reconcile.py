@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from kg_build.build.config import Config
 from kg_build.build.memory import Built
@@ -22,8 +22,7 @@ from kg_build.link.wikidata import (
 from kg_build.messages import display_path
 
 
-@dataclass(frozen=True, slots=True)
-class Reconciliation:
+class Reconciliation(Struct, frozen=True):
     """The review file's text, and what could not be asked."""
 
     review: str

@@ -14,12 +14,12 @@ import io
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import yaml
+from msgspec import Struct
 from rdflib import Graph
 from rdflib.query import ResultRow
 
@@ -55,8 +55,7 @@ USER_AGENT = f"team-pursuit-kg/{__version__} (https://w3id.org/team-pursuit; kg 
 THRESHOLD = 0.7
 
 
-@dataclass(frozen=True, slots=True)
-class LinkSet:
+class LinkSet(Struct, frozen=True):
     """The curated link set and its metadata header."""
 
     links: tuple[Link, ...]
@@ -132,8 +131,7 @@ def _expand(shown: str, number: int, curie: str, prefixes: Mapping[str, str]) ->
 # ---------------------------------------------------------------- reconciliation
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
+class Entity(Struct, frozen=True):
     """An unlinked entity of the graph: its IRI, label, class and, for people, sport."""
 
     iri: str
@@ -143,8 +141,7 @@ class Entity:
     ioc_code: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(Struct, frozen=True):
     """A proposed link, with its score and the reasons for it."""
 
     entity: Entity

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -43,8 +43,7 @@ def apply_rules(
             add((URIRef(s), URIRef(p), Literal(value, datatype=URIRef(datatype), normalize=False)))
 
 
-@dataclass(frozen=True, slots=True)
-class _Declared:
+class _Declared(Struct, frozen=True):
     """What the ontology declares, indexed once per run of the rules."""
 
     predicates: frozenset[str]

@@ -16,10 +16,10 @@ import difflib
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
 from rdflib.namespace import RDF
 
 from kg_build.errors import MappingError
@@ -42,8 +42,7 @@ _RESERVED_FIELDS = frozenset({"subject", "predicate", "object", "graph", "triple
 _RULE_TYPES = LITERAL_TYPES - {LANG_STRING}
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(Struct, frozen=True):
     """A rule's subject, predicate, object or datatype: a constant or a ``$(field)`` template."""
 
     template: str
@@ -60,8 +59,7 @@ def _fields(template: str) -> tuple[str, ...]:
     return tuple(_REFERENCE.findall(template))
 
 
-@dataclass(frozen=True, slots=True)
-class PredicateObject:
+class PredicateObject(Struct, frozen=True):
     """One ``po`` entry: predicate, object and, for a literal, its datatype.
 
     ``is_term``: the object is a field holding an RDF term (an IRI or a typed literal),
@@ -75,8 +73,7 @@ class PredicateObject:
     is_term: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class MappingRule:
+class MappingRule(Struct, frozen=True):
     """One YARRRML mapping: for each record of ``source``, a subject and its triples."""
 
     name: str
@@ -178,8 +175,7 @@ def _record_types(doc: YamlMap, shown: str, sources: dict[str, int]) -> dict[str
     return {name: str(kinds[name]) for name in sources}
 
 
-@dataclass(frozen=True, slots=True)
-class _RuleLoader:
+class _RuleLoader(Struct, frozen=True):
     shown: str
     prefixes: Mapping[str, str]
     vocab: Vocabulary

@@ -6,16 +6,15 @@ A rule file declares the record type each source holds (``records:``), one of
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from msgspec import Struct
 from rdflib import Literal, URIRef
 
 from kg_build.model import dataset, records
@@ -52,8 +51,7 @@ RECORD_TYPES: dict[str, type] = {
 _ADDED_FIELDS = ("line", "article")
 
 
-@dataclass(frozen=True, slots=True)
-class RecordFields:
+class RecordFields(Struct, frozen=True):
     """The fields a row of a record type has, and those holding an RDF term."""
 
     names: frozenset[str]
@@ -64,7 +62,7 @@ class RecordFields:
 def record_fields(kind: type) -> RecordFields:
     """Return the row fields of a record type (its fields less ``src``, plus line and article)."""
     hints = typing.get_type_hints(kind)
-    names = {f.name for f in dataclasses.fields(kind) if f.name != "src"} | set(_ADDED_FIELDS)
+    names = {name for name in _field_names(kind) if name != "src"} | set(_ADDED_FIELDS)
     terms = {n for n in names if n in hints and _is_term(hints[n])}
     return RecordFields(frozenset(names), frozenset(terms))
 
@@ -86,14 +84,16 @@ def _plain(value: Any) -> Any:
         return value.isoformat() if isinstance(value, date | datetime) else str(value)
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Struct):
+        return {name: _plain(getattr(value, name)) for name in value.__struct_fields__}
     return value
 
 
 @functools.cache
 def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+    # The names alone: msgspec.structs.fields() also resolves every type hint, each call.
+    names: tuple[str, ...] = getattr(kind, "__struct_fields__", ())
+    return names
 
 
 def _as_json(obj: Any, article: str) -> dict[str, Any]:

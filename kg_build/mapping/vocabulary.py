@@ -13,15 +13,14 @@ graph (one triple, once).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+from msgspec import Struct
 from rdflib import BNode, Graph, URIRef
 
 from kg_build.rdf.serialize import graph_to_bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Descriptions:
+class Descriptions(Struct, frozen=True):
     """The ontology's description of each of its individuals, as N-Triples."""
 
     lines: Mapping[bytes, bytes]  # b"<iri>" → its sorted N-Triples lines

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from kg_build.model.source import Diagnostic, SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class InfoboxField:
+class InfoboxField(Struct, frozen=True):
     """One ``- Key: Value`` line of the infobox, key and value exactly as written."""
 
     key: str
@@ -17,40 +17,35 @@ class InfoboxField:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(Struct, frozen=True):
     """A run of prose lines, joined by single spaces."""
 
     text: str
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class ListItem:
+class ListItem(Struct, frozen=True):
     """One ``- item`` line of a bullet list."""
 
     text: str
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class BulletList:
+class BulletList(Struct, frozen=True):
     """Consecutive bullet lines."""
 
     items: tuple[ListItem, ...]
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class TableGroup:
+class TableGroup(Struct, frozen=True):
     """A row that labels the data rows below it (``| Final A | | |``)."""
 
     label: str
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class TableRow:
+class TableRow(Struct, frozen=True):
     """A data row: one string per header column, empty where the cell is empty."""
 
     cells: tuple[str, ...]
@@ -58,8 +53,7 @@ class TableRow:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(Struct, frozen=True):
     """A pipe table: its header, its group rows and its data rows."""
 
     header: tuple[str, ...]
@@ -71,8 +65,7 @@ class Table:
 Block = Paragraph | BulletList | Table
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(Struct, frozen=True):
     """A ``==`` heading (level 2), ``===`` (level 3) …, its blocks and its subsections."""
 
     title: str
@@ -93,8 +86,7 @@ class Section:
             yield from sub.walk()
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+class Article(Struct, frozen=True):
     """A parsed article: title, infobox, the lead before the first heading, and sections."""
 
     title: str

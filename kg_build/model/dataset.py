@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
+from msgspec import Struct
 
-@dataclass(frozen=True, slots=True)
-class DatasetDescription:
+
+class DatasetDescription(Struct, frozen=True):
     """The VoID/DCAT description of a build: counts, sources, licence, date."""
 
     iri: str
@@ -26,8 +26,7 @@ class DatasetDescription:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Distribution:
+class Distribution(Struct, frozen=True):
     """One file of the dataset."""
 
     iri: str
@@ -38,8 +37,7 @@ class Distribution:
     byte_size: int
 
 
-@dataclass(frozen=True, slots=True)
-class Partition:
+class Partition(Struct, frozen=True):
     """A VoID class or property partition: a term and how much of the data uses it."""
 
     iri: str

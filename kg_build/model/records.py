@@ -6,11 +6,12 @@ range); the mapping executor turns the rest into RDF terms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
+from msgspec import Struct
+from msgspec.structs import force_setattr
 from rdflib import Literal, URIRef
 
 from kg_build.model.source import Diagnostic, SourceRef
@@ -18,8 +19,7 @@ from kg_build.model.source import Diagnostic, SourceRef
 RdfTerm = URIRef | Literal
 
 
-@dataclass(frozen=True, slots=True)
-class SourceArticle:
+class SourceArticle(Struct, frozen=True):
     """The article a graph was extracted from."""
 
     iri: str
@@ -28,8 +28,7 @@ class SourceArticle:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Games:
+class Games(Struct, frozen=True):
     """A Games edition; host city and country come from curated data."""
 
     iri: str
@@ -41,8 +40,7 @@ class Games:
     source_url: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Sport:
+class Sport(Struct, frozen=True):
     """A sport or a discipline of one (``sport`` set)."""
 
     iri: str
@@ -51,8 +49,7 @@ class Sport:
     source_url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Venue:
+class Venue(Struct, frozen=True):
     """A venue with its city and the UTC offset of its local times (curated)."""
 
     iri: str
@@ -64,8 +61,7 @@ class Venue:
     source_url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Noc:
+class Noc(Struct, frozen=True):
     """A National Olympic Committee (curated)."""
 
     iri: str
@@ -75,8 +71,7 @@ class Noc:
     source_url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(Struct, frozen=True):
     """A person; ``is_athlete`` when they raced in a round described here."""
 
     iri: str
@@ -85,8 +80,7 @@ class Person:
     source_url: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(Struct, frozen=True):
     """The event an article describes."""
 
     iri: str
@@ -112,8 +106,7 @@ class Event:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class OtherEdition:
+class OtherEdition(Struct, frozen=True):
     """The same event at another Games, known only by its year (Prev/Next)."""
 
     iri: str
@@ -124,8 +117,7 @@ class OtherEdition:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(Struct, frozen=True):
     """One statement of the article: always a triple; with ``iri``, also a reified tp:Claim.
 
     Keeping the claim with its text lets conflicting statements stand side by side.
@@ -141,8 +133,7 @@ class Claim:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Round:
+class Round(Struct, frozen=True):
     """A round of an event, with its local start time where the article gives it."""
 
     iri: str
@@ -156,8 +147,7 @@ class Round:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Race:
+class Race(Struct, frozen=True):
     """A heat or a named race (group row) of a round."""
 
     iri: str
@@ -167,8 +157,7 @@ class Race:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class TeamEntry:
+class TeamEntry(Struct, frozen=True):
     """An NOC's team in an event, with every athlete who raced for it in any round."""
 
     iri: str
@@ -181,8 +170,7 @@ class TeamEntry:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(Struct, frozen=True):
     """One team's result in one round (and race); absent values are None."""
 
     iri: str
@@ -212,8 +200,7 @@ class Result:
         return self.race_rank if self.race_rank is not None else self.round_rank
 
 
-@dataclass(frozen=True, slots=True)
-class MissingValue:
+class MissingValue(Struct, frozen=True):
     """A value the article does not give, with the reason (its own words where it has them)."""
 
     iri: str
@@ -221,11 +208,11 @@ class MissingValue:
     property: str
     reason: str
     src: SourceRef
-    label: str = field(init=False)  # "finishTime missing: <the reason>", made from the rest
+    label: str = ""  # "finishTime missing: <the reason>", made from the rest on creation
 
     def __post_init__(self) -> None:
         name = self.property.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-        object.__setattr__(self, "label", f"{name} missing: {self.reason}")
+        force_setattr(self, "label", f"{name} missing: {self.reason}")
 
 
 class MedalKind(Enum):
@@ -244,8 +231,7 @@ class Gender(Enum):
     MIXED = "Mixed"
 
 
-@dataclass(frozen=True, slots=True)
-class MedalAward:
+class MedalAward(Struct, frozen=True):
     """A medal awarded to a team entry, or to one athlete as a member of it."""
 
     iri: str
@@ -257,8 +243,7 @@ class MedalAward:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(Struct, frozen=True):
     """A record set during the event."""
 
     iri: str
@@ -281,8 +266,7 @@ class Record:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class StandingRecord:
+class StandingRecord(Struct, frozen=True):
     """A record held when the event began, as the records section's table gives it.
 
     Not set in the event: it has no team entry or result of the event, only its holders as
@@ -302,8 +286,7 @@ class StandingRecord:
     src: SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class Extraction:
+class Extraction(Struct, frozen=True):
     """Everything extracted from one article."""
 
     article: SourceArticle
@@ -326,8 +309,7 @@ class Extraction:
     diagnostics: tuple[Diagnostic, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(Struct, frozen=True):
     """A curated link: our IRI, its Wikidata item, and where it was checked."""
 
     entity: str

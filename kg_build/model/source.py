@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
+from msgspec import Struct
 
-@dataclass(frozen=True, slots=True)
-class SourceRef:
+
+class SourceRef(Struct, frozen=True):
     """A place in a source file: the path as shown to the user and a 1-based line."""
 
     path: str
@@ -31,8 +31,7 @@ class Level(Enum):
     MISSING = "missing"
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(Struct, frozen=True):
     """Something a build reports about an article: a code, where, what, and what it kept."""
 
     code: str

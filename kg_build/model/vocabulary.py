@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 
-@dataclass(frozen=True, slots=True)
-class LanguageTable:
+class LanguageTable(Struct, frozen=True):
     """Which string literals are English text and which stay plain (``rules/language.yaml``)."""
 
     language: str  # the tag of text literals: en
@@ -20,8 +20,7 @@ class LanguageTable:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Vocabulary:
+class Vocabulary(Struct, frozen=True):
     """The terms the ontology declares, as IRI strings, with each data property's range."""
 
     classes: frozenset[str]

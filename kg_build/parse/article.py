@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from kg_build.errors import SourceError
 from kg_build.messages import display_path, quote
@@ -48,14 +49,12 @@ _SHOWN_MAX = 60
 MAX_HEADING_LEVEL = 6
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(Struct, frozen=True):
     number: int
     text: str
 
 
-@dataclass(slots=True)
-class _SectionBuilder:
+class _SectionBuilder(Struct):
     title: str
     level: int
     src: SourceRef

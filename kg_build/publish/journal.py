@@ -10,8 +10,9 @@ import contextlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kg_build.publish.files import fsync_dir, write_durably
 from kg_build.publish.generations import delete_old_generations, generations_of
@@ -20,8 +21,7 @@ from kg_build.publish.locks import remove_dead_stagings, try_lock
 JOURNAL_NAME = ".kg-publish.json"
 
 
-@dataclass(frozen=True, slots=True)
-class Journal:
+class Journal(Struct, frozen=True):
     """What a commit puts in place: staged files → targets, the store's new generation."""
 
     files: tuple[tuple[str, str], ...]

@@ -7,8 +7,9 @@ import fcntl
 import os
 import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kg_build.errors import BusyError, OutputError
 from kg_build.publish.files import os_reason, shown_path
@@ -17,8 +18,7 @@ LOCK_NAME = ".kg-build.lock"
 STAGING_PREFIX = ".kg-staging-"
 
 
-@dataclass
-class FolderLock:
+class FolderLock(Struct):
     """An exclusive lock on a folder's builds (``flock`` on its ``.kg-build.lock``).
 
     The kernel drops the lock when its holder dies, so a killed build never blocks the next.
@@ -77,8 +77,7 @@ def _read_text(fd: int) -> str:
     return ""
 
 
-@dataclass
-class Staging:
+class Staging(Struct):
     """A build's staging folder, owned while its lock file is locked.
 
     The lock file stands beside the folder and is taken before the folder is made, so a

@@ -6,9 +6,10 @@ import contextlib
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+
+from msgspec import Struct, field
 
 from kg_build.errors import OutputError, StoreError
 from kg_build.publish.files import (
@@ -24,8 +25,7 @@ from kg_build.publish.journal import Journal, commit_journal, tidy
 from kg_build.publish.locks import STAGING_PREFIX, FolderLock, Staging
 
 
-@dataclass
-class Publication:
+class Publication(Struct):
     """The outputs of one build, staged until ``commit`` puts them all in place.
 
     Used as a context manager: entering takes the folders' locks, completes or removes what

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import fcntl
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kg_build.errors import StoreError
 from kg_build.publish.files import absolute_path
@@ -13,8 +14,7 @@ from kg_build.publish.generations import PIN_SUFFIX, current_generation
 from kg_build.publish.journal import finish_interrupted
 
 
-@dataclass
-class Pin:
+class Pin(Struct):
     """A reader's hold on one store generation: no build deletes it while the pin is held."""
 
     directory: Path

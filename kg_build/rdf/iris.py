@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from kg_build.defaults import DEFAULT_BASE
 
@@ -46,8 +47,7 @@ def slug(text: str) -> str:
     return _NON_ALNUM.sub("-", ascii_text).strip("-")
 
 
-@dataclass(frozen=True, slots=True)
-class Iris:
+class Iris(Struct, frozen=True):
     """IRI templates under ``base`` (which must end with ``/`` or ``#``)."""
 
     base: str = DEFAULT_BASE

@@ -12,10 +12,10 @@ own checks), its literals are made with ``normalize=False`` and keep the form wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from msgspec import Struct
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -43,8 +43,7 @@ INPUT_SUFFIXES = {suffix: fmt for fmt, suffix in FORMAT_SUFFIXES.items()} | {".j
 _XSD_STRING = str(XSD.string)
 
 
-@dataclass(frozen=True, slots=True)
-class RdfText:
+class RdfText(Struct, frozen=True):
     """The triples of an RDF file as sorted N-Triples lines, and the prefixes it declares."""
 
     ntriples: bytes

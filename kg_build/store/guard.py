@@ -19,7 +19,8 @@ import functools
 import re
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from kg_build.errors import SourceError
 
@@ -59,8 +60,7 @@ _MODE_ENDS = frozenset({"WHERE", "LIMIT", "OFFSET", "VALUES", "FROM"})
 _PAREN_AFTER_WORD_NOT_EXPRESSION = frozenset({"A", "VALUES"})
 
 
-@dataclass(frozen=True, slots=True)
-class ShapeLimits:
+class ShapeLimits(Struct, frozen=True):
     """How big a query may be before it reaches the engine (defaults: docs/publishing.md).
 
     Measured with pyoxigraph 0.5.13 in a process's main thread: 1,000 nested groups ran and
@@ -74,16 +74,14 @@ class ShapeLimits:
     max_clauses: int = 100
 
 
-@dataclass(frozen=True, slots=True)
-class Service:
+class Service(Struct, frozen=True):
     """A SERVICE the query calls: as written, and resolved (None for a variable or unknown)."""
 
     written: str
     endpoint: str | None
 
 
-@dataclass(slots=True)
-class Scan:
+class Scan(Struct):
     """What the lexical scan of a query counted and found (shared when cached: read only)."""
 
     nesting: int = 0
@@ -92,8 +90,7 @@ class Scan:
     services: list[Service] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(Struct, frozen=True):
     kind: str
     text: str
 

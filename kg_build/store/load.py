@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+from msgspec import Struct
 
 from kg_build.errors import StoreError
 from kg_build.publish.readers import pin_generation
@@ -26,8 +26,7 @@ ONTOLOGY_GRAPH = "https://w3id.org/team-pursuit/ontology"
 RETRY_STATUS = frozenset({500, 502, 503, 504})
 
 
-@dataclass(frozen=True, slots=True)
-class GraphData:
+class GraphData(Struct, frozen=True):
     """One named graph to load: its IRI and its triples as sorted N-Triples lines."""
 
     name: str
@@ -90,8 +89,7 @@ def replace_graphs(store: ox.Store, graphs: Sequence[GraphData]) -> None:
 # ---------------------------------------------------------------- SPARQL 1.1 Graph Store Protocol
 
 
-@dataclass(frozen=True, slots=True)
-class LoadPlan:
+class LoadPlan(Struct, frozen=True):
     """Where and how to load: Graph Store endpoint, query endpoint, chunking, retries."""
 
     endpoint: str

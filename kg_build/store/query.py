@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+from msgspec import Struct
 
 from kg_build.defaults import STDIN, STDIN_NAME
 from kg_build.errors import SourceError, StoreError
@@ -27,8 +27,7 @@ if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests 
 _SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?<([^>]*)>", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class QuerySource:
+class QuerySource(Struct, frozen=True):
     """What a query runs on: an endpoint, a graph file, or (by default) the embedded store."""
 
     store: Path

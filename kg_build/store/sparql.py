@@ -10,11 +10,11 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
+from msgspec import Struct
 
 from kg_build.defaults import PREFIXES
 from kg_build.errors import SourceError, StoreError
@@ -41,8 +41,7 @@ Kind = Literal["select", "ask", "graph"]
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(Struct, frozen=True):
     """A query's answer: solutions, a boolean, or triples."""
 
     kind: Kind

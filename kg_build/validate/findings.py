@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
+from msgspec import Struct
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, SH, XSD
 
@@ -23,8 +23,7 @@ from kg_build.rdf.namespaces import TP
 _QUOTED = re.compile(r'^"(.*)"(?:@[A-Za-z0-9-]+|\^\^\S+)?$', re.DOTALL)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Finding:
+class Finding(Struct, frozen=True, order=True):
     """One SHACL result, with the article file and line of its focus node where known.
 
     ``where`` is that ``file:line``, or the name of what was validated when the graph does not

@@ -23,9 +23,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import pyoxigraph as ox
+from msgspec import Struct
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -66,8 +66,7 @@ CHECKED_DATATYPES: dict[str, frozenset[str]] = {
 ENGINE_NAMES = {"shacl-engine": "the SHACL Engine", "pyrudof": "pyrudof", "pyshacl": "pySHACL"}
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
+class Refusal(Struct, frozen=True):
     """What an engine cannot check: the shape (or component) that asks it, and the feature."""
 
     node: Node

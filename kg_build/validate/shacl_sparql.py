@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct
 from rdflib import Graph, URIRef, Variable
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -44,8 +44,7 @@ _NOT_CODE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
+class Query(Struct, frozen=True):
     """A SPARQL query of the shapes: its node, its text and the variables it has pre-bound."""
 
     node: Node

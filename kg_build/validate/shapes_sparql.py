@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pyoxigraph as ox
+from msgspec import Struct
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
@@ -27,8 +27,7 @@ from kg_build.validate.shacl_sparql import forbidden, might_be_forbidden, parsed
 _QUERIES = (SH.select, SH.ask)
 
 
-@dataclass(frozen=True, slots=True)
-class ShapeFile:
+class ShapeFile(Struct, frozen=True):
     """One shapes file: its path as shown, its lines and its triples."""
 
     shown: str
@@ -93,8 +92,7 @@ _TOKENS = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Name:
+class _Name(Struct, frozen=True):
     """An IRI (``prefix`` None) or prefixed name in a query, or a PREFIX it declares."""
 
     prefix: str | None

@@ -15,12 +15,12 @@ import logging
 import time
 import urllib.parse
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio.from_thread
 import anyio.to_thread
 import pyoxigraph as ox
+from msgspec import Struct
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -77,8 +77,7 @@ def _negotiate(accept: str, choices: dict[str, str], default: str) -> str:
     return default
 
 
-@dataclass(frozen=True, slots=True)
-class _Chooser:
+class _Chooser(Struct, frozen=True):
     """Pick the output format once the worker knows the query's kind (picklable)."""
 
     fmt: str

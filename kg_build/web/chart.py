@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+
+from msgspec import Struct
 
 from kg_build.web.page_rows import ResultRow
 
@@ -25,8 +26,7 @@ STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600)
 MAX_TICKS = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
+class Point(Struct, frozen=True):
     """A team's time in a round: the dot, its label and its tooltip."""
 
     x: float
@@ -43,24 +43,21 @@ class Point:
         return abs(self.label_y - self.y) > 2
 
 
-@dataclass(frozen=True, slots=True)
-class Tick:
+class Tick(Struct, frozen=True):
     """A time on the vertical axis."""
 
     y: float
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(Struct, frozen=True):
     """A round along the horizontal axis."""
 
     x: float
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
+class Chart(Struct, frozen=True):
     """The whole chart, in pixels."""
 
     width: float

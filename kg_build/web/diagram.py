@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
+from msgspec import Struct
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -28,8 +28,7 @@ LANE, LOOP = 14, 24  # the height of a line passing a column; the room of each l
 Point = tuple[float, float]
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(Struct, frozen=True):
     """A line of the diagram: an object property (labelled) or a subclass link."""
 
     source: str
@@ -38,8 +37,7 @@ class Edge:
     subclass: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(Struct, frozen=True):
     """Where a column's item is drawn: a box's top-left corner and width, or a lane's middle."""
 
     x: float

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
+
+from msgspec import Struct
 
 SWEEPS = 6
 WAYPOINT = "\x00"  # no IRI or name of a node holds it (Turtle's IRIREF excludes it)
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(Struct, frozen=True):
     """Columns of nodes and waypoints, top to bottom, and the route of each edge."""
 
     columns: list[list[str]]

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
+from msgspec import Struct, field
 
 from kg_build.store.sparql import query_text, short, with_values
 
@@ -78,8 +78,7 @@ def last_segment(iri: str) -> str:
 # ---------------------------------------------------------------- vocabulary
 
 
-@dataclass(frozen=True, slots=True)
-class Kind:
+class Kind(Struct, frozen=True):
     """An individual of our vocabulary as people read it: its code (WR) and label."""
 
     iri: str
@@ -125,16 +124,14 @@ def kind_of(kinds: dict[str, Kind], iri: str) -> Kind | None:
 # ---------------------------------------------------------------- result rows
 
 
-@dataclass(frozen=True, slots=True)
-class Athlete:
+class Athlete(Struct, frozen=True):
     """An athlete named on a page: IRI and name."""
 
     iri: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(Struct, frozen=True):
     """A record: its kind, time (as written where the result gives it), round and event."""
 
     iri: str
@@ -152,8 +149,7 @@ class Record:
     team_label: str
 
 
-@dataclass(frozen=True, slots=True)
-class ResultRow:
+class ResultRow(Struct, frozen=True):
     """One result as a results table shows it."""
 
     iri: str
@@ -280,8 +276,7 @@ def records(select: Select, iri: str, kinds: dict[str, Kind]) -> list[Record]:
     return sorted(found, key=lambda r: (r.event_date, r.event, r.round_order, r.date, r.iri))
 
 
-@dataclass(frozen=True, slots=True)
-class Medal:
+class Medal(Struct, frozen=True):
     """A medal: its kind, event, and the team entry it was won with."""
 
     iri: str
@@ -314,8 +309,7 @@ def medals(select: Select, iri: str, kinds: dict[str, Kind]) -> list[Medal]:
     return sorted(found, key=lambda m: (m.event_date, m.event, m.kind.medal_rank or LAST, m.iri))
 
 
-@dataclass(frozen=True, slots=True)
-class TeamEntry:
+class TeamEntry(Struct, frozen=True):
     """A team entry: its event, NOC and final rank."""
 
     iri: str
@@ -348,8 +342,7 @@ def team_entries(select: Select, iri: str) -> list[TeamEntry]:
     return sorted(found, key=lambda e: (e.event_date or "9999", e.event_label, e.iri))
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(Struct, frozen=True):
     """A property and value of a page's IRI (or a subject and property, for incoming links)."""
 
     prop: str

@@ -11,12 +11,12 @@ import mimetypes
 import re
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
 import pyoxigraph as ox
+from msgspec import Struct
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg_build.defaults import DEFAULT_BASE, PREFIXES, QUESTIONS, SOURCES, SOURCES_NAME, TP_IRI
@@ -62,8 +62,7 @@ class Runner(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class PageAnswer:
+class PageAnswer(Struct, frozen=True):
     """What to answer a GET: a body, or a 303 location."""
 
     status: int
@@ -87,16 +86,13 @@ class StoreRunner:
         return answer.kind, render(answer, chosen)
 
 
-@dataclass
 class Site:
     """Renders every page from the store, under one data base IRI."""
 
-    ontology: Path
-    base: str = DEFAULT_BASE
-    runner: Runner | None = None
-    env: jinja2.Environment = field(init=False)
-
-    def __post_init__(self) -> None:
+    def __init__(self, ontology: Path, base: str = DEFAULT_BASE, runner: Runner | None = None):
+        self.ontology = ontology
+        self.base = base
+        self.runner = runner
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,

@@ -18,9 +18,10 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kg_build.errors import StoreError
 from kg_build.publish.generations import current_generation
@@ -34,8 +35,7 @@ SLOW_AFTER = 0.25  # seconds after which a query counts as slow and its worker i
 DEMOTED = 10  # the niceness of a worker running a slow query
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(Struct, frozen=True):
     """What a query may cost, and how many may run or wait at once."""
 
     timeout: float = 10.0
@@ -145,8 +145,7 @@ class _Following:
         return self.store
 
 
-@dataclass(slots=True)
-class _Worker:
+class _Worker(Struct):
     process: Any
     connection: multiprocessing.connection.Connection
     demoted: bool = False

@@ -6,8 +6,10 @@ out, from the rows of ``kg_build.web.page_rows``: a sports site's layout, not th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from kg_build.rdf.namespaces import TP
 from kg_build.web.chart import Chart, chart
@@ -27,8 +29,7 @@ from kg_build.web.page_rows import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Noc:
+class Noc(Struct, frozen=True):
     """A National Olympic Committee as a page names it."""
 
     iri: str
@@ -36,8 +37,7 @@ class Noc:
     label: str
 
 
-@dataclass(slots=True)
-class EventRaces:
+class EventRaces(Struct):
     """An athlete's part in one event: the team entries and every race ridden or skated."""
 
     iri: str
@@ -47,8 +47,7 @@ class EventRaces:
     races: list[ResultRow] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class RoundTable:
+class RoundTable(Struct, frozen=True):
     """One round of an event's results page."""
 
     title: str

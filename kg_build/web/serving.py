@@ -13,11 +13,11 @@ import asyncio
 import errno
 import logging
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from msgspec import Struct
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from kg_build.errors import ServeError
@@ -109,8 +109,7 @@ class _Server(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
-@dataclass
-class Server:
+class Server(Struct):
     """A bound socket, the application's configuration and its pool: call ``run``."""
 
     sock: socket.socket
