@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from kg_build.errors import MappingError
+
+if TYPE_CHECKING:  # imported when a file is read: a build whose config is kept reads none
+    import yaml
 
 
 class YamlMap(dict[str, Any]):
@@ -23,16 +25,7 @@ class YamlList(list[Any]):
     line: int
 
 
-# libyaml's parser where PyYAML was built with it: several times faster, same marks.
-_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-# mypy cannot check a base class chosen at run time; both choices are SafeLoaders.
-class _LineLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
-    """A safe loader whose mappings and sequences carry their lines (cf. LinkML TypedNode)."""
-
-
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> YamlMap:
+def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> YamlMap:
     result = YamlMap()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
@@ -52,14 +45,23 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> YamlMap:
     return result
 
 
-def _construct_list(loader: _LineLoader, node: yaml.SequenceNode) -> YamlList:
+def _construct_list(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> YamlList:
     result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     return result
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+@functools.cache
+def _line_loader() -> type[yaml.SafeLoader]:
+    """Return a safe loader whose mappings and sequences carry their lines (cf. LinkML)."""
+    import yaml
+
+    # libyaml's parser where PyYAML was built with it: several times faster, same marks.
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: type[yaml.SafeLoader] = type("_LineLoader", (base,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+    return loader
 
 
 def load_yaml(path: Path, shown: str) -> YamlMap:
@@ -70,7 +72,9 @@ def load_yaml(path: Path, shown: str) -> YamlMap:
         raise MappingError(shown, None, "no such file") from e
     except (OSError, UnicodeDecodeError) as e:
         raise MappingError(shown, None, f"cannot read the file ({e})") from e
-    loader = _LineLoader(text)
+    import yaml
+
+    loader = _line_loader()(text)
     loader.name = shown
     try:
         document = loader.get_single_data()

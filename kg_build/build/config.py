@@ -28,11 +28,13 @@ from kg_build.defaults import (
 )
 from kg_build.errors import ArticlesNotBuilt, SourceError
 from kg_build.extract import Inputs
+from kg_build.link.wikidata import LINK_SET, load_link_set
 from kg_build.mapping import RULES_DIR, MappingRule, load_rules
 from kg_build.mapping.languages import LANGUAGE_FILE, load_languages
 from kg_build.mapping.vocabulary import Descriptions, ontology_descriptions
 from kg_build.messages import display_path
 from kg_build.model import Article, Diagnostic, Level, Vocabulary
+from kg_build.model.records import Link
 from kg_build.parse.article import parse_article, parse_bytes
 from kg_build.rdf.cache import cached
 from kg_build.rdf.iris import Iris
@@ -68,14 +70,16 @@ DEFAULT_CONFIG = Config()  # the packaged ontology, mappings and shapes
 class Loaded(Struct, frozen=True):
     """The ontology, rules, settings and curated data, read once per build."""
 
-    ontology: Graph
-    ontology_nt: bytes  # the ontology as N-Triples, for the store's ontology graph (~15 ms)
+    # The ontology as N-Triples, for the store's ontology graph: a build needs no rdflib
+    # graph of it (unpickling one took ~7 ms of every build), only what is derived below.
+    ontology_nt: bytes
     vocab: Vocabulary
     settings: Settings
     reference: Reference
     rules: tuple[MappingRule, ...]
     inputs: Inputs
     descriptions: Descriptions  # the ontology's description of each of its individuals
+    links: tuple[Link, ...]  # the curated Wikidata links (wikidata.sssom.tsv)
 
 
 def load_config(config: Config) -> Loaded:
@@ -117,7 +121,6 @@ def _load_config(config: Config) -> Loaded:
     )
     reference = load_reference(config.mappings, config.project)
     return Loaded(
-        ontology=ontology,
         ontology_nt=graph_to_bytes(ontology, "nt"),
         vocab=vocab,
         settings=settings,
@@ -125,6 +128,7 @@ def _load_config(config: Config) -> Loaded:
         rules=load_rules(rules_folder, vocab),
         inputs=Inputs(settings, reference, vocab, Iris(config.base)),
         descriptions=ontology_descriptions(ontology, vocab.individuals),
+        links=load_link_set(config.mappings_for(LINK_SET), config.base).links,
     )
 
 

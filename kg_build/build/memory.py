@@ -32,8 +32,7 @@ from kg_build.build.shared import (
     place,
 )
 from kg_build.defaults import FORMAT_SUFFIXES, MEDIA_TYPES, PREFIXES
-from kg_build.link.wikidata import LINK_SET, load_link_set
-from kg_build.mapping import apply_rules, as_sources, new_graph
+from kg_build.mapping import as_sources, new_graph, rules_to_ntriples
 from kg_build.model import Diagnostic, Extraction
 from kg_build.rdf.iris import Iris
 from kg_build.rdf.serialize import graph_to_bytes, trig_from_nquads, turtle_from_ntriples
@@ -109,7 +108,7 @@ def assemble(paths: Sequence[Path], config: Config = DEFAULT_CONFIG) -> Built:
     check_diagnostics([d for a in articles for d in a.diagnostics], config.strict)
     iris = Iris(config.base)
     named = place(_editions_placed(articles), iris.shared_graph())
-    links = load_link_set(config.mappings_for(LINK_SET), config.base).links
+    links = loaded.links
     described = {s for _, ntriples in named for s in subject_iris(ntriples)}
     linked = links_ntriples(loaded, kept_links(links, described, loaded))
     if linked:
@@ -187,9 +186,9 @@ def describe_build(
         sizes,
         sources_date(sources or bundled_sources()),
     )
-    graph = new_graph()
-    apply_rules(built.loaded.rules, as_sources(records), built.loaded.vocab, graph)
-    return graph_to_bytes(graph, "turtle")
+    loaded = built.loaded
+    ntriples = rules_to_ntriples(loaded.rules, as_sources(records), loaded.vocab, relative=True)
+    return turtle_from_ntriples(ntriples, PREFIXES)
 
 
 def _typed(files: Mapping[str, bytes]) -> dict[str, tuple[str, bytes]]:

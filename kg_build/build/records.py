@@ -20,7 +20,6 @@ from kg_build.build.config import (
 )
 from kg_build.build.shared import kept_links
 from kg_build.extract import extract_article
-from kg_build.link.wikidata import LINK_SET, load_link_set
 from kg_build.mapping import apply_rules, as_sources, new_graph, record_sources
 from kg_build.mapping.rml import rml_sources
 from kg_build.model import Extraction
@@ -62,7 +61,7 @@ def records_json(paths: Sequence[Path], config: Config = DEFAULT_CONFIG) -> byte
     described = {
         r[k] for records in merged.values() for r in records for k in ("iri", "about") if r.get(k)
     }
-    links = load_link_set(config.mappings_for(LINK_SET), config.base).links
+    links = loaded.links
     merged.update(as_sources({"links": kept_links(links, described, loaded)}))
     text = json.dumps(dict(sorted(merged.items())), ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")

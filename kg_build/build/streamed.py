@@ -42,7 +42,6 @@ from kg_build.build.shared import (
 from kg_build.build.stats import StreamStats
 from kg_build.build.workers import builders
 from kg_build.errors import ValidationFailed
-from kg_build.link.wikidata import LINK_SET, load_link_set
 from kg_build.rdf.iris import Iris
 from kg_build.store.load import ONTOLOGY_GRAPH, open_store
 from kg_build.validate import Validator, split_shapes
@@ -73,7 +72,7 @@ def build_stream(
     shapes = load_config_shapes(config, loaded)
     split_shapes(shapes, config.shapes)
     Validator(shapes, config.validator, config.shapes)  # refuses what the engine cannot check
-    links = load_link_set(config.mappings_for(LINK_SET), config.base).links
+    links = loaded.links
     entities = frozenset(link.entity for link in links)
     linked: set[str] = set()  # the linked entities written
     iris = Iris(config.base)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import yaml
 from msgspec import Struct
 from rdflib import Graph
 from rdflib.query import ResultRow
@@ -78,6 +77,8 @@ def load_link_set(mappings: Path, base: str) -> LinkSet:
     shown = display_path(path)
     if not path.exists():
         return LinkSet((), {})
+    import yaml  # here: a build reads the link set once, kept with the config (rdf/cache.py)
+
     lines = path.read_text(encoding="utf-8").splitlines()
     header = [ln[1:] for ln in lines if ln.startswith("#")]
     body = [(n, ln) for n, ln in enumerate(lines, 1) if not ln.startswith("#")]

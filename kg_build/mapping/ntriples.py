@@ -14,20 +14,25 @@ from kg_build.rdf.ontology import XSD_STRING as _XSD_STRING
 
 
 def rules_to_ntriples(
-    rules: tuple[MappingRule, ...], sources: dict[str, list[dict[str, Any]]], vocab: Vocabulary
+    rules: tuple[MappingRule, ...],
+    sources: dict[str, list[dict[str, Any]]],
+    vocab: Vocabulary,
+    relative: bool = False,
 ) -> bytes:
     """Return the rules' triples as sorted N-Triples, written directly (no graph object).
 
     The same bytes as ``graph_to_bytes`` of the graph ``apply_rules`` fills, several times
-    faster: the streamed build maps each article so. Lines are formatted as pyoxigraph writes
-    them (``ntriples_literal``); each distinct IRI is still checked by pyoxigraph.
+    faster. Lines are formatted as pyoxigraph writes them (``ntriples_literal``); each distinct
+    IRI is still checked by pyoxigraph. With ``relative``, an IRI without a scheme is kept as
+    a relative reference (the VoID names its files relative to itself), for a Turtle writer.
     """
     iris: dict[str, str] = {}
 
     def iri(value: str) -> str:
         term = iris.get(value)
         if term is None:
-            ox.NamedNode(value)  # raises ValueError on a malformed IRI, as building a graph did
+            if not (relative and ":" not in value):
+                ox.NamedNode(value)  # raises ValueError on a malformed IRI
             term = iris[value] = f"<{value}>"
         return term
 
