@@ -234,6 +234,35 @@ def test_link_set_errors_name_the_line(tmp_path: Path, row: str, message: str) -
     assert (caught.value.line, caught.value.message) == (lines, message)
 
 
+@pytest.mark.parametrize(
+    ("header", "line", "message"),
+    [
+        (
+            "#curie_map:\n#  wd: [unclosed\n",
+            2,  # the parser gives up at the header's end: its last line
+            "the '#' metadata header is not YAML (expected ',' or ']', but got '<stream end>')",
+        ),
+        ("#- a list\n", 1, "the '#' metadata header: it is not a mapping of names"),
+        (
+            "#curie_map: [wd, tp]\n",
+            1,
+            "the '#' metadata header: its curie_map is not a mapping of names",
+        ),
+    ],
+    ids=["not-yaml", "not-a-mapping", "curie-map-a-list"],
+)
+def test_a_bad_link_set_header_is_one_line_with_its_line(
+    tmp_path: Path, header: str, line: int, message: str
+) -> None:
+    mappings = _mappings_with(tmp_path, [])
+    table = mappings / "wikidata.sssom.tsv"
+    body = [ln for ln in table.read_text(encoding="utf-8").splitlines(True) if ln[0] != "#"]
+    table.write_text(header + "".join(body), encoding="utf-8")
+    with pytest.raises(MappingError) as caught:
+        load_link_set(mappings, DEFAULT_BASE)
+    assert (caught.value.line, caught.value.message) == (line, message)
+
+
 def test_a_malformed_qid_fails_validation(tmp_path: Path) -> None:
     mappings = _mappings_with(tmp_path, [_row("tpid:noc/ITA", "wd:Q0123")])
     code, _, err = _kg("build", "--mappings", str(mappings), "-o", str(tmp_path / "g.ttl"))

@@ -80,15 +80,25 @@ def load_link_set(mappings: Path, base: str) -> LinkSet:
     import yaml  # here: a build reads the link set once, kept with the config (rdf/cache.py)
 
     lines = path.read_text(encoding="utf-8").splitlines()
-    header = [ln[1:] for ln in lines if ln.startswith("#")]
+    header = [(n, ln[1:]) for n, ln in enumerate(lines, 1) if ln.startswith("#")]
     body = [(n, ln) for n, ln in enumerate(lines, 1) if not ln.startswith("#")]
     try:
-        metadata = yaml.safe_load("\n".join(header)) or {}
+        metadata = yaml.safe_load("\n".join(text for _, text in header)) or {}
+    except yaml.MarkedYAMLError as e:  # the header's line, and the problem alone
+        mark = e.problem_mark or e.context_mark
+        line = header[min(mark.line, len(header) - 1)][0] if mark and header else 1
+        raise MappingError(shown, line, f"the '#' metadata header is not YAML ({e.problem})") from e
     except yaml.YAMLError as e:
         raise MappingError(shown, 1, f"the '#' metadata header is not YAML ({e})") from e
+    curie_map = metadata.get("curie_map", {}) if isinstance(metadata, dict) else None
+    if not isinstance(curie_map, dict) or not all(isinstance(v, str) for v in curie_map.values()):
+        what = "its curie_map" if isinstance(metadata, dict) else "it"
+        raise MappingError(
+            shown, header[0][0], f"the '#' metadata header: {what} is not a mapping of names"
+        )
     if not body or tuple(body[0][1].split("\t")) != COLUMNS:
         raise MappingError(shown, body[0][0] if body else 1, f"columns must be {list(COLUMNS)}")
-    prefixes = {**dict(metadata.get("curie_map", {})), "tpid": base, "tp": TP_IRI}
+    prefixes = {**curie_map, "tpid": base, "tp": TP_IRI}
     links = tuple(_link(shown, n, ln, prefixes) for n, ln in body[1:] if ln.strip())
     return LinkSet(links, metadata)
 
