@@ -79,8 +79,8 @@ def load_yaml(path: Path, shown: str) -> YamlMap:
     try:
         document = loader.get_single_data()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
+        index = problem_index(e)
+        line = None if index is None else index + 1
         raise MappingError(shown, line, f"not valid YAML ({e.problem})") from e
     except yaml.YAMLError as e:
         raise MappingError(shown, None, f"not valid YAML ({e})") from e
@@ -89,6 +89,12 @@ def load_yaml(path: Path, shown: str) -> YamlMap:
     if not isinstance(document, YamlMap):
         raise MappingError(shown, 1, "expected a mapping at the top level")
     return document
+
+
+def problem_index(error: yaml.MarkedYAMLError) -> int | None:
+    """Return the 0-based line of the text where PyYAML found the problem, if it says."""
+    mark = error.problem_mark or error.context_mark
+    return None if mark is None else int(mark.line)
 
 
 def check_keys(

@@ -28,6 +28,7 @@ from kg_build.errors import LinkError, MappingError
 from kg_build.messages import display_path
 from kg_build.model.records import Link
 from kg_build.store.sparql import query_text, with_values
+from kg_build.yaml_source import problem_index
 
 if TYPE_CHECKING:  # imported where used: `kg build` sends no HTTP and requests costs ~80 ms
     import requests
@@ -85,8 +86,8 @@ def load_link_set(mappings: Path, base: str) -> LinkSet:
     try:
         metadata = yaml.safe_load("\n".join(text for _, text in header)) or {}
     except yaml.MarkedYAMLError as e:  # the header's line, and the problem alone
-        mark = e.problem_mark or e.context_mark
-        line = header[min(mark.line, len(header) - 1)][0] if mark and header else 1
+        index = problem_index(e)
+        line = header[min(index, len(header) - 1)][0] if index is not None and header else 1
         raise MappingError(shown, line, f"the '#' metadata header is not YAML ({e.problem})") from e
     except yaml.YAMLError as e:
         raise MappingError(shown, 1, f"the '#' metadata header is not YAML ({e})") from e
