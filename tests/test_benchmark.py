@@ -503,12 +503,11 @@ def test_stream_validates_shared_entities_as_merged_from_several_articles(
 
 
 def test_stream_rejects_a_shared_entity_as_the_full_build_does(tmp_path: Path) -> None:
-    # Shared entities are validated apart from the articles, once per distinct description.
+    # A shared entity (an NOC) breaks a shape in every article that describes it.
     files = [str(f) for f in make_corpus(6, tmp_path / "corpus", seed=5)]
     shapes = shapes_with(
         tmp_path / "shapes",
         "<https://example.org/coded> a sh:NodeShape ; sh:targetClass tp:NOC ;\n"
-        "  <https://w3id.org/team-pursuit/shapes#sharedEntity> true ;\n"
         "  sh:property <https://example.org/no-code> .\n"
         "<https://example.org/no-code> sh:path tp:iocCode ; sh:maxCount 0 .\n",
     )

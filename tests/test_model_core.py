@@ -411,7 +411,7 @@ def test_issue_21_the_shape_rejects_an_entity_pointed_to_without_a_type(
     placing = f"{ID}placing/2021-world-single-distances-team-pursuit-3"
     # Untyped, it is no tp:Agent either: the range check of tp:holder fires too.
     assert sorted((f.focus, f.path, f.shape) for f in found) == [
-        (placing, "tp:holder", "tps:DescribedValuesShape"),
+        (str(RSU), "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "tps:DescribedValues-type"),
         (placing, "tp:holder", "tps:Placing-holder"),
     ]
 

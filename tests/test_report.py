@@ -129,6 +129,11 @@ def test_pyshacl_reads_the_report_as_the_one_it_writes(engine: str) -> None:
         expected.remove((None, SH.resultMessage, None))
         expected.remove((None, SH.sourceConstraint, None))
         (node,) = expected.subjects(RDF.type, SH.ValidationReport)
+        if engine == "pyrudof":  # it runs no property shape on a literal focus (test_validate)
+            for result in list(expected.subjects(SH.resultPath, None)):
+                if isinstance(expected.value(result, SH.focusNode), Literal):
+                    expected.remove((node, SH.result, result))
+                    expected.remove((result, None, None))
         ours = _plain(report_graph(validator.graph(data, path.name)))
         assert compare_validation_reports(ours, _plain(expected), node, logging.getLogger(__name__))
 

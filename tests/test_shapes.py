@@ -105,7 +105,7 @@ def test_a_tp_term_the_ontology_lacks_is_an_error_with_its_line(
 def test_the_project_shapes_and_terms_of_other_vocabularies_load(tmp_path: Path) -> None:
     # Only tp: terms are checked: rdfs:label or a term of the shapes' own namespace are not.
     body = (
-        "tps:S a sh:NodeShape ; sh:targetClass tp:Result ; tps:sharedEntity false ;\n"
+        "tps:S a sh:NodeShape ; sh:targetClass tp:Result ; tps:targetsEveryObjectProperty false ;\n"
         "    sh:property [ sh:path <http://www.w3.org/2000/01/rdf-schema#label> ] .\n"
     )
     assert len(load_shapes(_shapes(tmp_path, body), VOCAB)) > 3

@@ -17,13 +17,12 @@ from rdflib.namespace import OWL, RDF, SH
 from benchmarks.make_corpus import make_corpus
 from kg_build.build.config import Config
 from kg_build.build.records import extract_sources
-from kg_build.build.workers import SplitValidator
-from kg_build.defaults import ENGINES, TP_IRI
+from kg_build.defaults import ENGINES
 from kg_build.errors import OntologyError
 from kg_build.mapping import union_graph
 from kg_build.messages import display_path
 from kg_build.rdf.ontology import vocabulary
-from kg_build.validate import Finding, Validator, load_shapes, split_shapes
+from kg_build.validate import Finding, Validator, load_shapes
 from tests.conftest import ROOT, THIRD, third_mappings
 
 ONTOLOGY = Graph().parse(ROOT / "ontology" / "tp.ttl")
@@ -110,42 +109,20 @@ def test_fast_engines_agree_with_pyshacl_on_every_fixture(path: Path, engine: st
     data = Graph().parse(path)
     reference = Validator(SHAPES, "pyshacl").graph(data, path.name)
     fast = Validator(SHAPES, engine).graph(data, path.name)
+    if engine == "pyrudof":
+        # pyrudof runs no property shape on a literal focus node (an object property's value
+        # written as a string: tps:DescribedValuesShape targets it). Its node shape's
+        # sh:nodeKind sh:IRI still rejects the literal, in every engine.
+        literal_focus = {f.focus for f in reference if f.focus.startswith('"')}
+        assert {f.focus for f in fast if f.shape == "tps:DescribedValuesShape"} >= literal_focus
+        reference = [f for f in reference if f.focus not in literal_focus or f.path == "-"]
     assert _keys(fast) == _keys(reference)
     assert [f.where for f in fast] == [f.where for f in reference]
     if path.name.endswith(".violating.ttl"):
         assert fast, "a violating fixture must give results"
 
 
-@pytest.mark.parametrize("path", FIXTURE_FILES, ids=[p.name for p in FIXTURE_FILES])
-def test_split_shapes_together_report_what_all_shapes_report(path: Path) -> None:
-    # The streamed build validates shared entities apart from the article's own resources.
-    own, shared, classes = split_shapes(SHAPES)
-    data = Graph().parse(path)
-    whole = Validator(SHAPES).graph(data, path.name)
-    parts = Validator(own).graph(data, path.name) + Validator(shared).graph(data, path.name)
-    assert _keys(parts) == _keys(whole)
-    assert f"{TP_IRI}Person" in classes and f"{TP_IRI}Result" not in classes
-
-
-def test_a_shared_entity_shape_targeted_otherwise_is_rejected_with_its_line(
-    tmp_path: Path,
-) -> None:
-    shutil.copytree(ROOT / "shapes", tmp_path / "shapes")
-    event = tmp_path / "shapes" / "event.ttl"
-    lines = event.read_text(encoding="utf-8").splitlines()
-    start = lines.index("tps:VenueShape a sh:NodeShape ;") + 1
-    text = event.read_text(encoding="utf-8").replace(
-        "    sh:targetClass tp:Venue ;", "    sh:targetSubjectsOf tp:city ;"
-    )
-    event.write_text(text, encoding="utf-8")
-    with pytest.raises(OntologyError) as raised:
-        split_shapes(load_shapes(tmp_path / "shapes", VOCAB), tmp_path / "shapes")
-    assert (raised.value.path, raised.value.line) == (display_path(event), start)
-    assert "tps:VenueShape is marked tps:sharedEntity true but is targeted by " in str(raised.value)
-    assert "sh:targetSubjectsOf; it must be targeted by sh:targetClass alone" in str(raised.value)
-
-
-def test_split_validator_rejects_a_shared_entity_once_and_checks_the_rest_always() -> None:
+def test_a_value_without_a_label_is_reported_on_itself_by_each_fast_engine() -> None:
     data = Graph().parse(FIXTURES / "ResultShape.conforming.ttl")
     nt = data.serialize(format="nt", encoding="utf-8")
     nameless = b"".join(
@@ -153,27 +130,62 @@ def test_split_validator_rejects_a_shared_entity_once_and_checks_the_rest_always
         for ln in nt.splitlines()
         if not (ln.startswith(b"<https://w3id.org/team-pursuit/id/noc/DEN>") and b"label" in ln)
     )
-    split = SplitValidator(SHAPES, "pyrudof")
-    first = split.ntriples(nameless, "a")
-    # The team entry that points to the nameless NOC is an own resource: checked every time.
-    pointing = (
-        "https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/team/DEN",
-        "tps:DescribedValuesShape",
+    noc = "https://w3id.org/team-pursuit/id/noc/DEN"
+    for engine in FAST_ENGINES:
+        found = {(f.focus, f.shape) for f in Validator(SHAPES, engine).ntriples(nameless, "a")}
+        # The team entry points to it (tp:noc): tps:DescribedValuesShape's focus is the NOC.
+        assert found == {(noc, "tps:NOC-label"), (noc, "tps:DescribedValues-label")}, engine
+        assert Validator(SHAPES, engine).ntriples(nt, "b") == [], engine
+
+
+def _described_values_edited(tmp_path: Path, old: str, new: str) -> Path:
+    shutil.copytree(ROOT / "shapes", tmp_path / "shapes")
+    fact = tmp_path / "shapes" / "fact.ttl"
+    text = fact.read_text(encoding="utf-8")
+    assert old in text
+    fact.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return fact
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "tp:usingTechnique, tp:venue ;",
+            "tp:usingTechnique ;",
+            "lacks these object properties of the ontology: tp:venue",
+        ),
+        (
+            "tp:usingTechnique, tp:venue ;",
+            "tp:usingTechnique, tp:venue, tp:outcome ;",
+            "names these, which are not its tp: object properties or are excepted: tp:outcome",
+        ),
+        (
+            "tp:usingTechnique, tp:venue ;",
+            "tp:usingTechnique, tp:venue, tp:finalRank ;",
+            "names these, which are not its tp: object properties or are excepted: tp:finalRank",
+        ),
+        (
+            "tps:exceptProperty tp:missingProperty, ",
+            "tps:exceptProperty ",
+            "lacks these object properties of the ontology: tp:missingProperty",
+        ),
+    ],
+)
+def test_the_targets_of_every_object_property_are_held_to_the_ontology(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    fact = _described_values_edited(tmp_path, old, new)
+    start = (
+        fact.read_text(encoding="utf-8")
+        .splitlines()
+        .index("tps:DescribedValuesShape a sh:NodeShape ;")
+        + 1
     )
-    assert {(f.focus, f.shape) for f in first} == {
-        ("https://w3id.org/team-pursuit/id/noc/DEN", "tps:NOC-label"),
-        pointing,
-    }
-    # The same NOC description again: not validated twice; a different one is.
-    assert {(f.focus, f.shape) for f in split.ntriples(nameless, "b")} == {pointing}
-    assert split.ntriples(nt, "c") == []
-    sideways = nt + (
-        b"<https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/round/"
-        b"first-round/result/DEN> <https://w3id.org/team-pursuit/ontology#qualifiedFor> "
-        b"<https://w3id.org/team-pursuit/id/event/2020-cycling-mens-team-pursuit/round/"
-        b"first-round/heat/4> .\n"
-    )
-    assert [f.shape for f in split.ntriples(sideways, "d")] == ["tps:QualifiedResultShape"]
+    with pytest.raises(OntologyError) as raised:
+        load_shapes(tmp_path / "shapes", VOCAB)
+    assert (raised.value.path, raised.value.line) == (display_path(fact), start)
+    assert str(raised.value).endswith(problem)
 
 
 def _corpus(kind: str, tmp_path: Path) -> tuple[list[Path], Config]:

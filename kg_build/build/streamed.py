@@ -1,15 +1,14 @@
 """The streamed driver, for large corpora: one article at a time, memory bounded by one article.
 
-Each article is built by the per-article core (parse, extract, map and validate; the people,
-NOCs, Games … it names once per distinct description and process), then written out as sorted
-N-Triples or N-Quads (its own named graph). Lines of entities that many articles share (NOCs,
-people, Games, editions …) are written once; an entity that several articles describe is
-validated again at the end as the union holds it, so the streamed build rejects what the
-in-memory build rejects. In N-Quads a line that several articles state goes in the shared
-graph, as in the in-memory build: the first statement of each shared line waits in a scratch
-file until the end, and memory keeps only a digest of it. The order of the output follows the
-article files sorted by name (``build_order``), so the same corpus gives the same bytes
-wherever it lies.
+Each article is built by the per-article core (parse, extract, map and validate its whole
+graph), then written out as sorted N-Triples or N-Quads (its own named graph). Lines of
+entities that many articles share (NOCs, people, Games, editions …) are written once; an
+entity that several articles describe is validated again at the end as the union holds it, so
+the streamed build rejects what the in-memory build rejects. In N-Quads a line that several
+articles state goes in the shared graph, as in the in-memory build: the first statement of
+each shared line waits in a scratch file until the end, and memory keeps only a digest of it.
+The order of the output follows the article files sorted by name (``build_order``), so the
+same corpus gives the same bytes wherever it lies.
 """
 
 from __future__ import annotations
@@ -44,7 +43,7 @@ from kg_build.build.workers import builders
 from kg_build.errors import ValidationFailed
 from kg_build.rdf.iris import Iris
 from kg_build.store.load import ONTOLOGY_GRAPH, open_store
-from kg_build.validate import Validator, split_shapes
+from kg_build.validate import Validator
 
 PLACED_CHUNK = 100_000  # held lines written out at a time, at the end
 
@@ -70,7 +69,6 @@ def build_stream(
     # Rules and shapes are checked here first: a worker that fails to load them cannot say why.
     loaded = load_config(config)
     shapes = load_config_shapes(config, loaded)
-    split_shapes(shapes, config.shapes)
     Validator(shapes, config.validator, config.shapes)  # refuses what the engine cannot check
     links = loaded.links
     entities = frozenset(link.entity for link in links)

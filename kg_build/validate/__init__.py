@@ -7,6 +7,6 @@ form; ``limits`` says what each engine cannot check.
 
 from kg_build.validate.findings import Finding, full_iri
 from kg_build.validate.shapes import load_shapes
-from kg_build.validate.validator import SHARED_ENTITY, Validator, split_shapes
+from kg_build.validate.validator import Validator
 
-__all__ = ["SHARED_ENTITY", "Finding", "Validator", "full_iri", "load_shapes", "split_shapes"]
+__all__ = ["Finding", "Validator", "full_iri", "load_shapes"]

@@ -49,6 +49,10 @@ _PROPERTY_PARAMETERS = (
     SH.lessThan,
     SH.lessThanOrEquals,
 )
+# A node shape marked so targets the objects of every tp: object property of the ontology but
+# those it excepts: its sh:targetObjectsOf list is held to the ontology when the shapes load.
+EVERY_OBJECT_PROPERTY = URIRef("https://w3id.org/team-pursuit/shapes#targetsEveryObjectProperty")
+EXCEPT_PROPERTY = URIRef("https://w3id.org/team-pursuit/shapes#exceptProperty")
 _PATH_OPERATORS = (
     SH.inversePath,
     SH.alternativePath,
@@ -82,6 +86,7 @@ def load_shapes(source: Path, vocab: Vocabulary) -> Graph:
     for file in files:
         check_queries(file, shapes)
         _check_terms(file, shapes, vocab)
+        _check_every_object_property(file, vocab)
     return shapes
 
 
@@ -237,5 +242,55 @@ def _line_of(file: ShapeFile, iri: str, prefixes: set[str]) -> int | None:
     pattern = re.compile(rf"(?<![\w-])(?:{names}):{local}(?![\w-])|<{re.escape(iri)}>")
     for number, text in enumerate(file.lines, 1):
         if not text.lstrip().startswith("#") and pattern.search(text):
+            return number
+    return None
+
+
+def _check_every_object_property(file: ShapeFile, vocab: Vocabulary) -> None:
+    """Raise if a shape marked tps:targetsEveryObjectProperty misses or adds a property.
+
+    Its targets are written out, as standard SHACL that any engine reads; a property the
+    ontology gains later would otherwise leave its values unchecked, silently.
+    """
+    graph = file.graph
+    for shape in sorted(graph.subjects(EVERY_OBJECT_PROPERTY, None), key=str):
+        if not any(graph.objects(shape, EVERY_OBJECT_PROPERTY)):
+            continue  # marked false
+        excepted = {str(p) for p in graph.objects(shape, EXCEPT_PROPERTY)}
+        expected = {p for p in vocab.object_properties if p.startswith(TP_IRI)} - excepted
+        targets = {str(p) for p in graph.objects(shape, SH.targetObjectsOf)}
+        missing, extra = sorted(expected - targets), sorted(targets - expected)
+        if not missing and not extra:
+            continue
+        problems = []
+        if missing:
+            names = ", ".join(curie_or_iri(p) for p in missing)
+            problems.append(f"lacks these object properties of the ontology: {names}")
+        if extra:
+            names = ", ".join(curie_or_iri(p) for p in extra)
+            problems.append(
+                f"names these, which are not its tp: object properties or are excepted: {names}"
+            )
+        raise OntologyError(
+            file.shown,
+            _subject_line(file, str(shape)),
+            f"{curie_or_iri(str(shape))} targets the objects of every tp: object property "
+            "(tps:targetsEveryObjectProperty), but its sh:targetObjectsOf "
+            + " and ".join(problems),
+        )
+
+
+def _subject_line(file: ShapeFile, iri: str) -> int | None:
+    """Return the first line that starts with ``iri``, prefixed or in full: where it is defined."""
+    names = [f"<{iri}>"] + [
+        f"{prefix}:{iri.removeprefix(str(ns))}"
+        for prefix, ns in file.graph.namespaces()
+        if iri.startswith(str(ns))
+    ]
+    for number, text in enumerate(file.lines, 1):
+        if any(
+            text.startswith(name) and text[len(name) : len(name) + 1] in (" ", "\t")
+            for name in names
+        ):
             return number
     return None

@@ -14,60 +14,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import SH
-from rdflib.term import Node
 
 from kg_build.defaults import DEFAULT_ENGINE, ENGINES
-from kg_build.errors import EngineLimit, OntologyError
+from kg_build.errors import EngineLimit
 from kg_build.validate.engine import DataGraph, load_engine
 from kg_build.validate.findings import Finding, Sources, short, value_term
 from kg_build.validate.limits import ENGINE_NAMES, ill_typed, refusal, unchecked_datatypes
-from kg_build.validate.shapes import defined_at, where_defined
-
-SHARED_ENTITY = URIRef("https://w3id.org/team-pursuit/shapes#sharedEntity")
-_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
-
-
-def split_shapes(shapes: Graph, folder: Path | None = None) -> tuple[Graph, Graph, frozenset[str]]:
-    """Split shapes into those of an article's own resources and those of shared entities.
-
-    Node shapes marked ``tps:sharedEntity true`` describe entities that many articles name
-    alike (people, NOCs, Games …). Each part keeps every shape but only its own node shapes'
-    targets, so it validates only its own focus nodes; the classes the shared shapes target
-    come third. ``folder`` is where the shapes come from, for the line of an error.
-    """
-    shared = set(shapes.subjects(SHARED_ENTITY, Literal(True)))
-    for shape in sorted(shared, key=str):
-        _check_targeted_by_class(shapes, shape, folder)
-    own_part, shared_part = Graph(), Graph()
-    for triple in shapes:
-        subject, predicate, _ = triple
-        if predicate not in _TARGETS:
-            own_part.add(triple)
-            shared_part.add(triple)
-        elif subject in shared:
-            shared_part.add(triple)
-        else:
-            own_part.add(triple)
-    classes = frozenset(str(c) for s in shared for c in shapes.objects(s, SH.targetClass))
-    return own_part, shared_part, classes
-
-
-def _check_targeted_by_class(shapes: Graph, shape: Node, folder: Path | None) -> None:
-    # The streamed build finds shared entities by their class; any other target would leave
-    # the shape's focus nodes unvalidated there.
-    targets = sorted(shapes.qname(p) for p in _TARGETS if (shape, p, None) in shapes)
-    if targets == ["sh:targetClass"]:
-        return
-    path, line = defined_at(folder, shape)
-    raise OntologyError(
-        path,
-        line,
-        f"shape {shapes.qname(URIRef(str(shape)))} is marked tps:sharedEntity true but is "
-        f"targeted by {', '.join(targets) or 'nothing'}; it must be targeted by sh:targetClass "
-        "alone, because the streamed build finds shared entities by their class",
-    )
+from kg_build.validate.shapes import where_defined
 
 
 class Validator:
