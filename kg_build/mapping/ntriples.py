@@ -37,16 +37,17 @@ def rules_to_ntriples(
         return term
 
     lines = set()
+    known = iris.get
     for s, p, value, datatype in rule_triples(rules, sources, vocab):
         if datatype is None:
-            obj = iri(value)
+            obj = known(value) or iri(value)
         elif datatype == _XSD_STRING:
             obj = ntriples_literal(value)
         elif datatype.startswith("@"):
             obj = ntriples_literal(value) + datatype
         else:
-            obj = f"{ntriples_literal(value)}^^{iri(datatype)}"
-        lines.add(f"{iri(s)} {iri(p)} {obj} .\n")
+            obj = f"{ntriples_literal(value)}^^{known(datatype) or iri(datatype)}"
+        lines.add(f"{known(s) or iri(s)} {known(p) or iri(p)} {obj} .\n")
     # Code point order is UTF-8 byte order: the lines sort as the bytes did.
     return "".join(sorted(lines)).encode("utf-8")
 
