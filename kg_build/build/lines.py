@@ -44,9 +44,13 @@ def subject_iris(ntriples: bytes) -> frozenset[str]:
     return frozenset(s[1:-1].decode("utf-8") for s in subjects)  # each distinct one decoded once
 
 
+_TYPING_PREDICATES = tuple(p[1:] for p in (RDF_TYPE_LINE, RDFS_LABEL_LINE, SOURCE_FILE_LINE))
+
+
 def is_typing(line: bytes) -> bool:
     """Whether a line is an rdf:type, rdfs:label or tp:sourceFile triple."""
-    return RDF_TYPE_LINE in line or SOURCE_FILE_LINE in line or RDFS_LABEL_LINE in line
+    # The predicate starts after the subject's end, the line's first space: read there only.
+    return line.startswith(_TYPING_PREDICATES, line.index(b" ") + 1)
 
 
 def typing_by_subject(

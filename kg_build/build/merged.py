@@ -40,12 +40,12 @@ class SharedLines:
 
     def keep(self, lines: list[bytes], mine: tuple[bytes, ...], name: str) -> list[bytes]:
         """Return the lines to write now: the article's own, and shared lines not yet written."""
-        kept, first = [], set()
+        kept, first, side = [], set(), []
         for line in lines:
             if line.startswith(mine):
                 kept.append(line)
                 if is_typing(line):
-                    self.side.write(line)
+                    side.append(line)
                 continue
             if not self.placement.first(line):
                 continue
@@ -55,10 +55,11 @@ class SharedLines:
                 self.merged.add(subject)
             else:
                 first.add(key)
-            self.side.write(line)
+            side.append(line)
             self.offer(line, name)
             if self.held is None:
                 kept.append(line)
+        self.side.write(b"".join(side))  # one write an article: a temporary file's is slow
         self.subjects |= first
         return kept
 

@@ -87,14 +87,19 @@ class OtherEditions:
     def hold(self, ntriples: bytes, name: str, event: str) -> bytes:
         """Return an article's lines without its tp:OtherEdition typing, which is kept."""
         self.events.add(f"<{event}>".encode())
-        if OTHER_EDITION_LINE not in ntriples:
+        kept, done = [], 0
+        # Found by its end, which ends the line (no literal holds a newline), then back to
+        # the line's start: a Python loop over every line, or a MULTILINE ``^``, which the
+        # re module tries at every byte, cost ~0.3 and ~7 ms an article.
+        while (at := ntriples.find(OTHER_EDITION_LINE, done)) != -1:
+            start = ntriples.rfind(b"\n", 0, at) + 1
+            end = at + len(OTHER_EDITION_LINE)
+            self.held.setdefault(ntriples[start:end], []).append(name)
+            kept.append(ntriples[done:start])
+            done = end
+        if not kept:
             return ntriples
-        kept = []
-        for line in ntriples.splitlines(keepends=True):
-            if line.endswith(OTHER_EDITION_LINE):
-                self.held.setdefault(line, []).append(name)
-            else:
-                kept.append(line)
+        kept.append(ntriples[done:])
         return b"".join(kept)
 
     def undescribed(self) -> list[tuple[bytes, tuple[str, ...]]]:
