@@ -142,3 +142,24 @@ def test_in_graph_gives_the_quads_as_quads_gives(
     assert _quads(in_graph(triples, name)) == _quads(b"".join(as_quads(triples, name)))
     with pytest.raises(ValueError, match="not one N-Triples statement on its line"):
         in_graph([b"<a> <b> <c> .", b"\n"], name)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_runs_of_an_articles_own_lines_are_those_a_line_by_line_test_finds(seed: int) -> None:
+    # SharedLines.keep takes the article's own lines (those of its prefixes) as whole runs of
+    # its sorted lines: the runs must cover every line once, in order, each own or not as
+    # line.startswith(prefixes) says, whatever the prefixes (overlapping, absent, at the ends).
+    import random
+
+    from kg_build.build.merged import _runs
+
+    rng = random.Random(seed)
+    words = [b"<a/", b"<a>", b"<ab/", b"<b/", b"<b/c/", b"<c>", b"<c/d>", b"<z"]
+    lines = sorted(
+        {rng.choice(words) + str(rng.randrange(50)).encode() + b"> .\n" for _ in range(60)}
+    )
+    prefixes = tuple(rng.sample(words, rng.randrange(1, 4)))
+    runs = list(_runs(lines, prefixes))
+    assert [i for start, end, _ in runs for i in range(start, end)] == list(range(len(lines)))
+    for start, end, own in runs:
+        assert all(line.startswith(prefixes) == own for line in lines[start:end])

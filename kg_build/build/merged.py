@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterator
 from typing import IO
@@ -39,26 +40,32 @@ class SharedLines:
         self.merged: set[bytes] = set()
 
     def keep(self, lines: list[bytes], mine: tuple[bytes, ...], name: str) -> list[bytes]:
-        """Return the lines to write now: the article's own, and shared lines not yet written."""
-        kept, first, side = [], set(), []
-        for line in lines:
-            if line.startswith(mine):
-                kept.append(line)
-                if is_typing(line):
-                    side.append(line)
+        """Return the lines to write now: the article's own, and shared lines not yet written.
+
+        ``lines`` are sorted (an ArticleGraph's are), so each prefix of ``mine`` holds one
+        run of them: those runs are taken whole, and only the rest is looked at line by line.
+        """
+        kept: list[bytes] = []
+        first: set[bytes] = set()
+        side: list[bytes] = []
+        for start, end, own in _runs(lines, mine):
+            if own:
+                kept += lines[start:end]
+                side += [line for line in lines[start:end] if is_typing(line)]
                 continue
-            if not self.placement.first(line):
-                continue
-            subject = subject_of(line)
-            key = hashlib.blake2b(subject, digest_size=12).digest()
-            if key in self.subjects:
-                self.merged.add(subject)
-            else:
-                first.add(key)
-            side.append(line)
-            self.offer(line, name)
-            if self.held is None:
-                kept.append(line)
+            for line in lines[start:end]:
+                if not self.placement.first(line):
+                    continue
+                subject = subject_of(line)
+                key = hashlib.blake2b(subject, digest_size=12).digest()
+                if key in self.subjects:
+                    self.merged.add(subject)
+                else:
+                    first.add(key)
+                side.append(line)
+                self.offer(line, name)
+                if self.held is None:
+                    kept.append(line)
         self.side.write(b"".join(side))  # one write an article: a temporary file's is slow
         self.subjects |= first
         return kept
@@ -77,6 +84,27 @@ class SharedLines:
         while name := self.held.readline():
             line = self.held.readline()
             yield self.placement.graph_of(line, name[:-1].decode("utf-8")), line
+
+
+def _runs(lines: list[bytes], prefixes: tuple[bytes, ...]) -> Iterator[tuple[int, int, bool]]:
+    """Split sorted lines into runs: (start, end, whether they start with one of ``prefixes``)."""
+    spans = []
+    for prefix in prefixes:
+        after = prefix[:-1] + bytes([prefix[-1] + 1])  # the first bytes past every such line
+        start = bisect.bisect_left(lines, prefix)
+        end = bisect.bisect_left(lines, after, start)
+        if start < end:
+            spans.append((start, end))
+    done = 0
+    for start, end in sorted(spans):
+        start = max(start, done)
+        if start < end:
+            if done < start:
+                yield done, start, False
+            yield start, end, True
+            done = end
+    if done < len(lines):
+        yield done, len(lines), False
 
 
 def check_merged(
