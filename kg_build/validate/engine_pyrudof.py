@@ -78,14 +78,26 @@ class Engine:
         return (
             focus_term(focus),
             short(r.path) if r.path is not None else "-",
-            unquote(str(r.message))
-            if r.message
-            else worded(self.shapes, str(r.constraint_component), str(r.source_shape), value),
+            self._message(r, value),
             short(r.source_shape),
             severity_name(str(r.severity)),
             short(r.constraint_component),
             value_term(value),
         )
+
+    def _message(self, r: Any, value: str | None) -> str:
+        """Return a result's message: the shape's sh:message, else pyrudof's, else worded.
+
+        pyrudof words the results of core constraints its own way ("OR not satisfied"),
+        even where the shape gives an sh:message, which SHACL reports instead (§2.1.5).
+        """
+        component, shape = str(r.constraint_component), str(r.source_shape)
+        declared = self.shapes.value(URIRef(shape), SH.message)
+        if isinstance(declared, Literal) and not component.endswith("#SPARQLConstraintComponent"):
+            return str(declared)
+        if r.message:
+            return unquote(str(r.message))
+        return worded(self.shapes, component, shape, value)
 
     def _false_range_result(self, result: Any) -> bool:
         """Tell a range result pyrudof 0.3 reports wrongly: a number compared across types.
