@@ -19,6 +19,7 @@ from kg_build.build.config import Loaded
 from kg_build.build.lines import OTHER_EDITION_LINE, TP_SUBJECT, sorted_ntriples, subject_of
 from kg_build.mapping import as_sources, rules_to_ntriples
 from kg_build.model.records import Link
+from kg_build.rdf.rdffile import line_spans
 
 
 def _digest(line: bytes) -> bytes:
@@ -88,12 +89,7 @@ class OtherEditions:
         """Return an article's lines without its tp:OtherEdition typing, which is kept."""
         self.events.add(f"<{event}>".encode())
         kept, done = [], 0
-        # Found by its end, which ends the line (no literal holds a newline), then back to
-        # the line's start: a Python loop over every line, or a MULTILINE ``^``, which the
-        # re module tries at every byte, cost ~0.3 and ~7 ms an article.
-        while (at := ntriples.find(OTHER_EDITION_LINE, done)) != -1:
-            start = ntriples.rfind(b"\n", 0, at) + 1
-            end = at + len(OTHER_EDITION_LINE)
+        for start, end in line_spans(ntriples, OTHER_EDITION_LINE):  # ~0.3 ms less an article
             self.held.setdefault(ntriples[start:end], []).append(name)
             kept.append(ntriples[done:start])
             done = end

@@ -32,6 +32,7 @@ from rdflib.term import Node
 
 from kg_build.errors import EngineLimit, one_line
 from kg_build.rdf.lexical import VALIDATORS, XSD, is_valid
+from kg_build.rdf.rdffile import line_spans
 from kg_build.validate.shacl_sparql import Query, nested_use, parsed, queries, variables_named
 from kg_build.validate.shapes_sparql import prefixes_of
 
@@ -197,25 +198,12 @@ def ill_typed(ntriples: bytes, datatypes: frozenset[str]) -> list[tuple[str, str
         marker = f'"^^<{datatype}>'.encode()
         if marker not in ntriples:
             continue
-        for triple in ox.parse(_lines_holding(ntriples, marker), ox.RdfFormat.N_TRIPLES):
+        lines = b"".join(
+            ntriples[start:end].rstrip(b"\n") + b"\n" for start, end in line_spans(ntriples, marker)
+        )
+        for triple in ox.parse(lines, ox.RdfFormat.N_TRIPLES):
             value = triple.object
             typed = isinstance(value, ox.Literal) and value.datatype.value == datatype
             if typed and not is_valid(value.value, datatype):
                 found.append((str(triple.subject.value), triple.predicate.value, str(value)))
     return found
-
-
-def _lines_holding(ntriples: bytes, marker: bytes) -> bytes:
-    """Return the lines of ``ntriples`` that hold ``marker``, each once, in order.
-
-    Found with bytes.find and widened to their lines: splitting every line of an article for
-    each datatype cost more than the rest of this check.
-    """
-    lines, done = [], 0
-    while (at := ntriples.find(marker, done)) != -1:
-        start = ntriples.rfind(b"\n", 0, at) + 1
-        end = ntriples.find(b"\n", at)
-        end = len(ntriples) if end == -1 else end + 1
-        lines.append(ntriples[start:end].rstrip(b"\n") + b"\n")
-        done = end
-    return b"".join(lines)

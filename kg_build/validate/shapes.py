@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
@@ -112,13 +112,18 @@ def defined_at(folder: Path | None, node: Node) -> tuple[str, int | None]:
     """Return the file and line that start a shape's description, as far as a scan finds."""
     if folder is None:
         return "shapes", None
+    for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else [folder]:
+        line = _start_line(path.read_text(encoding="utf-8").splitlines(), node)
+        if line is not None:
+            return display_path(path), line
+    return display_path(folder), None
+
+
+def _start_line(lines: Sequence[str], node: Node) -> int | None:
+    """Return the first of ``lines`` that starts with ``node``, prefixed or in full."""
     name = re.split("[#/]", str(node))[-1]
     start = re.compile(rf"^(\S*:{re.escape(name)}|<{re.escape(str(node))}>)\s")
-    for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else [folder]:
-        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if start.match(text):
-                return display_path(path), number
-    return display_path(folder), None
+    return next((n for n, text in enumerate(lines, 1) if start.match(text)), None)
 
 
 def where_defined(source: Path | None, node: Node, query: str = "") -> tuple[str, int | None]:
@@ -253,15 +258,11 @@ def _check_every_object_property(file: ShapeFile, vocab: Vocabulary) -> None:
     ontology gains later would otherwise leave its values unchecked, silently.
     """
     graph = file.graph
-    for shape in sorted(graph.subjects(EVERY_OBJECT_PROPERTY, None), key=str):
-        if not any(graph.objects(shape, EVERY_OBJECT_PROPERTY)):
-            continue  # marked false
+    for shape in sorted(graph.subjects(EVERY_OBJECT_PROPERTY, Literal(True)), key=str):
         excepted = {str(p) for p in graph.objects(shape, EXCEPT_PROPERTY)}
         expected = {p for p in vocab.object_properties if p.startswith(TP_IRI)} - excepted
         targets = {str(p) for p in graph.objects(shape, SH.targetObjectsOf)}
         missing, extra = sorted(expected - targets), sorted(targets - expected)
-        if not missing and not extra:
-            continue
         problems = []
         if missing:
             names = ", ".join(curie_or_iri(p) for p in missing)
@@ -271,26 +272,11 @@ def _check_every_object_property(file: ShapeFile, vocab: Vocabulary) -> None:
             problems.append(
                 f"names these, which are not its tp: object properties or are excepted: {names}"
             )
-        raise OntologyError(
-            file.shown,
-            _subject_line(file, str(shape)),
-            f"{curie_or_iri(str(shape))} targets the objects of every tp: object property "
-            "(tps:targetsEveryObjectProperty), but its sh:targetObjectsOf "
-            + " and ".join(problems),
-        )
-
-
-def _subject_line(file: ShapeFile, iri: str) -> int | None:
-    """Return the first line that starts with ``iri``, prefixed or in full: where it is defined."""
-    names = [f"<{iri}>"] + [
-        f"{prefix}:{iri.removeprefix(str(ns))}"
-        for prefix, ns in file.graph.namespaces()
-        if iri.startswith(str(ns))
-    ]
-    for number, text in enumerate(file.lines, 1):
-        if any(
-            text.startswith(name) and text[len(name) : len(name) + 1] in (" ", "\t")
-            for name in names
-        ):
-            return number
-    return None
+        if problems:
+            raise OntologyError(
+                file.shown,
+                _start_line(file.lines, shape),
+                f"{curie_or_iri(str(shape))} targets the objects of every tp: object property "
+                "(tps:targetsEveryObjectProperty), but its sh:targetObjectsOf "
+                + " and ".join(problems),
+            )
